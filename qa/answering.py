@@ -1,0 +1,197 @@
+"""Answering one question: follow-up rewrite, retrieval, evidence gate, tight passages, generation, verified citations.
+
+`answer_stream` yields events as they happen (the rewritten question and the
+sources as soon as retrieval is done, then tokens, then the final Answer), so
+the CLI and the web chat can show progress. Refusal is decided from evidence:
+a retrieval score below a calibrated threshold refuses before the model runs;
+a model that says the passages do not cover the question, or an answer with no
+supported sentence, is refused too. Leaves out: index management (qa.pipeline)
+and rendering.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from typing import Iterator, Sequence, Union
+
+import numpy as np
+
+from qa.chunking import split_sentences as split_passage_sentences
+from qa.citations import CheckedAnswer, check_citations, split_sentences, strip_markers
+from qa.config import Config
+from qa.embedding import Embedder
+from qa.generation import Generator
+from qa.index import SearchIndex
+from qa.language import detect_language
+from qa.lexical import tokenize
+from qa.prompts import REFUSAL, answer_messages, is_refusal, rewrite_messages
+from qa.retrieval import Retriever
+from qa.types import Answer, Hit, Message, Passage, Timings
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Retrieval is done: the standalone question and the passages the model will see."""
+
+    standalone_question: str
+    passages: tuple[Passage, ...]
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of generated text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The final, verified answer."""
+
+    answer: Answer
+
+
+Event = Union[Retrieved, Token, Done]
+
+_REFERS_BACK = {
+    "de": re.compile(r"\b(er|sie|es|ihm|ihn|ihr|ihre[mnrs]?|sein[emnrs]?|dies[emnrs]?|das|dort|damals|dabei|davon|"
+                     r"dafür|darüber|denn|noch|auch|und|vorgänger|nachfolger)\b", re.I),
+    "en": re.compile(r"\b(he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|then|"
+                     r"what about|and|also|predecessor|successor)\b", re.I),
+}
+
+
+def refers_back(question: str, history: Sequence[Message], language: str) -> bool:
+    """True when a question with history needs the history to be understood (pronouns, "and", very short)."""
+    if not any(m.role == "user" for m in history):
+        return False
+    words = question.split()
+    return len(words) <= 3 or bool(_REFERS_BACK[language].search(question))
+
+
+def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:
+    """The window of at most `max_sentences` sentences of `text` that shares most words with the question.
+
+    Returns the window text and its offsets relative to `text`.
+    """
+    sentences = split_passage_sentences(text, language)
+    if len(sentences) <= max_sentences:
+        return text, 0, len(text)
+    overlaps = [len(question_tokens & set(tokenize(s.text, language))) for s in sentences]
+    windows = range(len(sentences) - max_sentences + 1)
+    best = max(windows, key=lambda i: (sum(overlaps[i:i + max_sentences]), -i))
+    start, end = sentences[best].start, sentences[best + max_sentences - 1].end
+    return text[start:end], start, end
+
+
+class Answerer:
+    """Answers questions over a loaded index with an embedder and a generator."""
+
+    def __init__(self, config: Config, index: SearchIndex, retriever: Retriever, embedder: Embedder,
+                 generator: Generator) -> None:
+        self.config = config
+        self.index = index
+        self.retriever = retriever
+        self.embedder = embedder
+        self.generator = generator
+        self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
+
+    def rewrite(self, question: str, history: Sequence[Message], language: str) -> str:
+        """A standalone version of a follow-up question (the question itself when it stands alone)."""
+        if not refers_back(question, history, language):
+            return question
+        text = "".join(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
+        candidate = " ".join(text.strip().strip('"„“').split())
+        candidate = re.sub(r"^(frage|question|standalone question)\s*:\s*", "", candidate, flags=re.I)
+        if 3 <= len(candidate) <= 300 and not is_refusal(candidate, language) and "[" not in candidate:
+            return candidate
+        previous = next(m.content for m in reversed(history) if m.role == "user")
+        return f"{previous} {question}"  # the model gave no usable rewrite: retrieve with both turns
+
+    def passages(self, hits: Sequence[Hit], question: str, language: str) -> list[Passage]:
+        """Number the top hits and trim each to the sentences that matter."""
+        question_tokens = set(tokenize(question, language)) | set(tokenize(question, "de" if language == "en" else "en"))
+        passages = []
+        for number, hit in enumerate(hits[: self.config.passages_in_prompt], 1):
+            chunk = hit.chunk
+            text, start, end = trim_passage(chunk.text, chunk.language, question_tokens, self.config.passage_sentences)
+            document = self.index.documents.get(chunk.document_id)
+            passages.append(Passage(number, chunk, text, chunk.start + start, chunk.start + end,
+                                    document.title if document else chunk.document_id, chunk.section))
+        return passages
+
+    def evidence_too_weak(self, hits: Sequence[Hit]) -> bool:
+        """The calibrated gate: no hit, or the best dense similarity below `min_dense_score`."""
+        best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
+        return best is None or best < self.config.min_dense_score
+
+    def stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
+               top_k: int | None = None) -> Iterator[Event]:
+        """Answer `question` (already validated), yielding Retrieved, Token... and finally Done."""
+        started = time.perf_counter()
+        language = language or detect_language(question)
+        standalone = self.rewrite(question, history, language)
+        rewritten_at = time.perf_counter()
+        hits = self.retriever.search(standalone, top_k=max(top_k or self.config.top_k, self.config.passages_in_prompt))
+        passages = self.passages(hits, standalone, language)
+        retrieved_at = time.perf_counter()
+        yield Retrieved(standalone, tuple(passages), tuple(hits))
+        base = Answer(question=question, standalone_question=standalone, language=language, text="", refused=True,
+                      citations=(), passages=tuple(passages), hits=tuple(hits))
+        timings = Timings(rewrite_s=rewritten_at - started, retrieval_s=retrieved_at - rewritten_at)
+        if self.evidence_too_weak(hits):
+            yield from self._refuse(base, "retrieval found nothing relevant enough", timings, started)
+            return
+        pieces: list[str] = []
+        first_token_at = None
+        messages = answer_messages(standalone, passages, language)
+        prompt_built = time.perf_counter()
+        stream = self.generator.stream(messages, max_tokens=self.config.max_tokens)
+        try:
+            for piece in stream:
+                if first_token_at is None:
+                    first_token_at = time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+        finished_at = time.perf_counter()
+        usage = getattr(self.generator, "last_usage", None)
+        timings = replace(timings, prompt_s=prompt_built - retrieved_at,
+                          first_token_s=(first_token_at or finished_at) - started,
+                          generation_s=finished_at - (first_token_at or finished_at))
+        raw = "".join(pieces).strip()
+        base = replace(base, prompt_tokens=getattr(usage, "prompt_tokens", 0),
+                       completion_tokens=getattr(usage, "completion_tokens", 0))
+        if not raw or is_refusal(raw, language):
+            yield from self._refuse(base, "the model found no answer in the passages", timings, started)
+            return
+        checked = self._check(raw, passages, language)
+        if not checked.citations:
+            yield from self._refuse(base, "no sentence of the answer is supported by a passage", timings, started,
+                                    draft=raw)
+            return
+        answer = replace(base, text=checked.text, refused=False, citations=checked.citations,
+                         sentences=checked.sentences, support_score=checked.support_score,
+                         invalid_citations=checked.invalid_markers,
+                         timings=replace(timings, total_s=time.perf_counter() - started))
+        yield Done(answer)
+
+    def _check(self, raw: str, passages: Sequence[Passage], language: str) -> CheckedAnswer:
+        claims = [strip_markers(s) for s in split_sentences(raw)] or [raw]
+        sentence_vectors = self.embedder.embed_queries(claims)
+        passage_vectors = np.vstack([self.index.vectors[self._positions[p.chunk.id]] for p in passages]) \
+            if passages and all(p.chunk.id in self._positions for p in passages) else None
+        return check_citations(raw, passages, language, sentence_vectors if passage_vectors is not None else None,
+                               passage_vectors, self.config.min_support)
+
+    def _refuse(self, base: Answer, reason: str, timings: Timings, started: float, draft: str = "") -> Iterator[Event]:
+        text = REFUSAL[base.language]
+        yield Done(replace(base, text=text, refused=True, refusal_reason=reason + (f" (draft: {draft})" if draft else ""),
+                           timings=replace(timings, total_s=time.perf_counter() - started)))
+

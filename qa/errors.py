@@ -1,0 +1,70 @@
+"""Errors the pipeline raises, each carrying a hint that tells the user how to fix it.
+
+Only the edges (CLI, web app) turn these into exit codes or UI messages; the
+pipeline itself never prints. Deliberately small: a base class and a few kinds
+that callers need to tell apart.
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base error: `message` says what went wrong, `hint` how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+
+
+class InvalidQuestionError(QAError):
+    """The question is empty, too long or otherwise unusable."""
+
+    exit_code = 2
+
+
+class ConfigError(QAError):
+    """A setting in qa.toml, the environment or a flag is invalid."""
+
+    exit_code = 2
+
+
+class IndexMissingError(QAError):
+    """No index has been built yet."""
+
+    exit_code = 3
+
+
+class IndexMismatchError(QAError):
+    """The index was built with another format, embedder or chunking."""
+
+    exit_code = 3
+
+
+class IndexCorruptError(QAError):
+    """An index file is missing, truncated or inconsistent."""
+
+    exit_code = 3
+
+
+class ModelMissingError(QAError):
+    """A model package or file could not be found."""
+
+    exit_code = 4
+
+
+class ModelChecksumError(QAError):
+    """An assembled model file does not have the expected size or checksum."""
+
+    exit_code = 4
+
+
+class NoDocumentsError(QAError):
+    """The seeds folder holds no loadable document."""
+
+    exit_code = 5

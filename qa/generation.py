@@ -1,0 +1,303 @@
+"""Answer generation: the `Generator` protocol, the llama.cpp model and an extractive fake.
+
+`LlamaCppGenerator` streams a chat completion from a local GGUF model through
+llama-cpp-python, using the chat template stored in the GGUF. It keeps one
+model per instance, loads it on first use, and serialises requests with a
+lock. Prompts that start like the previous one (same system prompt) reuse the
+model's KV cache for the shared prefix; llama-cpp-python does that on its own
+as long as nothing resets the model between calls, and nothing here does.
+
+`ExtractiveGenerator` is a deterministic stand-in that answers with the best
+matching passage sentence, so tests, the CLI and the app run without a model.
+
+Deliberately left out: prompt wording (see the prompt builder), citation
+checking, and finding or assembling the model file (`qa.model_files`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from qa.config import Config
+from qa.errors import ConfigError, ModelMissingError, QAError
+from qa.types import Message
+
+GENERATORS = ("llama", "extractive")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts and timings of one `stream` call.
+
+    `prompt_s` is the time to the first streamed piece, `total_s` the whole call.
+    """
+
+    prompt_tokens: int
+    completion_tokens: int
+    prompt_s: float
+    total_s: float
+
+
+class Generator(Protocol):
+    """Anything that turns chat messages into a stream of text pieces."""
+
+    name: str
+    last_usage: Usage
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Yield the answer in pieces; `last_usage` is set once the iterator ends or is closed."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Return the number of model tokens in `text`."""
+        ...
+
+
+class LlamaCppGenerator:
+    """A GGUF chat model run by llama-cpp-python, loaded lazily, one request at a time.
+
+    Close the iterator returned by `stream` (or exhaust it) to stop generating
+    and release the model for the next request.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        n_ctx: int = 4096,
+        n_threads: int = 2,
+        temperature: float = 0.0,
+        seed: int = 0,
+        repeat_penalty: float = 1.0,
+    ) -> None:
+        self.model_path = Path(model_path)
+        self.name = f"llama.cpp:{self.model_path.stem}"
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self.temperature = temperature
+        self.seed = seed
+        self.repeat_penalty = repeat_penalty
+        self.last_usage = Usage(0, 0, 0.0, 0.0)
+        self._lock = threading.Lock()
+        self._llama: Any = None
+        self._formatter: Any = None
+
+    def warm_up(self) -> None:
+        """Load the model now instead of on the first request."""
+        with self._lock:
+            self._model()
+
+    def count_tokens(self, text: str) -> int:
+        """Return the number of model tokens in `text` (no special tokens)."""
+        with self._lock:
+            return len(self._model().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Yield the model's answer to `messages` piece by piece (whole UTF-8 characters).
+
+        Args:
+            messages: the chat so far, ending with the user turn to answer.
+            max_tokens: upper bound on generated tokens.
+            stop: strings that end the answer; they are not included.
+        Raises:
+            ModelMissingError: the model file cannot be loaded.
+            QAError: the prompt does not fit into the context window.
+        """
+        with self._lock:
+            started = time.perf_counter()
+            llama = self._model()
+            chat = [{"role": message.role, "content": message.content} for message in messages]
+            prompt_tokens = self._count_prompt(chat)
+            if prompt_tokens >= self.n_ctx:
+                raise QAError(
+                    f"The prompt has {prompt_tokens} tokens, the context window only {self.n_ctx}.",
+                    hint="Raise n_ctx or lower passages_in_prompt / passage_sentences.",
+                )
+            chunks = llama.create_chat_completion(
+                messages=chat,
+                stream=True,
+                max_tokens=max_tokens,
+                stop=list(stop),
+                temperature=self.temperature,  # 0 selects llama.cpp's greedy sampler
+                top_k=40,
+                top_p=0.9,
+                min_p=0.05,
+                repeat_penalty=self.repeat_penalty,
+                seed=self.seed,
+            )
+            pieces: list[str] = []
+            first_piece_s = 0.0
+            try:
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content") or ""
+                    if not piece:
+                        continue
+                    if not pieces:
+                        first_piece_s = time.perf_counter() - started
+                    pieces.append(piece)
+                    yield piece
+            finally:
+                # Closing the llama-cpp generators stops decoding right here.
+                chunks.close()
+                text = "".join(pieces)
+                completion_tokens = len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+                total_s = time.perf_counter() - started
+                self.last_usage = Usage(prompt_tokens, completion_tokens, first_piece_s or total_s, total_s)
+
+    def _count_prompt(self, chat: list[dict[str, str]]) -> int:
+        # Renders the GGUF chat template exactly as create_chat_completion does.
+        prompt = self._formatter(messages=chat).prompt
+        return len(self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _model(self) -> Any:
+        if self._llama is None:
+            from llama_cpp import Llama, llama_chat_format
+
+            if not self.model_path.is_file():
+                raise ModelMissingError(
+                    f"Model file {self.model_path} does not exist.",
+                    hint="Leave model_path empty to use the packaged model, or point it at a .gguf file.",
+                )
+            try:
+                llama = Llama(
+                    model_path=str(self.model_path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    n_batch=512,
+                    use_mmap=True,
+                    seed=self.seed,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError, OSError) as error:
+                raise ModelMissingError(
+                    f"llama.cpp cannot load {self.model_path}: {error}",
+                    hint="Check that the file is a complete GGUF model; delete it to have it assembled again.",
+                ) from error
+            template = llama.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelMissingError(
+                    f"{self.model_path} has no chat template.",
+                    hint="Use an instruction-tuned GGUF model that ships its chat template.",
+                )
+            vocab = llama._model
+            self._formatter = llama_chat_format.Jinja2ChatFormatter(
+                template=template,
+                eos_token=vocab.token_get_text(llama.token_eos()),
+                bos_token=vocab.token_get_text(llama.token_bos()),
+            )
+            self._llama = llama
+        return self._llama
+
+
+DEFAULT_REFUSALS: Mapping[str, str] = MappingProxyType(
+    {"de": "In den Dokumenten finde ich dazu nichts.", "en": "The documents do not answer this."}
+)
+_PASSAGE_START = re.compile(r"^\[(\d+)\]\s+(.*)$")
+_QUESTION_START = re.compile(r"^\s*(Frage|Question):\s*(.*)$")
+_SOURCE_LABEL = re.compile(r"^\([^)]*\)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+class ExtractiveGenerator:
+    """A deterministic fake: answers with the passage sentence that shares most words with the question.
+
+    It reads the last user message: numbered passages (lines starting `[n] `,
+    continued until the next `[m] ` or a blank line) and a line starting
+    `Frage:` (German) or `Question:` (English).
+    """
+
+    name = "extractive"
+
+    def __init__(self, refusal: Mapping[str, str] = DEFAULT_REFUSALS) -> None:
+        self.refusal = refusal
+        self.last_usage = Usage(0, 0, 0.0, 0.0)
+
+    def count_tokens(self, text: str) -> int:
+        """Return the number of whitespace-separated words in `text`."""
+        return len(text.split())
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Yield the extracted answer word by word (see the class docstring)."""
+        started = time.perf_counter()
+        user_turns = [message.content for message in messages if message.role == "user"]
+        answer = self.answer(user_turns[-1] if user_turns else "")
+        for marker in stop:
+            if marker and marker in answer:
+                answer = answer[: answer.index(marker)]
+        words = answer.split()[:max_tokens]
+        first_piece_s = 0.0
+        try:
+            for position, word in enumerate(words):
+                if position == 0:
+                    first_piece_s = time.perf_counter() - started
+                yield word if position == 0 else " " + word
+        finally:
+            total_s = time.perf_counter() - started
+            prompt_tokens = sum(self.count_tokens(message.content) for message in messages)
+            self.last_usage = Usage(prompt_tokens, len(words), first_piece_s, total_s)
+
+    def answer(self, message: str) -> str:
+        """Return the whole answer to one user message holding passages and a question."""
+        passages, question, language = _parse_message(message)
+        question_words = set(_CONTENT_WORD.findall(question.lower()))
+        best_score, best = 0, ""
+        for number, text in passages:
+            for sentence in _SENTENCE_END.split(text):
+                score = len(question_words & set(_CONTENT_WORD.findall(sentence.lower())))
+                if score > best_score:
+                    best_score, best = score, f"{sentence.strip()} [{number}]"
+        return best or self.refusal.get(language, DEFAULT_REFUSALS[language])
+
+
+def _parse_message(message: str) -> tuple[list[tuple[int, str]], str, str]:
+    """Split a user message into numbered passages, the question and its language."""
+    passages: list[tuple[int, list[str]]] = []
+    question = ""
+    open_passage = False
+    for line in message.splitlines():
+        question_match = _QUESTION_START.match(line)
+        passage_match = _PASSAGE_START.match(line)
+        if question_match:
+            question, open_passage = question_match.group(2), False
+        elif passage_match:
+            passages.append((int(passage_match.group(1)), [passage_match.group(2)]))
+            open_passage = True
+        elif not line.strip():
+            open_passage = False
+        elif open_passage:
+            passages[-1][1].append(line.strip())
+    language = "de" if "Frage:" in message else "en"
+    joined = [(number, _SOURCE_LABEL.sub("", " ".join(lines)).strip()) for number, lines in passages]
+    return joined, question, language
+
+
+def build_generator(config: Config) -> Generator:
+    """Return the generator named by `config.generator` ("llama" or "extractive").
+
+    Raises:
+        ConfigError: for an unknown generator name.
+        ModelMissingError, ModelChecksumError: when the llama model is unusable.
+    """
+    if config.generator == "llama":
+        from qa.model_files import ensure_model
+
+        return LlamaCppGenerator(
+            ensure_model(config),
+            n_ctx=config.n_ctx,
+            n_threads=config.n_threads,
+            temperature=config.temperature,
+        )
+    if config.generator == "extractive":
+        return ExtractiveGenerator()
+    raise ConfigError(
+        f"Unknown generator {config.generator!r}.",
+        hint=f"Set generator to one of: {', '.join(GENERATORS)}.",
+    )

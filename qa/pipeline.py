@@ -1,0 +1,145 @@
+"""The pipeline object that the CLI, the web app and the evaluation all call.
+
+It owns the embedder, the loaded index and the retriever (all created lazily)
+and keeps the index fresh. Question answering lives in qa.answering; this
+module is only the shared entry point. Leaves out: rendering (cli, app).
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+from qa.config import Config
+from qa.embedding import Embedder, build_embedder
+from qa.errors import InvalidQuestionError
+from qa.index import BuildReport, IndexStatus, SearchIndex, build_index, index_status, load_index
+from qa.retrieval import Mode, Retriever
+from qa.types import Answer, Hit, Message
+
+if TYPE_CHECKING:
+    from qa.answering import Answerer, Event
+    from qa.generation import Generator
+
+ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """Return the question normalised (NFC, trimmed), or raise InvalidQuestionError.
+
+    Empty and whitespace-only questions and questions over `max_chars`
+    characters are rejected with a message a user can act on; control
+    characters are dropped, any other Unicode is accepted.
+    """
+    if not isinstance(question, str):
+        raise InvalidQuestionError("The question must be text.")
+    cleaned = "".join(
+        ch for ch in unicodedata.normalize("NFC", question) if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    ).strip()
+    if not cleaned:
+        raise InvalidQuestionError("The question is empty.", hint="Type a question, e.g. “Wer ist Mark Rutte?”.")
+    if len(cleaned) > max_chars:
+        raise InvalidQuestionError(
+            f"The question has {len(cleaned)} characters; the limit is {max_chars}.",
+            hint="Ask a shorter question (or raise max_question_chars in qa.toml).",
+        )
+    return cleaned
+
+
+class Pipeline:
+    """Retrieval (and, through qa.answering, answers) over the configured index."""
+
+    def __init__(self, config: Config, embedder: Embedder | None = None, generator: Generator | None = None) -> None:
+        self.config = config
+        self.embedder = embedder or build_embedder(config)
+        self._generator = generator
+        self._index: SearchIndex | None = None
+        self._retriever: Retriever | None = None
+        self._answerer: Answerer | None = None
+        self._lock = threading.RLock()
+
+    def status(self) -> IndexStatus:
+        """Index presence and staleness, without loading any model."""
+        return index_status(self.config, self.embedder)
+
+    def build(self, progress: ProgressFactory | None = None) -> BuildReport:
+        """Build or update the index and reload it."""
+        with self._lock:
+            report = build_index(self.config, self.embedder, progress)
+            self._index = None
+            self._retriever = None
+            self._answerer = None
+            return report
+
+    def ensure_index(self, rebuild: bool = True, progress: ProgressFactory | None = None) -> BuildReport | None:
+        """Rebuild the index when it is missing, stale or unreadable (if `rebuild`), then load it."""
+        with self._lock:
+            report = None
+            if rebuild and self.status().stale:
+                report = self.build(progress)
+            self.index  # noqa: B018 - load now so errors surface here
+            return report
+
+    @property
+    def index(self) -> SearchIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = load_index(self.config, self.embedder)
+            return self._index
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self.index, self.embedder, self.config)
+            return self._retriever
+
+    def search(self, question: str, top_k: int | None = None, mode: Mode = "hybrid") -> list[Hit]:
+        """Validate `question` and return the ranked passages."""
+        question = validate_question(question, self.config.max_question_chars)
+        return self.retriever.search(question, top_k=top_k, mode=mode)
+
+    @property
+    def generator(self) -> Generator:
+        """The answer model (built on first use; loading happens on its first call)."""
+        with self._lock:
+            if self._generator is None:
+                from qa.generation import build_generator
+
+                self._generator = build_generator(self.config)
+            return self._generator
+
+    @property
+    def answerer(self) -> Answerer:
+        with self._lock:
+            if self._answerer is None:
+                from qa.answering import Answerer
+
+                self._answerer = Answerer(self.config, self.index, self.retriever, self.embedder, self.generator)
+            return self._answerer
+
+    def answer_stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
+                      top_k: int | None = None) -> Iterator[Event]:
+        """Validate `question` and stream the answer events (Retrieved, Token..., Done).
+
+        Args:
+            question: the user's question.
+            history: earlier turns, for follow-up questions.
+            language: "de" or "en" to force the answer language (detected when None).
+            top_k: number of retrieved passages to report (at least the prompt's passages).
+        """
+        question = validate_question(question, self.config.max_question_chars)
+        if language not in (None, "de", "en"):
+            raise InvalidQuestionError(f"Unsupported answer language {language!r}.", hint="Use de, en or auto.")
+        return self.answerer.stream(question, history, language, top_k)
+
+    def answer(self, question: str, history: Sequence[Message] = (), language: str | None = None,
+               top_k: int | None = None) -> Answer:
+        """Answer `question` and return the final Answer (the same path as the stream)."""
+        from qa.answering import Done
+
+        for event in self.answer_stream(question, history, language, top_k):
+            if isinstance(event, Done):
+                return event.answer
+        raise RuntimeError("the answer stream ended without an answer")  # a bug, not a user error

@@ -1,0 +1,118 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 results fused with reciprocal rank fusion.
+
+Each retriever returns `candidates` chunks; fusion adds `weight / (rrf_k +
+rank)` per retriever; near-duplicate passages (overlapping chunks, repeated
+text) are dropped. Dense vectors are multilingual, so German questions find
+English passages and the other way round; BM25 stems the question in its own
+language. Leaves out: how many passages the model sees (qa.pipeline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qa.config import Config
+from qa.embedding import Embedder
+from qa.index import SearchIndex
+from qa.language import detect_language
+from qa.lexical import tokenize
+from qa.types import Chunk, Hit
+
+Mode = Literal["hybrid", "dense", "bm25"]
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _word_set(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def is_near_duplicate(chunk: Chunk, kept: list[Chunk], threshold: float) -> bool:
+    """True when `chunk` is (almost) the same passage as one already kept.
+
+    Two chunks of one document are duplicates when one's span lies inside the
+    other's; any two chunks are when their word sets overlap by `threshold`
+    (Jaccard), e.g. a teaser repeated in another document.
+    """
+    words = _word_set(chunk.text)
+    for other in kept:
+        if other.document_id == chunk.document_id and (
+            (other.start <= chunk.start and chunk.end <= other.end)
+            or (chunk.start <= other.start and other.end <= chunk.end)
+        ):
+            return True
+        other_words = _word_set(other.text)
+        union = words | other_words
+        if union and len(words & other_words) / len(union) >= threshold:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    position: int
+    score: float
+    rank: int
+
+
+class Retriever:
+    """Searches a loaded SearchIndex with an embedder, as the Config says."""
+
+    def __init__(self, index: SearchIndex, embedder: Embedder, config: Config) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+
+    def search(self, question: str, top_k: int | None = None, mode: Mode = "hybrid",
+               language: str | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Return up to `top_k` hits for `question`, best first.
+
+        Args:
+            question: the question text (already validated).
+            top_k: number of hits (default `config.top_k`).
+            mode: "hybrid" (default), or one retriever alone for comparison.
+            language: language of the question for BM25 stemming (detected if None).
+            query_vector: the question's embedding, when the caller already has it.
+        """
+        top_k = top_k or self.config.top_k
+        candidates = max(self.config.candidates, top_k)
+        dense: dict[int, _Ranked] = {}
+        lexical: dict[int, _Ranked] = {}
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_queries([question])[0] if query_vector is None else query_vector
+            dense = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.dense_search(vector, candidates), 1)}
+        if mode in ("hybrid", "bm25"):
+            tokens = tokenize(question, language or detect_language(question))
+            lexical = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.bm25_search(tokens, candidates), 1)}
+        weights = {"hybrid": (self.config.dense_weight, self.config.bm25_weight), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
+        dense_weight, bm25_weight = weights[mode]
+        fused: dict[int, float] = {}
+        for ranking, weight in ((dense, dense_weight), (lexical, bm25_weight)):
+            for position, ranked in ranking.items():
+                fused[position] = fused.get(position, 0.0) + weight / (self.config.rrf_k + ranked.rank)
+        order = sorted(fused, key=lambda p: (-fused[p], p))
+        hits: list[Hit] = []
+        kept: list[Chunk] = []
+        for position in order:
+            chunk = self.index.chunks[position]
+            if is_near_duplicate(chunk, kept, self.config.dedup_threshold):
+                continue
+            kept.append(chunk)
+            d, b = dense.get(position), lexical.get(position)
+            hits.append(
+                Hit(
+                    chunk=chunk,
+                    score=fused[position],
+                    rank=len(hits) + 1,
+                    dense_score=d.score if d else None,
+                    dense_rank=d.rank if d else None,
+                    bm25_score=b.score if b else None,
+                    bm25_rank=b.rank if b else None,
+                )
+            )
+            if len(hits) >= top_k:
+                break
+        return hits
