@@ -56,7 +56,7 @@ class _Item:
     interrupted: bool = False  # something was dropped right before it
     teaser: bool = False
     number: int = 0  # footnote number
-    anchor: _Item | None = None  # for a footnote: the body item it interrupted
+    anchor: _Item | None = None  # for a footnote: the body item before it
     group: int = 0  # index of the section (heading run) the item falls under
     dropped: bool = False
     dated: bool = False  # carried a "Stand:" timestamp, i.e. is a web page's title line
@@ -135,26 +135,30 @@ def join_lines(left: str, right: str, vocabulary: str = "") -> str:
 
 
 def _chunks(lines: list[str], wrapped: bool) -> list[_Item]:
-    """Blank-line separated chunks for wrapped text, one item per line otherwise."""
+    """Blank-line separated chunks for wrapped text, one item per line otherwise; a Markdown heading stands alone."""
     items: list[_Item] = []
     current: list[str] = []
     for line in [*lines, ""]:
+        markdown_heading = bool(re.match(r"#{1,6} ", line))
+        if current and markdown_heading:
+            items.append(_Item(current))
+            current = []
         if line:
             current.append(line)
-        if current and (not line or not wrapped):
+        if current and (not line or not wrapped or markdown_heading):
             items.append(_Item(current))
             current = []
     return items
 
 
 def _is_wrapped(lines: list[str]) -> bool:
-    """True for hard-wrapped text (PDF extraction): many lines break mid-sentence."""
+    """True for hard-wrapped text (PDF extraction): many lines of 30+ characters break mid-sentence."""
     pairs = soft = 0
     for left, right in zip(lines, lines[1:], strict=False):
         if left and right:
             pairs += 1
-            soft += bool(re.search(r"[a-zäöüß,-]$", left) and re.match(r"[a-zäöüß]", right))
-    return soft >= 3 and soft >= 0.2 * pairs
+            soft += bool(len(left) >= 30 and re.search(r"[a-zäöüß,-]$", left) and re.match(r"[a-zäöüß]", right))
+    return soft >= 1 and soft >= 0.2 * pairs
 
 
 def _drop_page_footers(items: list[_Item], wrapped: bool, removals: list[Removal]) -> list[_Item]:
@@ -332,11 +336,13 @@ def _is_marker(text: str, match: re.Match[str]) -> bool:
 
 
 def _split_footnotes(items: list[_Item], vocabulary: str) -> tuple[list[_Item], list[_Item]]:
-    """Take footnotes out of the body and re-join the paragraphs they interrupted.
+    """Take footnotes out of the body and re-join the paragraphs that dropped blocks interrupted.
 
     A footnote is a block starting with the next footnote number ("1 Neu an ..."),
-    where that number also occurs as a marker glued to the text. Returns the
-    body items and the footnotes (each anchored to the body item before it).
+    where that number also occurs as a marker glued to the text. A paragraph
+    that ends mid-sentence before a footnote, footer or other dropped block is
+    joined with the next one when that starts in lower case ("Pers-" + "pektive").
+    Returns the body items and the footnotes (each anchored to the body item before it).
     """
     markers = _marker_numbers(items)
     body: list[_Item] = []
@@ -353,12 +359,12 @@ def _split_footnotes(items: list[_Item], vocabulary: str) -> tuple[list[_Item], 
             continue
         previous = body[-1] if body else None
         interrupted, after_footnote = item.interrupted or after_footnote, False
-        if previous and interrupted and not _SENTENCE_END.search(previous.text) and item.text[:1].islower():
+        if (previous and previous.kind == "paragraph" and interrupted and not _SENTENCE_END.search(previous.text)
+                and item.text[:1].islower()):
             previous.text = join_lines(previous.text, item.text, vocabulary)
         else:
             body.append(item)
     return body, footnotes
-
 
 
 def _heading_shaped(item: _Item, wrapped: bool) -> bool:
@@ -429,6 +435,8 @@ def clean_parts(raw: str) -> tuple[list[Part], list[Removal]]:
         item.text = item.lines[0]
         for line in item.lines[1:]:
             item.text = join_lines(item.text, line, vocabulary)
+        if re.match(r"#{1,6} ", item.text):  # a Markdown heading; the hashes are markup, not content
+            item.text, item.kind = item.text.lstrip("#").strip(), "heading"
     _drop_web_boilerplate(items, removals)
     items = _compact(items)
     _strip_teaser_links(items, removals)
@@ -439,25 +447,30 @@ def clean_parts(raw: str) -> tuple[list[Part], list[Removal]]:
     for item in body:
         group += item.kind == "heading"
         item.group = group
+        # "NATO- Generalsekretär": a compound split by a stray space, never a suspended hyphen ("ost- und").
         item.text = re.sub(r"(?<=[^\W\d_]{2})- (?=[A-ZÄÖÜ][a-zäöüß])", "-", item.text)
     for item in body:
         if item.dated and item.kind == "heading":
             item.text = _split_kicker(item.text, "\n".join(other.text for other in body if other is not item))
     marker_groups = _strip_markers(body, {note.number for note in footnotes}, removals)
+    return _assemble(body, footnotes, marker_groups), removals
+
+
+def _assemble(body: list[_Item], footnotes: list[_Item], marker_groups: dict[int, int]) -> list[Part]:
+    """Body parts in order, each section followed by its footnotes ordered by number."""
+    def group_of(note: _Item) -> int:
+        if note.number in marker_groups:
+            return marker_groups[note.number]
+        return note.anchor.group if note.anchor else 0
+
     parts: list[Part] = []
     section = ""
     for position, item in enumerate(body):
         section = item.text if item.kind == "heading" else section
         parts.append(Part(item.kind, item.text, section))
         if position + 1 == len(body) or body[position + 1].group != item.group:
-            notes = [note for note in footnotes if _note_group(note, marker_groups) == item.group]
-            parts.extend(Part("footnote", note.text, section) for note in sorted(notes, key=lambda n: n.number))
+            notes = sorted((note for note in footnotes if group_of(note) == item.group), key=lambda n: n.number)
+            parts.extend(Part("footnote", note.text, section) for note in notes)
     if not body:
         parts.extend(Part("footnote", note.text) for note in footnotes)
-    return parts, removals
-
-
-def _note_group(note: _Item, marker_groups: dict[int, int]) -> int:
-    if note.number in marker_groups:
-        return marker_groups[note.number]
-    return note.anchor.group if note.anchor else 0
+    return parts

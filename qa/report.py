@@ -1,0 +1,256 @@
+"""Rendering of evaluation runs: the summary table, a self-contained HTML report and the comparison of two runs.
+
+`format_summary` prints the metrics per group as a text table; `write_report`
+writes report.html with matplotlib plots embedded as base64 PNG and every
+failing question with its evidence, every piece of text passed through
+html.escape (documents and model output may contain markup); `compare` lists
+the questions that got better or worse between two run folders and the metric
+deltas. Leaves out: computing the metrics (qa.evaluation).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qa.errors import QAError
+from qa.evaluation import GROUPS, read_results
+
+# (summary key, label, kind): a "rate" prints as a percentage, a "score" (0..1) with three decimals.
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("n", "questions", "number"),
+    ("answer_correct", "answer correct", "rate"),
+    ("facts_found", "facts found", "rate"),
+    ("refusal_correct", "correct refusals (unanswerable)", "rate"),
+    ("false_refusal", "false refusals (answerable)", "rate"),
+    ("hit@1", "retrieval hit@1", "rate"),
+    ("hit@5", "retrieval hit@5", "rate"),
+    ("mrr", "retrieval MRR", "score"),
+    ("citation_validity", "citation validity", "rate"),
+    ("citation_precision", "citation precision", "rate"),
+    ("citation_recall", "citation recall", "rate"),
+    ("supported_sentences", "supported sentences", "rate"),
+    ("language_ok", "answer in question language", "rate"),
+    ("first_token_p50", "first token p50", "seconds"),
+    ("first_token_p95", "first token p95", "seconds"),
+    ("total_p50", "total time p50", "seconds"),
+    ("total_p95", "total time p95", "seconds"),
+    ("tokens_per_s", "tokens per second", "number"),
+)
+_RATE_KEYS = [key for key, _, kind in METRICS if kind in ("rate", "score")]
+
+
+def format_value(value: Any, kind: str) -> str:
+    """A metric value for display; "–" when it is undefined (no question to count)."""
+    if value is None:
+        return "–"
+    if kind == "rate":
+        return f"{100 * value:.1f}%"
+    if kind == "score":
+        return f"{value:.3f}"
+    if kind == "seconds":
+        return f"{value:.2f} s"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def summary_rows(summary: Mapping[str, Any]) -> list[list[str]]:
+    """The summary table as rows of strings: a header, then one row per metric."""
+    rows = [["metric", *GROUPS]]
+    for key, label, kind in METRICS:
+        rows.append([label, *(format_value(summary.get(group, {}).get(key), kind) for group in GROUPS)])
+    return rows
+
+
+def _text_table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
+                       for column, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+def format_summary(summary: Mapping[str, Any]) -> str:
+    """The metrics of a run as a readable text table (groups as columns)."""
+    model = summary.get("model", {})
+    head = f"generator {model.get('generator_name', '?')}, embedder {model.get('embedder', '?')}"
+    return f"{head}\n{_text_table(summary_rows(summary))}"
+
+
+# ---------------------------------------------------------------------------- HTML report
+
+def _png(figure: Any) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}">'
+
+
+def _plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to memory only
+    import matplotlib.pyplot as plt
+
+    images = []
+    figure, axes = plt.subplots(figsize=(11, 4))
+    width = 0.27
+    for offset, group in enumerate(("overall", "de", "en")):
+        values = [summary.get(group, {}).get(key) or 0.0 for key in _RATE_KEYS]
+        axes.bar([i + (offset - 1) * width for i in range(len(_RATE_KEYS))], values, width, label=group)
+    axes.set_xticks(range(len(_RATE_KEYS)), _RATE_KEYS, rotation=35, ha="right")
+    axes.set_ylim(0, 1)
+    axes.set_title("Metrics by question language")
+    axes.legend()
+    images.append(_png(figure))
+    plt.close(figure)
+    timed = [r["timings"] for r in records if not r.get("error")]
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    axes.hist([t["total_s"] for t in timed], bins=20, alpha=0.6, label="total")
+    axes.hist([t["first_token_s"] for t in timed if t["first_token_s"] > 0], bins=20, alpha=0.6, label="first token")
+    axes.set_xlabel("seconds")
+    axes.set_ylabel("questions")
+    axes.set_title("Latency")
+    axes.legend()
+    images.append(_png(figure))
+    plt.close(figure)
+    return images
+
+
+def _table(rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows[1:])
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def confusion_rows(records: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """Counts of answered / refused / failed against answerable / unanswerable."""
+    def state(record: Mapping[str, Any]) -> str:
+        return "error" if record.get("error") else ("refused" if record["refused"] else "answered")
+
+    rows: list[list[Any]] = [["", "answerable", "unanswerable"]]
+    for name in ("answered", "refused", "error"):
+        rows.append([name, *(sum(1 for r in records if state(r) == name and r["answerable"] == answerable)
+                             for answerable in (True, False))])
+    return rows
+
+
+def failure_kinds(record: Mapping[str, Any]) -> list[str]:
+    """Why a record counts as a failure (empty for a success)."""
+    kinds = []
+    if record.get("error"):
+        kinds.append("error")
+    elif record["answerable"] and record["refused"]:
+        kinds.append("false refusal")
+    elif record["answerable"] and not record["correct"]:
+        kinds.append("wrong answer")
+    elif not record["answerable"] and not record["refused"]:
+        kinds.append("unanswerable not refused")
+    if not record["refused"] and not all(record["support_flags"]):
+        kinds.append("unsupported sentences")
+    return kinds
+
+
+def _failure(record: Mapping[str, Any], kinds: Sequence[str]) -> str:
+    e = html.escape
+    facts = "".join(f"<li>{'✔' if found else '✘'} {e(' | '.join(fact))}</li>"
+                    for fact, found in zip(record["facts"], record["fact_hits"], strict=False))
+    parts = [f"<h3>{e(record['id'])}: {e(', '.join(kinds))}</h3>",
+             f"<p><b>Question ({e(record['question_language'])}):</b> {e(record['question'])}</p>"]
+    if record.get("standalone_question") and record["standalone_question"] != record["question"]:
+        parts.append(f"<p><b>Standalone question:</b> {e(record['standalone_question'])}</p>")
+    parts.append(f"<p><b>Gold facts:</b></p><ul>{facts or '<li>(none)</li>'}</ul>"
+                 f"<p><b>Gold sources:</b> {e(', '.join(record['gold_sources']) or '(none)')}</p>")
+    if record.get("reference_answer"):
+        parts.append(f"<p><b>Reference:</b> {e(record['reference_answer'])}</p>")
+    parts.append(f"<p><b>Answer:</b> {e(record['answer'])}</p>")
+    for label, key in (("Refusal reason", "refusal_reason"), ("Error", "error")):
+        if record.get(key):
+            parts.append(f"<p><b>{label}:</b> {e(record[key])}</p>")
+    citations = [[c["n"], c["document_id"], c["sentence"], f"{c['support']:.2f}", c["text"]]
+                 for c in record["citations"]]
+    if citations:
+        parts.append("<p><b>Cited passages</b></p>" + _table([["n", "document", "sentence", "support", "passage"],
+                                                             *citations]))
+    retrieved = [[h["rank"], h["document_id"], f"{h['score']:.4f}", h.get("text", "")] for h in record["retrieved"]]
+    if retrieved:
+        parts.append("<p><b>Retrieved passages</b></p>" + _table([["rank", "document", "score", "text"], *retrieved]))
+    return "<section>" + "".join(parts) + "</section>"
+
+
+_STYLE = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}table{border-collapse:collapse;"
+          "margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}"
+          "section{border-top:2px solid #888;margin-top:1.5em}")
+
+
+def render_report(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> str:
+    """The whole HTML report as one self-contained string."""
+    e = html.escape
+    failures = [(record, kinds) for record in records if (kinds := failure_kinds(record))]
+    model = summary.get("model", {})
+    about = ", ".join(f"{key}: {value}" for key, value in model.items())
+    body = [f"<h1>Evaluation report</h1><p>{e(str(summary.get('timestamp', '')))}; {e(about)}; questions: "
+            f"{e(str(summary.get('questions_file')))}</p>",
+            "<h2>Summary</h2>", _table(summary_rows(summary)),
+            "<h2>Answered or refused</h2>", _table(confusion_rows(records)),
+            "<h2>Plots</h2>", *_plots(summary, records)]
+    body += [f"<p>Warning: {e(warning)}</p>" for warning in summary.get("warnings", [])]
+    body.append(f"<h2>Failing questions ({len(failures)})</h2>")
+    body += [_failure(record, kinds) for record, kinds in failures]
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Evaluation report</title>'
+            f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>")
+
+
+def write_report(out_dir: Path, summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> Path:
+    """Write out_dir/report.html and return its path."""
+    path = Path(out_dir) / "report.html"
+    path.write_text(render_report(summary, records), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- comparing runs
+
+def outcome(record: Mapping[str, Any]) -> str:
+    """A short verdict: correct / wrong / refused / answered / error."""
+    if record.get("error"):
+        return "error"
+    if record["answerable"]:
+        return "refused" if record["refused"] else ("correct" if record["correct"] else "wrong")
+    return "refused" if record["refused"] else "answered"
+
+
+def _load_run(folder: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    summary_path = Path(folder) / "summary.json"
+    if not summary_path.is_file():
+        raise QAError(f"{folder} holds no summary.json.", hint="Pass two folders written by `qa eval --out DIR`.")
+    records = {record["id"]: record for record in read_results(Path(folder) / "results.jsonl")}
+    return json.loads(summary_path.read_text(encoding="utf-8")), records
+
+
+def compare(old_dir: Path, new_dir: Path) -> str:
+    """Which questions got better or worse from run `old_dir` to run `new_dir`, and the metric deltas."""
+    old_summary, old = _load_run(old_dir)
+    new_summary, new = _load_run(new_dir)
+    common = [qid for qid in new if qid in old]
+    lines = [f"Comparing {old_dir} ({len(old)} questions) with {new_dir} ({len(new)} questions), "
+             f"{len(common)} in both."]
+    changes: dict[str, list[str]] = {"Better": [], "Worse": [], "Changed, still failing": []}
+    for qid in common:
+        before, after = old[qid], new[qid]
+        if outcome(before) == outcome(after):
+            continue
+        kind = ("Better" if after["correct"] else "Worse") if before["correct"] != after["correct"] \
+            else "Changed, still failing" if not after["correct"] else None
+        if kind:
+            changes[kind].append(f"  {qid}: {outcome(before)} → {outcome(after)}   {after['question'][:80]}")
+    for kind, entries in changes.items():
+        lines += ["", f"{kind} ({len(entries)}):", *(entries or ["  (none)"])]
+    rows = [["metric", "old", "new", "delta"]]
+    for key, label, kind in METRICS:
+        before, after = old_summary.get("overall", {}).get(key), new_summary.get("overall", {}).get(key)
+        delta = "–" if before is None or after is None else (
+            f"{100 * (after - before):+.1f} pp" if kind == "rate" else f"{after - before:+.2f}")
+        rows.append([label, format_value(before, kind), format_value(after, kind), delta])
+    return "\n".join([*lines, "", "Overall metrics", _text_table(rows)])
