@@ -80,7 +80,8 @@ def _chat(user_message: str) -> list[dict[str, str]]:
 
 def _memory_mb() -> dict[str, float]:
     status = Path("/proc/self/status").read_text().splitlines()
-    fields = {line.split(":")[0]: line.split()[1] for line in status if line.startswith(("VmRSS", "RssAnon", "RssFile"))}
+    wanted = ("VmRSS", "RssAnon", "RssFile")
+    fields = {line.split(":")[0]: line.split()[1] for line in status if line.startswith(wanted)}
     result = {name: int(value) / 1024 for name, value in fields.items()}
     result["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {"model": model_path.name, "threads": args.threads, "load_s": load_s,
                                "memory_after_load_mb": _memory_mb()}
 
-    formatter = llama_chat_format.Jinja2ChatFormatter(
+    formatter: Any = llama_chat_format.Jinja2ChatFormatter(
         template=llama.metadata["tokenizer.chat_template"],
         eos_token=llama._model.token_get_text(llama.token_eos()),
         bos_token=llama._model.token_get_text(llama.token_bos()),
@@ -132,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
     first_tokens, second_tokens = prompt_tokens(MESSAGES[0]), prompt_tokens(MESSAGES[1])
     system_tokens = len(llama.tokenize(SYSTEM_PROMPT.encode("utf-8"), add_bos=False))
-    shared = next((i for i, (a, b) in enumerate(zip(first_tokens, second_tokens)) if a != b), len(first_tokens))
+    pairs = enumerate(zip(first_tokens, second_tokens, strict=False))
+    shared = next((i for i, (a, b) in pairs if a != b), min(len(first_tokens), len(second_tokens)))
     figures.update(prompt_tokens=len(first_tokens), second_prompt_tokens=len(second_tokens),
                    system_prompt_tokens=system_tokens, shared_prefix_tokens=shared)
 

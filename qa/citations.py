@@ -43,9 +43,11 @@ def split_sentences(text: str) -> list[str]:
     parts = _SENTENCE_END.split(text.strip())
     sentences: list[str] = []
     for index in range(0, len(parts), 2):
-        sentence = parts[index] + (parts[index + 1] if index + 1 < len(parts) else "")
-        if sentence.strip():
-            sentences.append(sentence.strip())
+        sentence = (parts[index] + (parts[index + 1] if index + 1 < len(parts) else "")).strip()
+        if sentences and MARKER.fullmatch(" " + sentence.replace("] [", "][")):
+            sentences[-1] += sentence  # markers alone after the last full stop belong to that sentence
+        elif sentence:
+            sentences.append(sentence)
     return sentences
 
 

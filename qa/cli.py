@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         asker.add_argument("--language", choices=("de", "en"), help="answer language (default: the question's)")
         asker.add_argument("-k", type=int, default=None, help="number of retrieved passages to list")
         asker.add_argument("--json", action="store_true", help="print the full Answer as JSON")
-    evaluation = sub.add_parser("eval", help="run a question set and write results, summary and report")
+    evaluation = sub.add_parser("eval", help="run a question set and score it (or --compare OLD NEW)")
     from qa.evaluation import add_eval_arguments
 
     add_eval_arguments(evaluation)

@@ -42,7 +42,12 @@ GROUPS = ("overall", "de", "en", "cross_lingual", "same_language")
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the set; `facts` lists required facts, each as acceptable alternatives."""
+    """One question of the set.
+
+    `facts` lists the required facts, each as acceptable alternatives; an
+    answerable question without facts counts as correct whenever it is answered.
+    `language` is the "lang" of the line, or detected from the question.
+    """
 
     id: str
     question: str
@@ -280,18 +285,24 @@ def _base_record(question: Question, documents: Mapping[str, Document]) -> dict[
             "tags": list(question.tags)}
 
 
+def score_record(record: Mapping[str, Any], question: Question, documents: Mapping[str, Document]) -> dict[str, Any]:
+    """`record` with its gold data and verdict taken from `question`, so that a resumed
+    result is judged by the current question file (a fixed fact counts at once)."""
+    failed = bool(record.get("error"))
+    text = "" if record["refused"] or failed else strip_markers(record["answer"])
+    hits = fact_hits(text, question.facts)
+    # An error is always wrong; for an unanswerable question the correct outcome is a refusal.
+    correct = not failed and ((not record["refused"] and all(hits)) if question.answerable else record["refused"])
+    return {**record, **_base_record(question, documents), "fact_hits": hits, "correct": correct}
+
+
 def result_record(question: Question, answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
     """The results.jsonl line for one answered (or refused) question."""
     text = "" if answer.refused else strip_markers(answer.text)
-    hits = fact_hits(text, question.facts)
     timings = {name: round(seconds, 4) for name, seconds in asdict(answer.timings).items()}
-    return {
-        **_base_record(question, documents),
+    return score_record({
         "language": answer.language, "answer": answer.text, "refused": answer.refused,
         "refusal_reason": answer.refusal_reason, "standalone_question": answer.standalone_question,
-        "fact_hits": hits,
-        # For an unanswerable question the correct outcome is a refusal.
-        "correct": (not answer.refused and all(hits)) if question.answerable else answer.refused,
         "citations": [{"n": c.number, "document_id": c.passage.chunk.document_id, "chunk_id": c.passage.chunk.id,
                        "title": c.passage.title, "text": c.passage.text, "sentence": c.sentence,
                        "supported": c.supported, "support": c.support} for c in answer.citations],
@@ -303,17 +314,18 @@ def result_record(question: Question, answer: Answer, documents: Mapping[str, Do
         "prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
         "tokens_per_s": tokens_per_second(answer.completion_tokens, answer.timings.generation_s),
         "answer_language_ok": None if answer.refused else detect_language(text, default="") == question.language,
-    }
+    }, question, documents)
 
 
 def error_record(question: Question, error: QAError, documents: Mapping[str, Document]) -> dict[str, Any]:
     """The results.jsonl line for a question whose answer raised; it counts as wrong."""
-    return {**_base_record(question, documents), "error": str(error), "language": question.language, "answer": "",
-            "refused": False, "refusal_reason": "", "standalone_question": question.question,
-            "fact_hits": [False] * len(question.facts), "correct": False, "citations": [], "retrieved": [],
-            "timings": {"retrieval_s": 0.0, "first_token_s": 0.0, "generation_s": 0.0, "total_s": 0.0},
-            "support_flags": [], "support_score": 0.0, "invalid_citations": 0, "prompt_tokens": 0,
-            "completion_tokens": 0, "tokens_per_s": None, "answer_language_ok": None}
+    return score_record({
+        "error": str(error), "language": question.language,
+        "answer": "", "refused": False, "refusal_reason": "", "standalone_question": question.question,
+        "citations": [], "retrieved": [],
+        "timings": {"retrieval_s": 0.0, "first_token_s": 0.0, "generation_s": 0.0, "total_s": 0.0},
+        "support_flags": [], "support_score": 0.0, "invalid_citations": 0, "prompt_tokens": 0,
+        "completion_tokens": 0, "tokens_per_s": None, "answer_language_ok": None}, question, documents)
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
@@ -366,8 +378,8 @@ def run_eval(pipeline: Pipeline, questions: Sequence[Question], out_dir: Path, r
         if question is None:
             kept.append(record)  # from a larger run (e.g. without --limit): keep it for later
         elif record.get("question") == question.question and not record.get("error"):
-            done[record["id"]] = record
-            kept.append(record)
+            done[record["id"]] = score_record(record, question, documents)
+            kept.append(done[record["id"]])
     _write_lines(results_path, kept)  # drops a cut-off last line and results that are asked again
     resumed = len(done)
     todo = [question for question in questions if question.id not in done]
@@ -414,7 +426,8 @@ def build_summary(pipeline: Pipeline, records: Sequence[Mapping[str, Any]], ques
                    "errors": sum(1 for r in records if r.get("error"))},
         "config": {key: str(value) for key, value in asdict(config).items()},
         "model": {"generator": config.generator, "generator_name": generator_name,
-                  "model_path": config.model_path or "(packaged default)", "embedder": pipeline.embedder.id},
+                  "model_path": config.model_path or ("(packaged default)" if config.generator == "llama" else ""),
+                  "embedder": pipeline.embedder.id},
         "questions_file": str(question_file) if question_file else None,
         "questions_sha256": hashlib.sha256(Path(question_file).read_bytes()).hexdigest() if question_file else None,
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),

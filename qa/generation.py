@@ -19,14 +19,15 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import abc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Protocol
 
 from qa.config import Config
 from qa.errors import ConfigError, ModelMissingError, QAError
+from qa.prompts import REFUSAL
 from qa.types import Message
 
 GENERATORS = ("llama", "extractive")
@@ -84,21 +85,23 @@ class LlamaCppGenerator:
         self.seed = seed
         self.repeat_penalty = repeat_penalty
         self.last_usage = Usage(0, 0, 0.0, 0.0)
+        # A plain Lock, not an RLock: web frameworks may resume the stream in another thread.
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._llama: Any = None
         self._formatter: Any = None
 
     def warm_up(self) -> None:
         """Load the model now instead of on the first request."""
-        with self._lock:
-            self._model()
+        self._model()
 
     def count_tokens(self, text: str) -> int:
-        """Return the number of model tokens in `text` (no special tokens)."""
-        with self._lock:
-            return len(self._model().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        """Return the number of model tokens in `text` (no special tokens); safe during a stream."""
+        return len(self._model().tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()
+    ) -> abc.Generator[str, None, None]:
         """Yield the model's answer to `messages` piece by piece (whole UTF-8 characters).
 
         Args:
@@ -156,49 +159,50 @@ class LlamaCppGenerator:
         return len(self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
     def _model(self) -> Any:
-        if self._llama is None:
-            from llama_cpp import Llama, llama_chat_format
-
-            if not self.model_path.is_file():
-                raise ModelMissingError(
-                    f"Model file {self.model_path} does not exist.",
-                    hint="Leave model_path empty to use the packaged model, or point it at a .gguf file.",
-                )
-            try:
-                llama = Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=self.n_ctx,
-                    n_threads=self.n_threads,
-                    n_threads_batch=self.n_threads,
-                    n_batch=512,
-                    use_mmap=True,
-                    seed=self.seed,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError, OSError) as error:
-                raise ModelMissingError(
-                    f"llama.cpp cannot load {self.model_path}: {error}",
-                    hint="Check that the file is a complete GGUF model; delete it to have it assembled again.",
-                ) from error
-            template = llama.metadata.get("tokenizer.chat_template")
-            if not template:
-                raise ModelMissingError(
-                    f"{self.model_path} has no chat template.",
-                    hint="Use an instruction-tuned GGUF model that ships its chat template.",
-                )
-            vocab = llama._model
-            self._formatter = llama_chat_format.Jinja2ChatFormatter(
-                template=template,
-                eos_token=vocab.token_get_text(llama.token_eos()),
-                bos_token=vocab.token_get_text(llama.token_bos()),
-            )
-            self._llama = llama
+        with self._load_lock:
+            if self._llama is None:
+                self._llama = self._load()
         return self._llama
 
+    def _load(self) -> Any:
+        from llama_cpp import Llama, llama_chat_format
 
-DEFAULT_REFUSALS: Mapping[str, str] = MappingProxyType(
-    {"de": "In den Dokumenten finde ich dazu nichts.", "en": "The documents do not answer this."}
-)
+        if not self.model_path.is_file():
+            raise ModelMissingError(
+                f"Model file {self.model_path} does not exist.",
+                hint="Leave model_path empty to use the packaged model, or point it at a .gguf file.",
+            )
+        try:
+            llama = Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                n_batch=512,
+                use_mmap=True,
+                seed=self.seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as error:
+            raise ModelMissingError(
+                f"llama.cpp cannot load {self.model_path}: {error}",
+                hint="Check that the file is a complete GGUF model; delete it to have it assembled again.",
+            ) from error
+        template = llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelMissingError(
+                f"{self.model_path} has no chat template.",
+                hint="Use an instruction-tuned GGUF model that ships its chat template.",
+            )
+        vocab = llama._model
+        self._formatter = llama_chat_format.Jinja2ChatFormatter(
+            template=template,
+            eos_token=vocab.token_get_text(llama.token_eos()),
+            bos_token=vocab.token_get_text(llama.token_bos()),
+        )
+        return llama
+
+
 _PASSAGE_START = re.compile(r"^\[(\d+)\]\s+(.*)$")
 _QUESTION_START = re.compile(r"^\s*(Frage|Question):\s*(.*)$")
 _SOURCE_LABEL = re.compile(r"^\([^)]*\)\s*")
@@ -211,12 +215,13 @@ class ExtractiveGenerator:
 
     It reads the last user message: numbered passages (lines starting `[n] `,
     continued until the next `[m] ` or a blank line) and a line starting
-    `Frage:` (German) or `Question:` (English).
+    `Frage:` (German) or `Question:` (English). With no shared word of four or
+    more letters it answers with `refusal[language]` (default: `qa.prompts.REFUSAL`).
     """
 
     name = "extractive"
 
-    def __init__(self, refusal: Mapping[str, str] = DEFAULT_REFUSALS) -> None:
+    def __init__(self, refusal: Mapping[str, str] = REFUSAL) -> None:
         self.refusal = refusal
         self.last_usage = Usage(0, 0, 0.0, 0.0)
 
@@ -224,7 +229,9 @@ class ExtractiveGenerator:
         """Return the number of whitespace-separated words in `text`."""
         return len(text.split())
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()
+    ) -> abc.Generator[str, None, None]:
         """Yield the extracted answer word by word (see the class docstring)."""
         started = time.perf_counter()
         user_turns = [message.content for message in messages if message.role == "user"]
@@ -254,7 +261,7 @@ class ExtractiveGenerator:
                 score = len(question_words & set(_CONTENT_WORD.findall(sentence.lower())))
                 if score > best_score:
                     best_score, best = score, f"{sentence.strip()} [{number}]"
-        return best or self.refusal.get(language, DEFAULT_REFUSALS[language])
+        return best or self.refusal.get(language, REFUSAL[language])
 
 
 def _parse_message(message: str) -> tuple[list[tuple[int, str]], str, str]:

@@ -141,7 +141,7 @@ def _verified(target: Path, packaged: PackagedModel) -> bool:
 def _write_sidecar(target: Path, sha256: str) -> None:
     stat = target.stat()
     record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
-    temp = _sidecar(target).with_suffix(".tmp")
+    temp = target.with_name(target.name + ".verified.tmp")
     temp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(temp, _sidecar(target))
 

@@ -98,7 +98,9 @@ def _plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> 
     figure, axes = plt.subplots(figsize=(11, 4))
     width = 0.27
     for offset, group in enumerate(("overall", "de", "en")):
-        values = [summary.get(group, {}).get(key) or 0.0 for key in _RATE_KEYS]
+        # An undefined metric (no question of that kind) is left out, not drawn as zero.
+        values = [summary.get(group, {}).get(key) for key in _RATE_KEYS]
+        values = [float("nan") if value is None else value for value in values]
         axes.bar([i + (offset - 1) * width for i in range(len(_RATE_KEYS))], values, width, label=group)
     axes.set_xticks(range(len(_RATE_KEYS)), _RATE_KEYS, rotation=35, ha="right")
     axes.set_ylim(0, 1)
@@ -108,8 +110,12 @@ def _plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> 
     plt.close(figure)
     timed = [r["timings"] for r in records if not r.get("error")]
     figure, axes = plt.subplots(figsize=(8, 3.5))
-    axes.hist([t["total_s"] for t in timed], bins=20, alpha=0.6, label="total")
-    axes.hist([t["first_token_s"] for t in timed if t["first_token_s"] > 0], bins=20, alpha=0.6, label="first token")
+    totals = [t["total_s"] for t in timed]
+    first_tokens = [t["first_token_s"] for t in timed if t["first_token_s"] > 0]
+    longest = max(totals, default=0.0)
+    bins = [longest * i / 20 for i in range(21)] if longest > 0 else 20  # shared bins keep the bars comparable
+    axes.hist(totals, bins=bins, alpha=0.6, label="total")
+    axes.hist(first_tokens, bins=bins, alpha=0.6, label="first token")
     axes.set_xlabel("seconds")
     axes.set_ylabel("questions")
     axes.set_title("Latency")

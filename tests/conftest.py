@@ -70,6 +70,8 @@ def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
             "generator": "extractive",
             "chunk_words": 12,
             "chunk_max_words": 40,
+            # the hashing fake scores related texts far lower than multilingual-e5
+            "min_dense_score": 0.2,
         },
         environ={},
     )

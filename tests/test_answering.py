@@ -49,6 +49,8 @@ def test_answer_sentences_and_markers_are_parsed() -> None:
                                      "Ende [3, 4]."]
     assert markers("Rutte hatte Unterstützer.[2][1]") == [2, 1]
     assert markers("Ende [3, 4].") == [3, 4]
+    assert split_sentences("Die NATO wurde 1949 gegründet. [1]") == ["Die NATO wurde 1949 gegründet.[1]"]
+    assert [markers(s) for s in split_sentences("Erstens. [1] Zweitens. [2] [3]")] == [[1], [2, 3]]
 
 
 def test_supported_citation_is_kept_and_maps_to_its_passage() -> None:

@@ -302,7 +302,13 @@ def test_resume_only_asks_missing_questions(tmp_path: Path, pipeline: CountingPi
     assert pipeline.asked == [QUESTIONS[-1]["question"]]
     assert list(_results(out)) == ["q1", "q2", "q3", "u1", "x1"]
     assert summary["counts"]["resumed"] == 4
+    # A fixed gold fact takes effect on resume without asking again.
+    stricter = [*QUESTIONS[:2], {**QUESTIONS[2], "facts": [["Germany"], ["France"]]}, *QUESTIONS[3:]]
+    questions, _ = load_questions(_write_questions(tmp_path / "q2.jsonl", stricter))
     pipeline.asked.clear()
+    summary = run_eval(pipeline, questions, out, progress=False)
+    assert pipeline.asked == [] and _results(out)["q3"]["fact_hits"] == [True, False]
+    assert summary["en"]["answer_correct"] == 0.0
     run_eval(pipeline, questions, out, resume=False, progress=False)
     assert len(pipeline.asked) == 5
 
