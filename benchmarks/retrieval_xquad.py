@@ -52,8 +52,8 @@ def load_xquad(folder: Path, language: str) -> tuple[list[Chunk], list[tuple[str
         for paragraph in article["paragraphs"]:
             number = len(chunks)
             text = paragraph["context"]
-            chunks.append(Chunk(f"{language}:{number}", f"xquad-{language}-{article_number}", text, 0, len(text),
-                                "", language))
+            # one document per paragraph: paragraphs of an article are separate texts, not spans of one
+            chunks.append(Chunk(f"{language}:{number}", f"xquad-{language}-{number}", text, 0, len(text), "", language))
             questions.extend((qa["question"], number) for qa in paragraph["qas"])
     return chunks, questions
 
@@ -75,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--embedder", help="override the configured embedder (e.g. hashing for a quick dry run)")
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions per language")
+    parser.add_argument("--bm25-weight", type=float, help="override the BM25 weight of the hybrid fusion")
+    parser.add_argument("--cache", type=Path, default=Path(".cache"),
+                        help="folder to keep paragraph vectors between runs (build time is measured without it)")
     args = parser.parse_args(argv)
-    config = load_config(overrides={"embedder": args.embedder, "top_k": 10})
+    config = load_config(overrides={"embedder": args.embedder, "top_k": 10, "bm25_weight": args.bm25_weight})
     embedder = build_embedder(config)
     paragraphs, questions = {}, {}
     for language in ("de", "en"):
@@ -85,7 +88,15 @@ def main(argv: list[str] | None = None) -> int:
             questions[language] = questions[language][: args.limit]
 
     started = time.perf_counter()
-    vectors = {lang: embedder.embed_passages([c.text for c in paragraphs[lang]]) for lang in ("de", "en")}
+    cache_file = args.cache / f"xquad-vectors-{embedder.id.replace('/', '_')}.npz"
+    if cache_file.is_file():
+        cached = np.load(cache_file)
+        vectors = {lang: cached[lang] for lang in ("de", "en")}
+        print(f"paragraph vectors from {cache_file} (embedding time not measured in this run)")
+    else:
+        vectors = {lang: embedder.embed_passages([c.text for c in paragraphs[lang]]) for lang in ("de", "en")}
+        args.cache.mkdir(parents=True, exist_ok=True)
+        np.savez(cache_file, **vectors)
     pools = {}
     for name, (_, pool_languages) in DIRECTIONS.items():
         key = pool_languages

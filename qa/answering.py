@@ -28,7 +28,7 @@ from qa.language import detect_language
 from qa.lexical import tokenize
 from qa.prompts import REFUSAL, answer_messages, is_refusal, rewrite_messages
 from qa.retrieval import Retriever
-from qa.types import Answer, Hit, Message, Passage, Timings
+from qa.types import Answer, Chunk, Hit, Message, Passage, Timings
 
 
 @dataclass(frozen=True)
@@ -111,17 +111,62 @@ class Answerer:
         previous = next(m.content for m in reversed(history) if m.role == "user")
         return f"{previous} {question}"  # the model gave no usable rewrite: retrieve with both turns
 
-    def passages(self, hits: Sequence[Hit], question: str, language: str) -> list[Passage]:
-        """Number the top hits and trim each to the sentences that matter."""
+    def passages(self, hits: Sequence[Hit], question: str, language: str, query_vector: np.ndarray) -> list[Passage]:
+        """The sentences that matter from the top hits, within a word budget, as numbered passages.
+
+        Sentences are scored by embedding similarity to the question (plus a
+        little for shared words and for the chunk's rank) and picked greedily
+        until `passage_words` is reached; the picked sentences of one chunk
+        form one passage. Without sentence vectors, each hit is trimmed to its
+        best window of `passage_sentences` sentences by shared words.
+        """
         question_tokens = set(tokenize(question, language)) | set(tokenize(question, "de" if language == "en" else "en"))
-        passages = []
-        for number, hit in enumerate(hits[: self.config.passages_in_prompt], 1):
-            chunk = hit.chunk
-            text, start, end = trim_passage(chunk.text, chunk.language, question_tokens, self.config.passage_sentences)
-            document = self.index.documents.get(chunk.document_id)
-            passages.append(Passage(number, chunk, text, chunk.start + start, chunk.start + end,
-                                    document.title if document else chunk.document_id, chunk.section))
-        return passages
+        top = list(hits[: self.config.passages_in_prompt])
+        vectors = self.index.sentence_vectors
+        rows_by_hit = [self.index.chunk_sentences(hit.chunk) for hit in top]
+        if vectors is None or not len(vectors) or not all(rows_by_hit):
+            return [self._passage(n, hit.chunk, *trim_passage(hit.chunk.text, hit.chunk.language, question_tokens,
+                                                                  self.config.passage_sentences))
+                    for n, hit in enumerate(top, 1)]
+        scored: dict[int, tuple[float, int]] = {}  # sentence row -> (score, hit position)
+        for position, rows in enumerate(rows_by_hit):
+            similarities = vectors[rows] @ query_vector
+            for row, similarity in zip(rows, similarities):
+                span = self.index.sentences[row]
+                text = self.index.documents[span.document_id].text[span.start:span.end]
+                overlap = len(question_tokens & set(tokenize(text, top[position].chunk.language)))
+                score = float(similarity) + 0.01 * min(overlap, 4) - 0.005 * position
+                if row not in scored or scored[row][0] < score:
+                    scored[row] = (score, position)
+        picked: dict[int, list[int]] = {}
+        words = 0
+        for row, (score, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
+            span = self.index.sentences[row]
+            length = len(self.index.documents[span.document_id].text[span.start:span.end].split())
+            if picked and words + length > self.config.passage_words:
+                continue
+            picked.setdefault(position, []).append(row)
+            words += length
+        order = sorted(picked, key=lambda position: -max(scored[row][0] for row in picked[position]))
+        return [self._sentences_passage(number, top[position].chunk, sorted(picked[position]))
+                for number, position in enumerate(order, 1)]
+
+    def _passage(self, number: int, chunk: Chunk, text: str, start: int, end: int) -> Passage:
+        document = self.index.documents.get(chunk.document_id)
+        return Passage(number, chunk, text, chunk.start + start, chunk.start + end,
+                       document.title if document else chunk.document_id, chunk.section)
+
+    def _sentences_passage(self, number: int, chunk: Chunk, rows: list[int]) -> Passage:
+        """A passage of the given sentences of `chunk`; gaps between them are shown as " … "."""
+        spans = [self.index.sentences[row] for row in rows]
+        text = self.index.documents[chunk.document_id].text
+        parts = [text[spans[0].start:spans[0].end]]
+        for previous, span in zip(spans, spans[1:]):
+            gap = text[previous.end:span.start]
+            parts.append(gap if not gap.strip() else " … ")
+            parts.append(text[span.start:span.end])
+        passage = self._passage(number, chunk, "".join(parts), 0, 0)
+        return replace(passage, start=spans[0].start, end=spans[-1].end)
 
     def evidence_too_weak(self, hits: Sequence[Hit]) -> bool:
         """The calibrated gate: no hit, or the best dense similarity below `min_dense_score`."""
@@ -135,8 +180,10 @@ class Answerer:
         language = language or detect_language(question)
         standalone = self.rewrite(question, history, language)
         rewritten_at = time.perf_counter()
-        hits = self.retriever.search(standalone, top_k=max(top_k or self.config.top_k, self.config.passages_in_prompt))
-        passages = self.passages(hits, standalone, language)
+        query_vector = self.embedder.embed_queries([standalone])[0]
+        hits = self.retriever.search(standalone, top_k=max(top_k or self.config.top_k, self.config.passages_in_prompt),
+                                     query_vector=query_vector)
+        passages = self.passages(hits, standalone, language, query_vector)
         retrieved_at = time.perf_counter()
         yield Retrieved(standalone, tuple(passages), tuple(hits))
         base = Answer(question=question, standalone_question=standalone, language=language, text="", refused=True,

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from qa.lexical import tokenize
+from qa.prompts import META_PREFIX, META_SENTENCE
 from qa.types import Citation, Passage, SentenceCheck
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -65,8 +66,24 @@ def strip_markers(text: str) -> str:
     return " ".join(MARKER.sub("", text).split())
 
 
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, words in enumerate([
+        ("null", "zero"), ("eins", "one"), ("zwei", "two"), ("drei", "three"), ("vier", "four"), ("fünf", "five"),
+        ("sechs", "six"), ("sieben", "seven"), ("acht", "eight"), ("neun", "nine"), ("zehn", "ten"),
+        ("elf", "eleven"), ("zwölf", "twelve"), ("dreizehn", "thirteen"), ("vierzehn", "fourteen"),
+        ("fünfzehn", "fifteen"), ("sechzehn", "sixteen"), ("siebzehn", "seventeen"), ("achtzehn", "eighteen"),
+        ("neunzehn", "nineteen"), ("zwanzig", "twenty"),
+    ])
+    for word in words
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+
+
 def _numbers(text: str) -> set[str]:
-    return {re.sub(r"[ .,]", "", n) for n in _NUMBER.findall(text)}
+    """Numbers in `text`, digits only, with number words up to twenty ("zehn", "ten") as digits."""
+    found = {re.sub(r"[ .,]", "", n) for n in _NUMBER.findall(text)}
+    return found | {_NUMBER_WORDS[word.lower()] for word in _NUMBER_WORD.findall(text)}
 
 
 def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str) -> float:
@@ -109,7 +126,7 @@ def check_citations(
         min_support: a sentence is supported by a passage at or above this score.
     """
     by_number = {p.number: p for p in passages}
-    sentences = split_sentences(answer)
+    sentences = [META_PREFIX.sub("", s) for s in split_sentences(answer) if not META_SENTENCE.search(s)]
     invalid = 0
     scores = np.zeros((len(sentences), len(passages)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
@@ -126,10 +143,11 @@ def check_citations(
         valid = [n for n in cited if n in by_number]
         invalid += len(cited) - len(valid)
         supported = [n for n in valid if scores[i, column[n]] >= min_support]
-        if not valid and passages:
+        if not supported and passages:
+            # an uncited or miscited claim that another passage clearly backs gets that passage
             best = int(np.argmax(scores[i]))
             if scores[i, best] >= max(min_support, 0.5):
-                supported = [passages[best].number]  # an uncited claim that one passage clearly backs
+                supported = [passages[best].number]
         best_score = max((float(scores[i, column[n]]) for n in valid), default=0.0)
         if supported:
             best_score = max(float(scores[i, column[n]]) for n in supported)

@@ -58,7 +58,8 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
     report = pipeline.build(progress=_progress("Embedding"))
     print(
         f"Indexed {report.documents} documents, {report.chunks} chunks "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s → {config.index_dir}"
+        f"({report.embedded} embedded, {report.reused} reused) and {report.sentences} sentences "
+        f"({report.sentences_embedded} embedded) in {report.seconds:.1f} s → {config.index_dir}"
     )
     for skipped in report.skipped:
         print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)

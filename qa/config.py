@@ -44,7 +44,7 @@ class Config:
     top_k: int = 5
     candidates: int = 30
     dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    bm25_weight: float = 0.3
     rrf_k: int = 60
     dedup_threshold: float = 0.9
     max_question_chars: int = 1000
@@ -57,8 +57,9 @@ class Config:
     n_threads: int = 2
     max_tokens: int = 200
     temperature: float = 0.0
-    passages_in_prompt: int = 4
-    passage_sentences: int = 4
+    passages_in_prompt: int = 5
+    passage_words: int = 160
+    passage_sentences: int = 3
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     min_support: float = 0.35

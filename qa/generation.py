@@ -116,12 +116,14 @@ class LlamaCppGenerator:
             started = time.perf_counter()
             llama = self._model()
             chat = [{"role": message.role, "content": message.content} for message in messages]
-            prompt_tokens = self._count_prompt(chat)
+            prompt_ids = self._prompt_ids(chat)
+            prompt_tokens = len(prompt_ids)
             if prompt_tokens >= self.n_ctx:
                 raise QAError(
                     f"The prompt has {prompt_tokens} tokens, the context window only {self.n_ctx}.",
                     hint="Raise n_ctx or lower passages_in_prompt / passage_sentences.",
                 )
+            self._keep_system_turn(llama, chat, prompt_ids)
             chunks = llama.create_chat_completion(
                 messages=chat,
                 stream=True,
@@ -153,10 +155,30 @@ class LlamaCppGenerator:
                 total_s = time.perf_counter() - started
                 self.last_usage = Usage(prompt_tokens, completion_tokens, first_piece_s or total_s, total_s)
 
-    def _count_prompt(self, chat: list[dict[str, str]]) -> int:
-        # Renders the GGUF chat template exactly as create_chat_completion does.
+    def _prompt_ids(self, chat: list[dict[str, str]]) -> list[int]:
+        # Renders the GGUF chat template and tokenizes exactly as create_chat_completion does.
         prompt = self._formatter(messages=chat).prompt
-        return len(self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+        return list(self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _keep_system_turn(self, llama: Any, chat: list[dict[str, str]], prompt_ids: list[int]) -> None:
+        """Leave exactly the system turn of this prompt in the KV cache, evaluating it if needed.
+
+        llama-cpp-python reuses the longest common prefix with the previous
+        prompt on its own, but where that prefix ends changes how the rest is
+        batched and so the last bits of the logits: greedy answers would then
+        depend on the previous question. Cutting the reuse at the end of the
+        system turn (which stays byte-identical between questions) keeps the
+        speed-up and makes each answer a function of its prompt alone.
+        """
+        system_ids = self._prompt_ids(chat[:1]) if chat and chat[0]["role"] == "system" else []
+        length = next((i for i, (a, b) in enumerate(zip(system_ids, prompt_ids, strict=False)) if a != b),
+                      min(len(system_ids), len(prompt_ids) - 1))
+        if length and llama.n_tokens >= length and llama.input_ids[:length].tolist() == prompt_ids[:length]:
+            llama.n_tokens = length  # generate() then evaluates only the rest, in one batch
+        else:
+            llama.reset()
+            if length:
+                llama.eval(prompt_ids[:length])
 
     def _model(self) -> Any:
         with self._load_lock:

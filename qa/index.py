@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from qa.chunking import chunk_document
+from qa.chunking import chunk_document, split_sentences
 from qa.config import Config
 from qa.documents import content_hash, load_documents
 from qa.embedding import Embedder
@@ -28,7 +28,7 @@ from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, 
 from qa.lexical import tokenize
 from qa.types import Block, Chunk, Document, Removal, SkippedFile
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 REBUILD_HINT = "Rebuild it with `qa index` (or `make run`, which rebuilds when needed)."
 
@@ -53,8 +53,30 @@ def _embed_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _sentence_key(text: str) -> str:
+    return "s" + _embed_key(text)
+
+
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence of a document, embedded on its own so answers can use the sentences that matter."""
+
+    document_id: str
+    start: int
+    end: int
+
+
+def document_sentences(documents: Sequence[Document], chunks: Sequence[Chunk]) -> list[tuple[SentenceSpan, str]]:
+    """Every distinct sentence of the chunks, with its text, in document order."""
+    seen: dict[tuple[str, int, int], str] = {}
+    for chunk in chunks:
+        for sentence in split_sentences(chunk.text, chunk.language, chunk.start):
+            seen.setdefault((chunk.document_id, sentence.start, sentence.end), sentence.text)
+    return [(SentenceSpan(*key), text) for key, text in seen.items()]
 
 
 @dataclass(frozen=True)
@@ -65,6 +87,8 @@ class BuildReport:
     chunks: int
     embedded: int
     reused: int
+    sentences: int
+    sentences_embedded: int
     removed_documents: tuple[str, ...]
     changed_documents: tuple[str, ...]
     skipped: tuple[SkippedFile, ...]
@@ -87,7 +111,8 @@ class SearchIndex:
     """A loaded index: chunks, documents, FAISS dense index and BM25 index."""
 
     def __init__(self, path: Path, manifest: dict[str, Any], documents: dict[str, Document],
-                 chunks: list[Chunk], vectors: np.ndarray, dense: Any, bm25: Any) -> None:
+                 chunks: list[Chunk], vectors: np.ndarray, dense: Any, bm25: Any,
+                 sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
@@ -95,6 +120,16 @@ class SearchIndex:
         self.vectors = vectors
         self.dense = dense
         self.bm25 = bm25
+        self.sentences = list(sentences)
+        self.sentence_vectors = sentence_vectors
+        self._sentences_by_document: dict[str, list[int]] = {}
+        for row, sentence in enumerate(self.sentences):
+            self._sentences_by_document.setdefault(sentence.document_id, []).append(row)
+
+    def chunk_sentences(self, chunk: Chunk) -> list[int]:
+        """Rows of `sentences`/`sentence_vectors` that lie inside `chunk`, in text order."""
+        rows = self._sentences_by_document.get(chunk.document_id, [])
+        return [r for r in rows if chunk.start <= self.sentences[r].start and self.sentences[r].end <= chunk.end]
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Top `k` chunk positions by inner product with `query_vector`."""
@@ -200,22 +235,25 @@ def _document_from_record(record: dict[str, Any]) -> Document:
 
 def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.ndarray]:
     """Vectors of the current index by embed key, if it was built with the same embedder."""
-    try:
-        manifest = _read_manifest(config)
-        if not manifest or manifest.get("embedder") != settings["embedder"]:
-            return {}
-        folder = config.index_dir / CURRENT
-        vectors = np.load(folder / "vectors.npy")
-        keys = [json.loads(line)["embed_key"] for line in (folder / "chunks.jsonl").read_text("utf-8").splitlines()]
-    except (IndexCorruptError, OSError, ValueError, KeyError):
-        return {}  # an unreadable old index just means nothing can be reused
-    if len(keys) != len(vectors):
+    manifest = _read_manifest_quietly(config)
+    if not manifest or manifest.get("embedder") != settings["embedder"]:
         return {}
-    return dict(zip(keys, vectors))
+    folder = config.index_dir / CURRENT
+    stored: dict[str, np.ndarray] = {}
+    for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy")):
+        try:
+            vectors = np.load(folder / vectors_file)
+            keys = [json.loads(line)["embed_key"] for line in (folder / records).read_text("utf-8").splitlines()]
+        except (OSError, ValueError, KeyError):
+            continue  # an unreadable or older file just means its vectors are embedded again
+        if len(keys) == len(vectors):
+            stored.update(zip(keys, vectors))
+    return stored
 
 
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
-                 chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray) -> None:
+                 chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
+                 sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray) -> None:
     import faiss
 
     built = in_memory_index(chunks, vectors)
@@ -227,6 +265,10 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
         for chunk, key in zip(chunks, keys):
             handle.write(json.dumps({**asdict(chunk), "embed_key": key}, ensure_ascii=False) + "\n")
     np.save(folder / "vectors.npy", built.vectors)
+    with open(folder / "sentences.jsonl", "w", encoding="utf-8") as handle:
+        for span, text in sentences:
+            handle.write(json.dumps({**asdict(span), "embed_key": _sentence_key(text)}) + "\n")
+    np.save(folder / "sentence_vectors.npy", sentence_vectors)
     faiss.write_index(built.dense, str(folder / "dense.faiss"))
     built.bm25.save(str(folder / "bm25"), show_progress=False)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
@@ -275,17 +317,21 @@ def build_index(
         for document in documents
         for chunk in chunk_document(document, config.chunk_words, config.chunk_overlap_sentences, config.chunk_max_words)
     ]
-    texts = [index_text(chunk) for chunk in chunks]
-    keys = [_embed_key(text) for text in texts]
+    sentences = document_sentences(documents, chunks)
+    texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
+    keys = [_embed_key(text) for text in texts[: len(chunks)]] + [_sentence_key(text) for _, text in sentences]
     stored = _previous_vectors(config, settings)
-    missing = [position for position, key in enumerate(keys) if key not in stored]
+    missing = list({key: position for position, key in enumerate(keys) if key not in stored}.values())
     batch = max(1, config.embed_batch_size)
     batches = range(0, len(missing), batch)
     for start in progress(batches, len(batches)) if progress else batches:
         positions = missing[start:start + batch]
         for position, vector in zip(positions, embedder.embed_passages([texts[p] for p in positions])):
             stored[keys[position]] = vector
-    vectors = np.vstack([stored[key] for key in keys]).astype(np.float32)
+    vectors = np.vstack([stored[key] for key in keys[: len(chunks)]]).astype(np.float32)
+    sentence_vectors = np.vstack([stored[key] for key in keys[len(chunks):]] or
+                                 [np.zeros((0, vectors.shape[1]))]).astype(np.float32)
+    chunks_embedded = sum(1 for position in missing if position < len(chunks))
     old_documents = (old_manifest or {}).get("documents", {})
     manifest: dict[str, Any] = {
         **settings,
@@ -305,7 +351,7 @@ def build_index(
     config.index_dir.mkdir(parents=True, exist_ok=True)
     build = config.index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     try:
-        _write_build(build, manifest, documents, chunks, keys, vectors)
+        _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors)
         _swap_in(config.index_dir, build)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
@@ -317,8 +363,10 @@ def build_index(
     return BuildReport(
         documents=len(documents),
         chunks=len(chunks),
-        embedded=len(missing),
-        reused=len(chunks) - len(missing),
+        embedded=chunks_embedded,
+        reused=len(chunks) - chunks_embedded,
+        sentences=len(sentences),
+        sentences_embedded=len(missing) - chunks_embedded,
         removed_documents=tuple(sorted(set(old_documents) - {document.id for document in documents})),
         changed_documents=changed,
         skipped=tuple(skipped),
@@ -367,10 +415,13 @@ def load_index(config: Config, embedder: Embedder) -> SearchIndex:
         chunk_records = [json.loads(line) for line in (folder / "chunks.jsonl").read_text("utf-8").splitlines()]
         chunks = [Chunk(**{k: v for k, v in record.items() if k != "embed_key"}) for record in chunk_records]
         vectors = np.load(folder / "vectors.npy")
+        sentences = [SentenceSpan(r["document_id"], r["start"], r["end"])
+                     for r in map(json.loads, (folder / "sentences.jsonl").read_text("utf-8").splitlines())]
+        sentence_vectors = np.load(folder / "sentence_vectors.npy")
         dense = faiss.read_index(str(folder / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(f"The index in {folder} cannot be read: {error}", hint=REBUILD_HINT) from error
-    if not (len(chunks) == len(vectors) == dense.ntotal):
+    if not (len(chunks) == len(vectors) == dense.ntotal) or len(sentences) != len(sentence_vectors):
         raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
-    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, dense, bm25)
+    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, dense, bm25, sentences, sentence_vectors)

@@ -1,0 +1,125 @@
+"""Answer latency on this machine: the full pipeline against raw llama.cpp on the same prompt.
+
+For a fixed list of German and English questions about the seeds it prints,
+per question and as p50/p95: retrieval time (sources available), prompt
+tokens, time to first token, generation tokens/s, total time; the peak memory
+of the process; and the raw llama.cpp time for the very same messages without
+our pipeline, so the pipeline's overhead is visible. Before every measured
+call a short priming call leaves only the shared system prompt in the KV
+cache, the steady state of a running chat, so neither side profits from the
+other's cache.
+
+    python benchmarks/answer_latency.py [--json FILE] [--questions N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa.answering import Done, Retrieved  # noqa: E402
+from qa.config import load_config  # noqa: E402
+from qa.language import detect_language  # noqa: E402
+from qa.pipeline import Pipeline  # noqa: E402
+from qa.prompts import answer_messages  # noqa: E402
+from qa.types import Message  # noqa: E402
+
+QUESTIONS = [
+    "Was ist der Hub for the South?",
+    "What did Stoltenberg say about Germany's defence spending?",
+    "Welche Aufgaben hat der NATO-Generalsekretär?",
+    "Which countries backed Rutte's candidacy?",
+    "Wie viele Soldaten sieht das New Force Model insgesamt vor?",
+    "How much military aid did NATO pledge to Ukraine in early 2025?",
+    "Wann wurde die NATO gegründet?",
+    "How long was Mark Rutte prime minister of the Netherlands?",
+]
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _prime(pipeline: Pipeline, language: str) -> None:
+    """Leave only the system prompt (shared by every question) in the model's KV cache."""
+    messages = answer_messages("-", [], language)
+    for _ in pipeline.generator.stream(messages, max_tokens=1):
+        pass
+
+
+def _raw(pipeline: Pipeline, messages: list[Message]) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    first = None
+    for _ in pipeline.generator.stream(messages, max_tokens=pipeline.config.max_tokens):
+        first = first or time.perf_counter()
+    end = time.perf_counter()
+    return (first or end) - started, end - started, pipeline.generator.last_usage.completion_tokens
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--questions", type=int, default=len(QUESTIONS), help="ask only the first N questions")
+    args = parser.parse_args(argv)
+    pipeline = Pipeline(load_config())
+    pipeline.ensure_index()
+    load_started = time.perf_counter()
+    _prime(pipeline, "de")
+    print(f"model load + first call: {time.perf_counter() - load_started:.1f} s")
+    rows = []
+    for question in QUESTIONS[: args.questions]:
+        language = detect_language(question)
+        _prime(pipeline, language)
+        retrieved_at = None
+        started = time.perf_counter()
+        for event in pipeline.answer_stream(question):
+            if isinstance(event, Retrieved):
+                retrieved_at = time.perf_counter() - started
+                messages = answer_messages(event.standalone_question, event.passages, language)
+            elif isinstance(event, Done):
+                answer = event.answer
+        total = time.perf_counter() - started
+        _prime(pipeline, language)
+        raw_first, raw_total, raw_tokens = _raw(pipeline, messages)
+        t = answer.timings
+        generation_rate = answer.completion_tokens / t.generation_s if t.generation_s > 0 else 0.0
+        rows.append({
+            "question": question, "refused": answer.refused, "sources_s": retrieved_at,
+            "retrieval_s": t.retrieval_s, "prompt_tokens": answer.prompt_tokens,
+            "first_token_s": t.first_token_s, "tokens_per_s": generation_rate, "total_s": total,
+            "completion_tokens": answer.completion_tokens, "raw_first_token_s": raw_first, "raw_total_s": raw_total,
+            "raw_completion_tokens": raw_tokens,
+        })
+        print(f"{question[:58]:58} sources {retrieved_at:5.2f}s  prompt {answer.prompt_tokens:4d} tok  "
+              f"first {t.first_token_s:5.1f}s  {generation_rate:4.1f} tok/s  total {total:5.1f}s  "
+              f"raw first {raw_first:5.1f}s raw total {raw_total:5.1f}s{'  (refused)' if answer.refused else ''}")
+    summary = {}
+    for key in ("sources_s", "first_token_s", "total_s", "raw_first_token_s", "raw_total_s", "tokens_per_s",
+                "prompt_tokens"):
+        p50, p95 = _percentiles([float(row[key]) for row in rows])
+        summary[key] = {"p50": p50, "p95": p95}
+    answered = [row for row in rows if not row["refused"]]
+    overhead = (sum(r["total_s"] for r in answered) / sum(r["raw_total_s"] for r in answered) - 1) if answered else None
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n{'figure':22} {'p50':>8} {'p95':>8}")
+    for key, values in summary.items():
+        print(f"{key:22} {values['p50']:8.2f} {values['p95']:8.2f}")
+    if overhead is not None:
+        print(f"pipeline overhead over raw llama.cpp (total time, answered questions): {overhead * 100:+.1f}%")
+    print(f"peak memory (RSS): {peak_mb:.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "summary": summary, "overhead": overhead,
+                                         "peak_rss_mb": peak_mb}, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

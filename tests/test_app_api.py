@@ -1,0 +1,61 @@
+"""The `/ask` endpoint over HTTP: the app runs on the fake pipeline on a free localhost port, gradio_client asks."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from qa import ui
+from qa.config import Config
+from qa.pipeline import Pipeline
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def app_url(fake_config: Config) -> Iterator[str]:
+    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2))
+    pipeline.ensure_index()
+    demo = ui.build_app(pipeline)
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                            **ui.launch_options())
+    try:
+        yield url
+    finally:
+        demo.close()
+
+
+def test_ask_endpoint_answers_in_german_and_english(app_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+
+    german = client.predict("Wann wurde die NATO gegründet?", api_name="/ask")
+    assert german["refused"] is False and "1949" in german["answer"] and "[1]" in german["answer"]
+    assert german["language"] == "de"
+    assert german["sources"][0]["n"] == 1
+    assert german["sources"][0]["document_id"] == "de_nato.txt"
+    assert german["sources"][0]["title"] == "Kleine NATO-Chronik"
+    assert "1949" in german["sources"][0]["text"]
+
+    english = client.predict("Which countries backed Rutte's candidacy?", "en", api_name="/ask")
+    assert english["refused"] is False and english["language"] == "en"
+    assert "Germany" in english["answer"] and "[1]" in english["answer"]
+    assert [source["document_id"] for source in english["sources"]] == ["en_rutte.txt"]
+
+    refused = client.predict("Wie hoch ist der Mount Everest?", api_name="/ask")
+    assert refused["refused"] is True and refused["sources"] == []
+
+
+def test_ask_endpoint_reports_bad_input_with_its_hint(app_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    with pytest.raises(Exception, match="The question is empty"):
+        client.predict("   ", api_name="/ask")

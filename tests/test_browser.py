@@ -1,0 +1,206 @@
+"""The web chat in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright; nothing is downloaded).
+
+Two fast tests on the fake pipeline (citations open their passage; hostile
+document text renders as text) and one integration test on the real models.
+`make browsers` installs Chromium; without it these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import write_seeds
+
+from qa import ui
+from qa.config import Config, load_config
+from qa.pipeline import Pipeline
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parent.parent
+
+XSS_SCRIPT = "<script>window.__pwned=1</script>"
+XSS_IMAGE = '<img src=x onerror="window.__pwned=1">'
+XSS_DOCUMENTS = {
+    "xss.txt": (
+        f"Der Leuchtturm von Kiel ist 32 Meter hoch {XSS_SCRIPT} und wurde 1901 gebaut.\n\n"
+        f"Der Wärter des Leuchtturms heißt {XSS_IMAGE} Hinnerk, "
+        "siehe [Karte](http://evil.example/karte) und www.evil.example."
+    ),
+    "de_wetter.txt": "Das Wetter in Hamburg war im Sommer regnerisch. Die Temperaturen lagen selten über 25 Grad.",
+}
+XSS_SOURCES = f"""
+["xss.txt"]
+title = 'Leuchttürme {XSS_IMAGE}'
+publisher = "Testverlag"
+date = "2024-03-03"
+language = "de"
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (run `make browsers`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def serve(pipeline: Pipeline, warmup: ui.ModelWarmup | None = None) -> tuple[object, str]:
+    demo = ui.build_app(pipeline, warmup=warmup)
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                            **ui.launch_options())
+    return demo, url
+
+
+def open_chat(browser: object, url: str, locale: str = "en-US") -> object:
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale=locale)  # type: ignore[attr-defined]
+    page.goto(url)
+    page.wait_for_selector("#qa-header [lang]")  # the page-load callback has run
+    return page
+
+
+def ask(page: object, question: str, timeout_ms: float = 30_000) -> None:
+    page.fill("#qa-message textarea", question)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector("#qa-chatbot .qa-timing", timeout=timeout_ms)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def fake_app(fake_config: Config) -> Iterator[str]:
+    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2))
+    pipeline.ensure_index()
+    demo, url = serve(pipeline)
+    try:
+        yield url
+    finally:
+        demo.close()  # type: ignore[attr-defined]
+
+
+def test_citation_opens_the_highlighted_passage(chromium: object, fake_app: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(chromium, fake_app)
+    ask(page, "Wann wurde die NATO gegründet?")
+    answer = page.locator("#qa-chatbot .qa-msg").last
+    expect(answer).to_contain_text("1949")
+    citation = answer.locator("a.qa-cite").first
+    expect(citation).to_have_text("[1]")
+    citation.click()
+    card = page.locator("#qa-src-0-1")
+    expect(card).to_have_class(re.compile(r"\bqa-selected\b"))
+    expect(card).to_be_visible()
+    expect(card.locator(".qa-card-title")).to_have_text("Kleine NATO-Chronik")
+    expect(card.locator("mark")).to_have_text("Die NATO wurde im Jahr 1949 in Washington gegründet.")
+    assert len(page.context.pages) == 1  # the citation stayed inside the app
+    page.screenshot(path=str(tmp_path / "citation.png"))
+    assert (tmp_path / "citation.png").stat().st_size > 0
+    page.close()
+
+
+def test_hostile_document_text_renders_as_text(chromium: object, fake_config: Config, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    seeds = write_seeds(tmp_path / "xss-seeds", XSS_DOCUMENTS, XSS_SOURCES)
+    pipeline = Pipeline(fake_config.replace(seeds_dir=seeds, index_dir=tmp_path / "xss-index", min_dense_score=0.2))
+    pipeline.ensure_index()
+    demo, url = serve(pipeline)
+    try:
+        page = open_chat(chromium, url, locale="de-DE")
+        expect(page.locator("#qa-header h1")).to_have_text(ui.texts_for("de")["title"])  # browser language
+        ask(page, "Wie hoch ist der Leuchtturm von Kiel?")
+        chat, sources = page.locator("#qa-chatbot"), page.locator("#qa-sources")
+        expect(chat).to_contain_text(XSS_SCRIPT)
+        expect(sources).to_contain_text(XSS_SCRIPT)
+        ask(page, "Wie heißt der Wärter des Leuchtturms?")
+        expect(chat).to_contain_text(XSS_IMAGE)
+        expect(chat).to_contain_text("[Karte](http://evil.example/karte) und www.evil.example")
+        expect(sources).to_contain_text("[Karte](http://evil.example/karte)")
+        expect(sources).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
+        assert page.locator("#qa-chatbot a[href^='http'], #qa-chatbot img[src='x'], #qa-sources img").count() == 0
+        page.get_by_role("tab", name=ui.texts_for("de")["documents_tab"]).click()
+        expect(page.locator("#qa-documents")).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
+        time.sleep(0.5)  # give any injected handler a chance to fire
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        page.close()
+    finally:
+        demo.close()  # type: ignore[attr-defined]
+
+
+def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: object, fake_config: Config) -> None:
+    from playwright.sync_api import expect
+
+    from test_ui import ScriptedGenerator
+
+    generator = ScriptedGenerator("Germany, the United States and Great Britain backed Rutte [1]. " * 30, delay=0.1)
+    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2), generator=generator)
+    pipeline.ensure_index()
+    demo, url = serve(pipeline)
+    try:
+        page = open_chat(chromium, url)
+        page.locator("#qa-chatbot").get_by_text("Which countries backed Rutte's candidacy?").click()
+        expect(page.locator("#qa-chatbot .qa-cursor")).to_be_visible()  # streaming
+        expect(page.locator("#qa-sources .qa-card").first).to_be_visible()  # sources before the answer ends
+        page.click("#qa-stop")
+        expect(page.locator("#qa-chatbot")).to_contain_text(ui.texts_for("en")["stopped"])
+        expect(page.locator("#qa-send")).to_be_visible()
+        deadline = time.monotonic() + 10
+        while generator.closed < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert generator.closed == 1  # the model stream was closed, not left running
+        page.click("#qa-new-chat")
+        expect(page.locator("#qa-chatbot .qa-msg")).to_have_count(0)
+        expect(page.locator("#qa-sources")).to_contain_text(ui.texts_for("en")["sources_empty"])
+        page.close()
+    finally:
+        demo.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.integration
+def test_real_pipeline_answers_with_a_citation(chromium: object, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    config = load_config(REPO, overrides={"index_dir": tmp_path / "index"}, environ={})
+    pipeline = Pipeline(config)
+    pipeline.ensure_index()
+    demo, url = serve(pipeline, ui.ModelWarmup(pipeline).start())
+    try:
+        page = open_chat(chromium, url, locale="de-DE")
+        ask(page, "Was ist der Hub for the South?", timeout_ms=600_000)
+        answer = page.locator("#qa-chatbot .qa-msg").last
+        expect(answer).to_contain_text("Hub")
+        citation = answer.locator("a.qa-cite").first
+        expect(citation).to_be_visible()
+        citation.click()
+        card = page.locator("#qa-sources .qa-card.qa-selected")
+        expect(card).to_be_visible()
+        expect(card.locator("mark")).not_to_have_count(0)
+        expect(card).to_contain_text("Hub for the South")
+        time.sleep(0.8)  # let the smooth scroll settle
+        update = os.environ.get("QA_UPDATE_SCREENSHOT") == "1"
+        target = REPO / "docs" / "screenshot.png" if update else tmp_path / "screenshot.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 0
+        page.close()
+    finally:
+        demo.close()  # type: ignore[attr-defined]
