@@ -9,8 +9,11 @@ n_batch 512, greedy sampling) on a fixed RAG-style prompt of about 600 tokens
 - generation in tokens/s (64 tokens),
 - time to first token of a streamed chat completion: cold, with a second user
   message that shares the system prompt (KV prefix reuse), and with the same
-  prompt repeated,
-- peak and current resident memory.
+  prompt repeated; once with llama-cpp-python's own longest-prefix reuse and
+  once through `qa.generation.LlamaCppGenerator`, which reuses exactly the
+  system turn so that answers do not depend on the previous question,
+- peak and current resident memory, and the load average (other processes
+  on the machine skew every figure).
 
     python benchmarks/llama_raw.py [--threads 2] [--model FILE] [--json FILE]
 
@@ -20,8 +23,11 @@ Leaves out answer quality; it measures speed only.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -102,6 +108,31 @@ def _streamed_ttft(llama: Any, user_message: str, max_tokens: int) -> tuple[floa
     return first, time.perf_counter() - started, "".join(pieces)
 
 
+def _generator_ttft(model_path: Path, threads: int, max_tokens: int) -> dict[str, Any]:
+    """TTFT through qa.generation.LlamaCppGenerator, which reuses exactly the system turn."""
+    from qa.generation import LlamaCppGenerator
+    from qa.types import Message
+
+    generator = LlamaCppGenerator(model_path, n_ctx=4096, n_threads=threads)
+    generator.warm_up()
+
+    def ask(user_message: str) -> tuple[float, str]:
+        messages = [Message("system", SYSTEM_PROMPT), Message("user", user_message)]
+        text = "".join(generator.stream(messages, max_tokens=max_tokens))
+        return generator.last_usage.prompt_s, text
+
+    cold, first_answer = ask(MESSAGES[0])
+    warm, second_answer = ask(MESSAGES[1])
+    again, second_again = ask(MESSAGES[1])
+    first_again = ask(MESSAGES[0])[1]
+    return {
+        "generator_ttft_cold_s": cold,
+        "generator_ttft_second_prompt_system_reused_s": warm,
+        "generator_ttft_same_prompt_again_s": again,
+        "generator_answers_independent_of_order": first_answer == first_again and second_answer == second_again,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
@@ -114,12 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     import llama_cpp
     from llama_cpp import Llama, llama_chat_format
 
+    figures: dict[str, Any] = {"model": model_path.name, "threads": args.threads,
+                               "load_average_at_start": os.getloadavg()[0]}
     started = time.perf_counter()
     llama = Llama(model_path=str(model_path), n_ctx=4096, n_threads=args.threads, n_threads_batch=args.threads,
                   n_batch=512, use_mmap=True, verbose=False, seed=0)
-    load_s = time.perf_counter() - started
-    figures: dict[str, Any] = {"model": model_path.name, "threads": args.threads, "load_s": load_s,
-                               "memory_after_load_mb": _memory_mb()}
+    figures["load_s"] = time.perf_counter() - started
+    figures["memory_after_load_mb"] = _memory_mb()
 
     formatter: Any = llama_chat_format.Jinja2ChatFormatter(
         template=llama.metadata["tokenizer.chat_template"],
@@ -127,51 +159,55 @@ def main(argv: list[str] | None = None) -> int:
         bos_token=llama._model.token_get_text(llama.token_bos()),
     )
 
-    def prompt_tokens(user_message: str) -> list[int]:
-        text = formatter(messages=_chat(user_message)).prompt
-        return llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
-
-    first_tokens, second_tokens = prompt_tokens(MESSAGES[0]), prompt_tokens(MESSAGES[1])
-    system_tokens = len(llama.tokenize(SYSTEM_PROMPT.encode("utf-8"), add_bos=False))
+    first_tokens, second_tokens = (
+        llama.tokenize(formatter(messages=_chat(message)).prompt.encode("utf-8"), add_bos=False, special=True)
+        for message in MESSAGES
+    )
     pairs = enumerate(zip(first_tokens, second_tokens, strict=False))
     shared = next((i for i, (a, b) in pairs if a != b), min(len(first_tokens), len(second_tokens)))
     figures.update(prompt_tokens=len(first_tokens), second_prompt_tokens=len(second_tokens),
-                   system_prompt_tokens=system_tokens, shared_prefix_tokens=shared)
+                   system_prompt_tokens=len(llama.tokenize(SYSTEM_PROMPT.encode("utf-8"), add_bos=False)),
+                   shared_prefix_tokens=shared)
 
-    # Prompt throughput: one cold evaluation of the whole prompt.
-    llama.reset()
-    started = time.perf_counter()
-    llama.eval(first_tokens)
-    prompt_s = time.perf_counter() - started
-    figures["prompt_tokens_per_s"] = len(first_tokens) / prompt_s
+    # Prompt throughput: the median of three cold evaluations of the whole prompt.
+    durations = []
+    for _ in range(3):
+        llama.reset()
+        started = time.perf_counter()
+        llama.eval(first_tokens)
+        durations.append(time.perf_counter() - started)
+    figures["prompt_tokens_per_s"] = len(first_tokens) / statistics.median(durations)
 
-    # Generation throughput: greedy tokens after the prompt (llama.generate reuses the evaluated prompt).
+    # Generation throughput: greedy tokens after the evaluated prompt (generate() samples at once).
     generated = 0
     started = time.perf_counter()
     for token in llama.generate(first_tokens, temp=0.0):
-        if generated == 0:
-            started = time.perf_counter()  # exclude the one-token prompt replay
-        generated += 1
-        if generated > args.max_tokens or llama_cpp.llama_vocab_is_eog(llama._model.vocab, token):
+        if llama_cpp.llama_vocab_is_eog(llama._model.vocab, token) or generated == args.max_tokens:
             break
-    figures["generated_tokens"] = generated - 1
-    figures["generation_tokens_per_s"] = (generated - 1) / (time.perf_counter() - started)
+        generated += 1
+    figures["generated_tokens"] = generated
+    figures["generation_tokens_per_s"] = generated / (time.perf_counter() - started)
 
-    # Time to first token through create_chat_completion, as qa.generation calls it.
+    # Time to first token with llama-cpp-python's own longest-prefix reuse.
     llama.reset()
-    cold_ttft, cold_total, cold_text = _streamed_ttft(llama, MESSAGES[0], args.max_tokens)
-    prefix_ttft, _, prefix_text = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
-    repeat_ttft, _, repeat_text = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
+    cold_ttft, _, first_answer = _streamed_ttft(llama, MESSAGES[0], args.max_tokens)
+    prefix_ttft, _, _ = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
+    repeat_ttft, _, _ = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
     llama.reset()
-    no_reuse_ttft, _, no_reuse_text = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
+    no_reuse_ttft, _, second_answer = _streamed_ttft(llama, MESSAGES[1], args.max_tokens)
     figures.update(ttft_cold_s=cold_ttft, ttft_second_prompt_with_prefix_reuse_s=prefix_ttft,
                    ttft_second_prompt_without_reuse_s=no_reuse_ttft, ttft_same_prompt_again_s=repeat_ttft,
-                   second_answer_same_with_and_without_reuse=prefix_text == no_reuse_text,
-                   answer_1=cold_text, answer_2=no_reuse_text, memory_end_mb=_memory_mb())
+                   answer_1=first_answer, answer_2=second_answer)
+    del llama
+    gc.collect()
+
+    figures.update(_generator_ttft(model_path, args.threads, args.max_tokens))
+    figures["memory_end_mb"] = _memory_mb()
+    figures["load_average_at_end"] = os.getloadavg()[0]
 
     for name, value in figures.items():
         shown = f"{value:.3f}" if isinstance(value, float) else value
-        print(f"{name:45} {shown}")
+        print(f"{name:48} {shown}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

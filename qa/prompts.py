@@ -99,7 +99,7 @@ def rewrite_messages(question: str, history: Sequence[Message], language: str) -
 META_SENTENCE = re.compile(r"^\W*((this|that|it) (is|was) (supported|stated|mentioned)|(passage|passagen?)\s*\[?\d|"
                            r"(laut|gemäß|according to) (passage|passagen?)\s*\[?\d*\]?\s*[.:]?$|"
                            r"(dies|das) (wird|ist) (in|durch) passage)", re.I)
-META_PREFIX = re.compile(r"^\s*(antwort|answer|passage|passagen)\s*\d*\s*:\s*", re.I)
+META_PREFIX = re.compile(r"^\s*(antwort|answer|passage|passagen)\s*\[?\d*\]?\s*:\s*", re.I)
 
 
 def is_refusal(text: str, language: str) -> bool:

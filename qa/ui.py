@@ -727,7 +727,11 @@ if (!window.__qaCitations) {
     const details = card.closest('details');
     if (details) details.open = true;
     card.classList.add('qa-selected');
-    card.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+    const panel = card.closest('.qa-sources');  // scroll the panel only, never the page
+    if (panel) {
+      const top = panel.scrollTop + card.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8;
+      panel.scrollTo({top: top, behavior: 'smooth'});
+    }
   }, true);
 }
 """

