@@ -48,7 +48,7 @@ def load_xquad(folder: Path, language: str) -> tuple[list[Chunk], list[tuple[str
     data = json.loads((folder / f"xquad.{language}.json").read_text(encoding="utf-8"))["data"]
     chunks: list[Chunk] = []
     questions: list[tuple[str, int]] = []
-    for article_number, article in enumerate(data):
+    for article in data:
         for paragraph in article["paragraphs"]:
             number = len(chunks)
             text = paragraph["context"]
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         args.cache.mkdir(parents=True, exist_ok=True)
         np.savez(cache_file, **vectors)
     pools = {}
-    for name, (_, pool_languages) in DIRECTIONS.items():
+    for _, pool_languages in DIRECTIONS.values():
         key = pool_languages
         if key not in pools:
             chunks = [c for lang in pool_languages for c in paragraphs[lang]]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterator, Sequence, Union
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class Done:
     answer: Answer
 
 
-Event = Union[Retrieved, Token, Done]
+Event = Retrieved | Token | Done
 
 _REFERS_BACK = {
     "de": re.compile(r"\b(er|sie|es|ihm|ihn|ihr|ihre[mnrs]?|sein[emnrs]?|dies[emnrs]?|das|dort|damals|dabei|davon|"
@@ -140,7 +140,7 @@ class Answerer:
                     scored[row] = (score, position)
         picked: dict[int, list[int]] = {}
         words = 0
-        for row, (score, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
+        for row, (_, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
             span = self.index.sentences[row]
             length = len(self.index.documents[span.document_id].text[span.start:span.end].split())
             if picked and words + length > self.config.passage_words:

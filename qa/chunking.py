@@ -11,9 +11,10 @@ Footnotes become chunks of their own, flagged as such. Leaves out: cleaning
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from qa.types import Block, Chunk, Document
 
@@ -61,7 +62,7 @@ def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]
 
 def chunk_id(document_id: str, text: str, occurrence: int = 0) -> str:
     """Stable id from document id and chunk text (and occurrence for repeats)."""
-    digest = hashlib.sha1(f"{document_id}\0{text}\0{occurrence}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(f"{document_id}\0{text}\0{occurrence}".encode()).hexdigest()
     return digest[:16]
 
 

@@ -12,8 +12,8 @@ refusal decision (qa.answering) and rendering.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -126,7 +126,10 @@ def check_citations(
         min_support: a sentence is supported by a passage at or above this score.
     """
     by_number = {p.number: p for p in passages}
-    sentences = [META_PREFIX.sub("", s) for s in split_sentences(answer) if not META_SENTENCE.search(s)]
+    sentences = [
+        META_PREFIX.sub("", s) for s in split_sentences(answer)
+        if not META_SENTENCE.search(s) and len(re.findall(r"[^\W\d_]{2,}", strip_markers(s))) >= 2
+    ]  # meta talk about the passages and fragments without words are not claims
     invalid = 0
     scores = np.zeros((len(sentences), len(passages)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
@@ -137,7 +140,7 @@ def check_citations(
                     score = max(score, _semantic(float(sentence_vectors[i] @ passage_vectors[j])))
             scores[i, j] = score
     column = {p.number: j for j, p in enumerate(passages)}
-    verdicts: list[tuple[str, list[int], bool, float]] = []
+    verdicts: list[tuple[str, list[int], float]] = []
     for i, sentence in enumerate(sentences):
         cited = markers(sentence)
         valid = [n for n in cited if n in by_number]
@@ -151,13 +154,15 @@ def check_citations(
         best_score = max((float(scores[i, column[n]]) for n in valid), default=0.0)
         if supported:
             best_score = max(float(scores[i, column[n]]) for n in supported)
-        verdicts.append((strip_markers(sentence), supported, bool(supported), best_score))
-    kept_numbers = {n for _, numbers, _, _ in verdicts for n in numbers}
-    text_parts, citations, checks = [], [], []
-    for claim, numbers, supported, score in verdicts:
+        verdicts.append((strip_markers(sentence), supported, best_score))
+    kept_numbers = {n for _, numbers, _ in verdicts for n in numbers}
+    text_parts: list[str] = []
+    citations: list[Citation] = []
+    checks: list[SentenceCheck] = []
+    for claim, numbers, score in verdicts:
         shown = [n for n in numbers if n in kept_numbers]
         text_parts.append(claim if not shown else _attach(claim, shown))
-        checks.append(SentenceCheck(claim, tuple(shown), supported, round(score, 3)))
+        checks.append(SentenceCheck(claim, tuple(shown), bool(numbers), round(score, 3)))
         citations.extend(Citation(n, by_number[n], claim, True, round(score, 3), _evidence(claim, by_number[n], language))
                          for n in shown)
     support_score = float(np.mean([c.supported for c in checks])) if checks else 0.0

@@ -12,9 +12,10 @@ import importlib.util
 import json
 import platform
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from qa.config import Config, load_config
 from qa.errors import QAError

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from qa.errors import ConfigError
 
@@ -67,7 +68,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 7860
 
-    def resolved(self, root: Path) -> "Config":
+    def resolved(self, root: Path) -> Config:
         """Return a copy whose relative paths are anchored at `root`."""
         changes: dict[str, Any] = {}
         for name in ("seeds_dir", "index_dir", "cache_dir"):
@@ -76,7 +77,7 @@ class Config:
                 changes[name] = (root / value).resolve()
         return dataclasses.replace(self, **changes)
 
-    def replace(self, **changes: Any) -> "Config":
+    def replace(self, **changes: Any) -> Config:
         """Return a copy with `changes` applied (values converted to field types)."""
         return dataclasses.replace(self, **_convert_all(changes, source="arguments"))
 

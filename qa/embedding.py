@@ -12,8 +12,9 @@ import hashlib
 import importlib
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,8 +25,11 @@ from qa.errors import ConfigError, ModelMissingError
 class Embedder(Protocol):
     """Turns passages and queries into normalised vectors of `dimension` floats."""
 
-    id: str
-    dimension: int
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -128,7 +132,7 @@ class SentenceTransformerEmbedder:
         return self._model
 
     @property
-    def dimension(self) -> int:  # type: ignore[override]
+    def dimension(self) -> int:
         if self._dimension is None:
             with self._lock:
                 model = self._load()

@@ -11,7 +11,7 @@ with title and section; the prompt shows a concrete example citation "[1]"
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from qa.types import Message, Passage
 

@@ -108,6 +108,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_removed": "Removed",
         "report_skipped": "Skipped",
         "report_unchanged": "No document changed.",
+        "reindex_failed": "Re-indexing failed; the previous index is unchanged.",
     },
     "de": {
         "page_title": "Frag die Dokumente",
@@ -173,6 +174,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_removed": "Entfernt",
         "report_skipped": "Übersprungen",
         "report_unchanged": "Kein Dokument hat sich geändert.",
+        "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert.",
     },
 }
 
@@ -263,7 +265,8 @@ class ModelWarmup:
 # ---------------------------------------------------------------------------
 # Escaping and rendering helpers (pure functions of their arguments)
 
-_MARKDOWN_ENTITIES = {char: f"&#{ord(char)};" for char in "[]()*_`~|!$\\:{}#+="}
+# HTML's special characters plus markdown's, each as a character reference (decoded by the browser, inert in markdown).
+_CHAT_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'[]()*_`~|!$\\:{}#+="}
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _WWW = re.compile(r"(?i)www\.")
 
@@ -276,8 +279,7 @@ def escape_chat_text(text: str) -> str:
     links, images or formatting; line breaks become `<br>` so a blank line can
     never end the surrounding HTML block.
     """
-    escaped = html.escape(text, quote=True)
-    escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in escaped)
+    escaped = "".join(_CHAT_ENTITIES.get(char, char) for char in text)
     escaped = _WWW.sub(lambda match: match.group(0)[:-1] + "&#46;", escaped)
     return re.sub(r"\s*\n\s*", "<br>", escaped.strip())
 
@@ -397,7 +399,7 @@ def highlight(text: str, sentences: Sequence[str]) -> str:
     spans.sort()
     parts, position = [], 0
     for start, end in spans:
-        if start < position:  # overlapping evidence: extend the current mark instead
+        if start < position:  # overlapping evidence: mark only the part not marked yet
             start = position
         if end <= start:
             continue
@@ -833,6 +835,13 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Block
         def idle() -> tuple[Any, Any]:
             return gr.update(visible=True), gr.update(visible=False)
 
+        def finish(conversation: Conversation, ui: str) -> tuple[Any, ...]:
+            # Runs after the answer ended or was cancelled, so no late stream update can overwrite "stopped".
+            stopped = stop_turn(conversation)
+            if stopped is conversation:
+                return gr.skip(), gr.skip(), *idle()
+            return render_chat(stopped, texts_for(ui)), stopped, *idle()
+
         answer_settings: dict[str, Any] = {
             "fn": respond, "inputs": [message, conversation_state, top_k, answer_language, ui_language],
             "outputs": answer_outputs, "concurrency_id": "model", "show_progress": "minimal",
@@ -844,15 +853,9 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Block
         example_run = chatbot.example_select(pick_example, None, [message], queue=False, api_visibility="private") \
             .then(busy, None, [send, stop], queue=False, api_visibility="private").then(**answer_settings)
         for running in (submitted, example_run):
-            running.then(idle, None, [send, stop], queue=False, api_visibility="private")
-
-        def stopped(conversation: Conversation, ui: str) -> tuple[Any, ...]:
-            conversation = stop_turn(conversation)
-            return (render_chat(conversation, texts_for(ui)), conversation, gr.update(visible=True),
-                    gr.update(visible=False))
-
-        stop.click(stopped, [conversation_state, ui_language], [chatbot, conversation_state, send, stop],
-                   cancels=[submitted, example_run], queue=False, api_visibility="private")
+            running.then(finish, [conversation_state, ui_language], [chatbot, conversation_state, send, stop],
+                         queue=False, api_visibility="private")
+        stop.click(None, None, None, cancels=[submitted, example_run], queue=False, api_visibility="private")
 
         def cleared(ui: str) -> tuple[Any, ...]:
             empty = Conversation()
@@ -896,7 +899,7 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Block
                 built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"))
             except QAError as error:
                 table, status = index_overview(pipeline, t)
-                return table, status, render_error(error, t["error_title"])
+                return table, status, render_error(error, t["reindex_failed"])
             table, status = index_overview(pipeline, t)
             return table, status, render_build_report(built, t)
 

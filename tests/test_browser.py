@@ -80,9 +80,14 @@ def open_chat(browser: object, url: str, locale: str = "en-US") -> object:
 
 
 def ask(page: object, question: str, timeout_ms: float = 30_000) -> None:
+    """Send `question` and wait until its answer is complete (one more timing line in the chat)."""
+    from playwright.sync_api import expect
+
+    finished = page.locator("#qa-chatbot .qa-timing")  # type: ignore[attr-defined]
+    before = finished.count()
     page.fill("#qa-message textarea", question)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_selector("#qa-chatbot .qa-timing", timeout=timeout_ms)  # type: ignore[attr-defined]
+    expect(finished).to_have_count(before + 1, timeout=timeout_ms)
 
 
 @pytest.fixture
@@ -117,6 +122,7 @@ def test_citation_opens_the_highlighted_passage(chromium: object, fake_app: str,
 
     ask(page, "Which countries backed Rutte's candidacy?")  # the panel now shows the second answer's sources
     expect(page.locator("#qa-turn-1")).to_be_visible()
+    expect(page.locator("#qa-chatbot .qa-msg").nth(1)).to_contain_text("backed Rutte's candidacy")
     expect(page.locator("#qa-turn-0")).to_be_hidden()
     citation.click()  # a marker of the first answer brings its sources back
     expect(page.locator("#qa-turn-0")).to_be_visible()
@@ -156,7 +162,6 @@ def test_hostile_document_text_renders_as_text(chromium: object, fake_config: Co
 
 def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: object, fake_config: Config) -> None:
     from playwright.sync_api import expect
-
     from test_ui import ScriptedGenerator
 
     generator = ScriptedGenerator("Germany, the United States and Great Britain backed Rutte [1]. " * 30, delay=0.1)

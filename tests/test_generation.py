@@ -302,3 +302,13 @@ def test_llama_stops_when_the_stream_is_closed(llama_generator: LlamaCppGenerato
     assert llama_generator.last_usage.completion_tokens <= 4
     # The lock was released: the next request runs at once.
     assert "".join(llama_generator.stream(messages, max_tokens=3))
+
+
+@pytest.mark.integration
+def test_llama_answers_do_not_depend_on_the_previous_question(llama_generator: LlamaCppGenerator) -> None:
+    system = Message("system", "Antworte auf Deutsch in einem kurzen Satz.")
+    first = [system, Message("user", "Was ist die Hauptstadt von Frankreich?")]
+    second = [system, Message("user", "Wie viele Beine hat eine Spinne?")]
+    answer = "".join(llama_generator.stream(first, max_tokens=30))
+    "".join(llama_generator.stream(second, max_tokens=30))  # the system turn stays cached, the rest is replaced
+    assert "".join(llama_generator.stream(first, max_tokens=30)) == answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -98,13 +99,13 @@ def test_answer_markers_become_links_and_the_evidence_is_highlighted(pipeline: P
     final = run(pipeline, NATO_QUESTION)[-1]
     answer = final.conversation.turns[-1].answer
     assert answer is not None and not answer.refused and answer.citations
-    html = last_answer_html(final)
-    assert '<a class="qa-cite" href="#qa-src-0-1"' in html and ">[1]</a>" in html
+    rendered = last_answer_html(final)
+    assert '<a class="qa-cite" href="#qa-src-0-1"' in rendered and ">[1]</a>" in rendered
     assert 'id="qa-src-0-1"' in final.sources_html
     assert f"<mark>{NATO_EVIDENCE}</mark>" in final.sources_html
     assert "Kleine NATO-Chronik" in final.sources_html and "Testverlag" in final.sources_html
     assert "2024-01-01" in final.sources_html
-    assert "qa-timing" in html  # retrieval, first token and total time
+    assert "qa-timing" in rendered  # retrieval, first token and total time
 
 
 def test_uncited_passages_are_collapsed(pipeline: Pipeline) -> None:
@@ -117,10 +118,10 @@ def test_uncited_passages_are_collapsed(pipeline: Pipeline) -> None:
 def test_unsupported_sentences_are_flagged(config: Config) -> None:
     pipeline, _ = scripted_pipeline(config, f"{NATO_EVIDENCE[:-1]} [1]. Der Mond besteht aus grünem Käse [1].")
     final = run(pipeline, NATO_QUESTION)[-1]
-    html = last_answer_html(final)
-    assert html.count('class="qa-unsupported"') == 1
-    assert "Käse" in html.split('class="qa-unsupported"')[1]
-    assert ui.texts_for("en")["unsupported_note"] in html.replace("&#8212;", "—")
+    rendered = last_answer_html(final)
+    assert rendered.count('class="qa-unsupported"') == 1
+    assert "Käse" in rendered.split('class="qa-unsupported"')[1]
+    assert ui.texts_for("en")["unsupported_note"] in rendered
 
 
 @pytest.mark.parametrize("dangerous", [
@@ -129,11 +130,13 @@ def test_unsupported_sentences_are_flagged(config: Config) -> None:
     "[click me](http://evil.example/steal)",
     "![tracker](http://evil.example/pixel.png)",
     "see https://evil.example/a or www.evil.example",
+    "Rutte's \"candidacy\" & <b>bold</b> *stars* _under_ `code` $$x$$",
 ])
 def test_chat_text_is_escaped_and_markdown_inert(dangerous: str) -> None:
     escaped = ui.escape_chat_text(dangerous)
     for forbidden in ("<script", "<img", "](", "http://", "https://", "www.", "<a "):
         assert forbidden not in escaped
+    assert html.unescape(escaped) == dangerous  # shown literally, character for character
     assert "\n" not in ui.escape_chat_text("one\n\n\ntwo")  # a blank line would end the HTML block
 
 
@@ -142,10 +145,10 @@ def test_model_output_cannot_inject_markup_or_links(config: Config) -> None:
         config, f'{NATO_EVIDENCE[:-1]} [1]. <img src=x onerror="window.__pwned=1"> [mehr](http://evil.example) [7]')
     views = run(pipeline, NATO_QUESTION)
     for view in views:
-        html = last_answer_html(view)
-        assert "<img" not in html and "<script" not in html and "http://" not in html
-        assert all(href.startswith('"#qa-src-') for href in html.split("href=")[1:])
-    assert "&lt;img" in last_answer_html(views[-1])
+        rendered = last_answer_html(view)
+        assert "<img" not in rendered and "<script" not in rendered and "http://" not in rendered
+        assert all(href.startswith('"#qa-src-') for href in rendered.split("href=")[1:])
+    assert "&#60;img" in last_answer_html(views[-1])
 
 
 def test_document_text_is_escaped_in_the_sources_panel(tmp_path: Path, config: Config) -> None:
@@ -156,8 +159,8 @@ def test_document_text_is_escaped_in_the_sources_panel(tmp_path: Path, config: C
     pipeline = Pipeline(config.replace(seeds_dir=seeds, index_dir=tmp_path / "xss-index"))
     pipeline.ensure_index()
     final = run(pipeline, "Wie hoch ist der Leuchtturm von Kiel?")[-1]
-    for html in (final.sources_html, last_answer_html(final)):
-        assert "<script" not in html and "<img" not in html and "<b>" not in html
+    for rendered in (final.sources_html, last_answer_html(final)):
+        assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in final.sources_html
     assert "&lt;b&gt;Leuchtturm&lt;/b&gt;" in final.sources_html
 
@@ -166,8 +169,8 @@ def test_refused_answer_says_so_and_shows_the_closest_passages(pipeline: Pipelin
     final = run(pipeline, "Wie hoch ist der Mount Everest?", ui_language="de")[-1]
     answer = final.conversation.turns[-1].answer
     assert answer is not None and answer.refused
-    html = last_answer_html(final)
-    assert REFUSAL["de"] in html and ui.texts_for("de")["refused_note"] in html
+    rendered = last_answer_html(final)
+    assert REFUSAL["de"] in rendered and ui.texts_for("de")["refused_note"] in rendered
     assert ui.texts_for("de")["closest_passages"] in final.sources_html
     main, _, _ = final.sources_html.partition("<details")
     assert 1 <= main.count('class="qa-card"') <= 3
@@ -195,8 +198,8 @@ def test_missing_index_shows_what_to_do(config: Config, tmp_path: Path) -> None:
     final = run(pipeline, NATO_QUESTION)[-1]
     turn = final.conversation.turns[-1]
     assert turn.status == "error" and turn.hint
-    html = last_answer_html(final)
-    assert ui.texts_for("en")["error_title"] in html and "→" in html
+    rendered = last_answer_html(final)
+    assert ui.texts_for("en")["error_title"] in rendered and "→" in rendered
     table, status = ui.index_overview(pipeline, ui.texts_for("en"))
     assert table["data"] == [] and "qa-notice" in status
 
@@ -283,8 +286,8 @@ def test_documents_table_and_build_report(pipeline: Pipeline) -> None:
     assert rows["de_nato.txt"][4] == sum(c.document_id == "de_nato.txt" for c in pipeline.index.chunks)
     assert "3 Dokumente" in status
     report = replace(pipeline.build(), removed_documents=("<old>.txt",))
-    html = ui.render_build_report(report, texts)
-    assert "&lt;old&gt;.txt" in html and "Entfernt" in html and "wiederverwendet" in html
+    rendered = ui.render_build_report(report, texts)
+    assert "&lt;old&gt;.txt" in rendered and "Entfernt" in rendered and "wiederverwendet" in rendered
 
 
 def test_build_app_has_the_ask_endpoint(pipeline: Pipeline) -> None:
