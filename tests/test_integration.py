@@ -42,11 +42,13 @@ def test_german_question_gets_a_cited_german_answer(real_pipeline) -> None:  # t
 
 
 def test_english_question_about_a_german_document_gets_an_english_answer(real_pipeline) -> None:  # type: ignore[no-untyped-def]
-    answer = real_pipeline.answer("How many staff worked in NATO's International Secretariat in 2023?")
+    answer = real_pipeline.answer("How long did Jens Stoltenberg serve as NATO Secretary General?")
     assert not answer.refused, answer.refusal_reason
     assert answer.language == "en"
-    assert "1352" in answer.text.replace(" ", "").replace(",", "").replace(".", "")
-    assert {c.passage.chunk.document_id for c in answer.citations} == {"002_56f5bc767535689f.txt"}
+    assert "10" in answer.text or "ten" in answer.text.lower()
+    assert answer.citations
+    # the answer is only in the German documents (the teaser list and the tagesschau article)
+    assert {c.passage.chunk.document_id for c in answer.citations} <= {"000_153759a8a6cf2811.txt", "001_1d4aee737639101c.txt"}
 
 
 @pytest.mark.parametrize("question", ["Wer gewann die Fußball-WM 2014?", "What is the population of Canada?"])
