@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.config import load_config
-from qa.errors import QAError
+from qa.errors import QAError, format_error
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -53,9 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Starting the chat on http://{config.host}:{config.port} (models load in the background)")
         demo.launch(server_name=config.host, server_port=config.port, share=args.share, **ui.launch_options())
     except QAError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        if error.hint:
-            print(f"  → {error.hint}", file=sys.stderr)
+        print(format_error(error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Config, load_config
-from qa.errors import QAError
+from qa.errors import QAError, format_error
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {}
 
@@ -318,9 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(Path.cwd(), overrides=overrides)
         return COMMANDS[args.command](args, config)
     except QAError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        if error.hint:
-            print(f"  → {error.hint}", file=sys.stderr)
+        print(format_error(error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted; the previous index (if any) is unchanged", file=sys.stderr)

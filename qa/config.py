@@ -46,6 +46,7 @@ class Config:
     candidates: int = 30
     dense_weight: float = 1.0
     bm25_weight: float = 0.3
+    sentence_weight: float = 0.5
     rrf_k: int = 60
     dedup_threshold: float = 0.9
     max_question_chars: int = 1000

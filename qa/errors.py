@@ -22,6 +22,11 @@ class QAError(Exception):
         return f"{self.message}\n  → {self.hint}" if self.hint else self.message
 
 
+def format_error(error: QAError) -> str:
+    """The text an edge (CLI, app start-up) prints for `error`: message, then the hint."""
+    return f"error: {error.message}" + (f"\n  → {error.hint}" if error.hint else "")
+
+
 class InvalidQuestionError(QAError):
     """The question is empty, too long or otherwise unusable."""
 

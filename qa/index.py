@@ -124,8 +124,17 @@ class SearchIndex:
         self.sentences = list(sentences)
         self.sentence_vectors = sentence_vectors
         self._sentences_by_document: dict[str, list[int]] = {}
+        self._chunks_by_sentence: dict[int, list[int]] = {}
         for row, sentence in enumerate(self.sentences):
             self._sentences_by_document.setdefault(sentence.document_id, []).append(row)
+
+    def chunks_with_sentence(self, row: int) -> list[int]:
+        """Positions of the chunks that contain sentence `row` (overlapping chunks share sentences)."""
+        if not self._chunks_by_sentence:
+            for position, chunk in enumerate(self.chunks):
+                for sentence_row in self.chunk_sentences(chunk):
+                    self._chunks_by_sentence.setdefault(sentence_row, []).append(position)
+        return self._chunks_by_sentence.get(row, [])
 
     def chunk_sentences(self, chunk: Chunk) -> list[int]:
         """Rows of `sentences`/`sentence_vectors` that lie inside `chunk`, in text order."""

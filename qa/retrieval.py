@@ -87,10 +87,13 @@ class Retriever:
         if mode in ("hybrid", "bm25"):
             tokens = tokenize(question, language or detect_language(question))
             lexical = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.bm25_search(tokens, candidates), 1)}
+        sentences: dict[int, _Ranked] = {}
+        if mode == "hybrid" and self.config.sentence_weight > 0:
+            sentences = self._sentence_ranking(vector, candidates)
         weights = {"hybrid": (self.config.dense_weight, self.config.bm25_weight), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
         dense_weight, bm25_weight = weights[mode]
         fused: dict[int, float] = {}
-        for ranking, weight in ((dense, dense_weight), (lexical, bm25_weight)):
+        for ranking, weight in ((dense, dense_weight), (lexical, bm25_weight), (sentences, self.config.sentence_weight)):
             for position, ranked in ranking.items():
                 fused[position] = fused.get(position, 0.0) + weight / (self.config.rrf_k + ranked.rank)
         order = sorted(fused, key=lambda p: (-fused[p], p))
@@ -116,3 +119,16 @@ class Retriever:
             if len(hits) >= top_k:
                 break
         return hits
+
+    def _sentence_ranking(self, vector: np.ndarray, candidates: int) -> dict[int, _Ranked]:
+        """Chunks ranked by their best-matching single sentence (a fact often sits in one sentence)."""
+        vectors = self.index.sentence_vectors
+        if vectors is None or not len(vectors):
+            return {}
+        similarities = vectors @ vector
+        best: dict[int, float] = {}
+        for row in np.argsort(-similarities)[: candidates * 2]:
+            for position in self.index.chunks_with_sentence(int(row)):
+                best.setdefault(position, float(similarities[row]))
+        order = sorted(best, key=lambda p: -best[p])[:candidates]
+        return {p: _Ranked(p, best[p], rank) for rank, p in enumerate(order, 1)}
