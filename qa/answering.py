@@ -232,10 +232,20 @@ class Answerer:
     def _check(self, raw: str, passages: Sequence[Passage], language: str) -> CheckedAnswer:
         claims = [strip_markers(s) for s in split_sentences(raw)] or [raw]
         sentence_vectors = self.embedder.embed_queries(claims)
-        passage_vectors = np.vstack([self.index.vectors[self._positions[p.chunk.id]] for p in passages]) \
-            if passages and all(p.chunk.id in self._positions for p in passages) else None
-        return check_citations(raw, passages, language, sentence_vectors if passage_vectors is not None else None,
-                               passage_vectors, self.config.min_support)
+        passage_vectors = [self._passage_vectors(p) for p in passages]
+        return check_citations(raw, passages, language, sentence_vectors, passage_vectors, self.config.min_support)
+
+    def _passage_vectors(self, passage: Passage) -> np.ndarray:
+        """The stored vectors of the passage's sentences (or of its chunk, when it has none)."""
+        vectors = self.index.sentence_vectors
+        rows = [row for row in self.index.chunk_sentences(passage.chunk)
+                if passage.start <= self.index.sentences[row].start and self.index.sentences[row].end <= passage.end]
+        if vectors is not None and rows:
+            return vectors[rows]
+        position = self._positions.get(passage.chunk.id)
+        if position is not None:
+            return self.index.vectors[position : position + 1]
+        return self.embedder.embed_passages([passage.text])
 
     def _refuse(self, base: Answer, reason: str, timings: Timings, started: float, draft: str = "") -> Iterator[Event]:
         text = REFUSAL[base.language]
