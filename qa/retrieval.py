@@ -1,10 +1,12 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 results fused with reciprocal rank fusion.
+"""Hybrid retrieval: dense chunk ranks, dense sentence ranks and BM25 ranks fused with reciprocal rank fusion.
 
 Each retriever returns `candidates` chunks; fusion adds `weight / (rrf_k +
-rank)` per retriever; near-duplicate passages (overlapping chunks, repeated
-text) are dropped. Dense vectors are multilingual, so German questions find
-English passages and the other way round; BM25 stems the question in its own
-language. Leaves out: how many passages the model sees (qa.pipeline).
+rank)` per retriever (the sentence ranking scores a chunk by its best single
+sentence, since a fact often sits in one sentence); near-duplicate passages
+(overlapping chunks, repeated text) are dropped. Dense vectors are
+multilingual, so German questions find English passages and the other way
+round; BM25 stems the question in its own language. Leaves out: how many
+passages the model sees (qa.answering).
 """
 
 from __future__ import annotations
