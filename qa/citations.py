@@ -81,6 +81,35 @@ _NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 
 
+# Countries and their adjectives in German and English: a claim that names a country its
+# passage does not mention ("Germany's spending" backed by a passage on Dutch spending) is
+# as harmful as a wrong number. Word beginnings, so inflected forms match.
+_COUNTRIES = {
+    country: re.compile(r"\b(" + pattern + r")", re.I)
+    for country, pattern in {
+        "de": r"deutsch|germany|german\b|germans\b|bundesrepublik",
+        "nl": r"niederl|netherlands|dutch|holland",
+        "us": r"usa\b|us-|vereinigte[nr]? staaten|united states|amerikan|american|washington",
+        "gb": r"großbritannien|grossbritannien|britain|british|britisch|united kingdom|vereinigte[sn]? königreich",
+        "fr": r"frankreich|france|französisch|french",
+        "ru": r"russ",
+        "ua": r"ukrain",
+        "cn": r"china|chines",
+        "tr": r"türk|turkey|turkish",
+        "se": r"schwed|swed",
+        "fi": r"finnland|finland|finnisch|finnish",
+        "no": r"norweg|norway",
+        "pl": r"polen|poland|polnisch|polish",
+        "jp": r"japan",
+        "ca": r"kanad|canad",
+    }.items()
+}
+
+
+def _countries(text: str) -> set[str]:
+    return {country for country, pattern in _COUNTRIES.items() if pattern.search(text)}
+
+
 def _numbers(text: str) -> set[str]:
     """Numbers in `text`, digits only, with number words up to twenty ("zehn", "ten") as digits."""
     found = {re.sub(r"[ .,]", "", n) for n in _NUMBER.findall(text)}
@@ -90,8 +119,8 @@ def _numbers(text: str) -> set[str]:
 def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str) -> float:
     """Share of the sentence's content words and numbers found in the passage (0..1).
 
-    A number in the sentence that the passage lacks caps the score at 0.2:
-    wrong figures are the most harmful unsupported claims.
+    A number or a country in the sentence that the passage lacks caps the score
+    at 0.2: wrong figures and wrong places are the most harmful unsupported claims.
     """
     claim = strip_markers(sentence)
     words = set(tokenize(claim, sentence_language))
@@ -99,7 +128,7 @@ def lexical_support(sentence: str, passage: str, sentence_language: str, passage
         return 0.0
     source = set(tokenize(passage, passage_language)) | set(tokenize(passage, sentence_language))
     score = len(words & source) / len(words)
-    if _numbers(claim) - _numbers(passage):
+    if _numbers(claim) - _numbers(passage) or _countries(claim) - _countries(passage):
         score = min(score, 0.2)
     return score
 
@@ -138,7 +167,8 @@ def check_citations(
         for j, passage in enumerate(passages):
             score = lexical_support(sentence, passage.text, language, passage.chunk.language)
             if sentence_vectors is not None and passage_vectors is not None:
-                if not (_numbers(strip_markers(sentence)) - _numbers(passage.text)):
+                claim = strip_markers(sentence)
+                if not (_numbers(claim) - _numbers(passage.text) or _countries(claim) - _countries(passage.text)):
                     similarity = float(np.max(np.atleast_2d(passage_vectors[j]) @ sentence_vectors[i]))
                     score = max(score, _semantic(similarity))
             scores[i, j] = score

@@ -162,3 +162,12 @@ def test_injected_document_instructions_are_only_data(fake_config: Config, tmp_p
     pipeline.ensure_index()
     answer = pipeline.answer("Wie viele Mitglieder hat die NATO?")
     assert "HACKED" not in answer.text or all(c.supported for c in answer.citations)
+
+
+def test_claim_naming_a_country_its_passage_lacks_is_unsupported() -> None:
+    dutch = _passage(1, "Dutch defense spending never reached the 2 percent of GDP target under Rutte.", "en")
+    german = _passage(2, "Generalsekretär Stoltenberg sieht Deutschland zwar auf einem guten Weg.", "de")
+    wrong = check_citations("Germany's defense spending never reached the 2 percent of GDP target [1].", [dutch, german], "en")
+    assert wrong.citations == () and wrong.sentences[0].supported is False
+    right = check_citations("Stoltenberg sieht Deutschland auf einem guten Weg [2].", [dutch, german], "de")
+    assert [c.number for c in right.citations] == [2]
