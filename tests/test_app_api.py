@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from qa import ui
-from qa.config import Config
 from qa.pipeline import Pipeline
 
 
@@ -19,10 +18,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def app_url(fake_config: Config) -> Iterator[str]:
-    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2))
-    pipeline.ensure_index()
-    demo = ui.build_app(pipeline)
+def app_url(fake_pipeline: Pipeline) -> Iterator[str]:
+    demo = ui.build_app(fake_pipeline)
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
                             **ui.launch_options())
     try:

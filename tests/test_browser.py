@@ -92,7 +92,7 @@ def ask(page: object, question: str, timeout_ms: float = 30_000) -> None:
 
 @pytest.fixture
 def fake_app(fake_config: Config) -> Iterator[str]:
-    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2))
+    pipeline = Pipeline(fake_config)
     pipeline.ensure_index()
     demo, url = serve(pipeline)
     try:
@@ -135,7 +135,7 @@ def test_hostile_document_text_renders_as_text(chromium: object, fake_config: Co
     from playwright.sync_api import expect
 
     seeds = write_seeds(tmp_path / "xss-seeds", XSS_DOCUMENTS, XSS_SOURCES)
-    pipeline = Pipeline(fake_config.replace(seeds_dir=seeds, index_dir=tmp_path / "xss-index", min_dense_score=0.2))
+    pipeline = Pipeline(fake_config.replace(seeds_dir=seeds, index_dir=tmp_path / "xss-index"))
     pipeline.ensure_index()
     demo, url = serve(pipeline)
     try:
@@ -165,7 +165,7 @@ def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: objec
     from test_ui import ScriptedGenerator
 
     generator = ScriptedGenerator("Germany, the United States and Great Britain backed Rutte [1]. " * 30, delay=0.1)
-    pipeline = Pipeline(fake_config.replace(min_dense_score=0.2), generator=generator)
+    pipeline = Pipeline(fake_config, generator=generator)
     pipeline.ensure_index()
     demo, url = serve(pipeline)
     try:

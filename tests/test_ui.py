@@ -47,14 +47,12 @@ class ScriptedGenerator:
 
 @pytest.fixture
 def config(fake_config: Config) -> Config:
-    return fake_config.replace(min_dense_score=0.2)
+    return fake_config
 
 
 @pytest.fixture
-def pipeline(config: Config) -> Pipeline:
-    pipeline = Pipeline(config)
-    pipeline.ensure_index()
-    return pipeline
+def pipeline(fake_pipeline: Pipeline) -> Pipeline:
+    return fake_pipeline
 
 
 def scripted_pipeline(config: Config, text: str) -> tuple[Pipeline, ScriptedGenerator]:
