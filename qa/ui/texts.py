@@ -1,0 +1,158 @@
+"""The web chat's words: every German and English UI string, the example questions and `texts_for`.
+
+`UI_TEXT` holds one dictionary per UI language with the same keys; the other
+ui modules look strings up by key and never hard-code visible text. Leaves
+out: escaping and HTML (qa.ui.render), and choosing the language from the
+browser (qa.ui.assets and qa.ui.blocks).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+UiLanguage = Literal["de", "en"]
+
+EXAMPLES = (
+    "Was ist der Hub for the South?",
+    "What did Stoltenberg say about Germany's defence spending?",
+    "Was sind Ruttes Prioritäten als NATO-Generalsekretär?",
+    "Which countries backed Rutte's candidacy?",
+)
+
+UI_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "page_title": "Ask the documents",
+        "title": "Ask the documents",
+        "subtitle": "Answers come only from the indexed documents, each sentence with its source. "
+                    "Everything runs offline on this computer.",
+        "chat_tab": "Chat",
+        "documents_tab": "Documents",
+        "chat_label": "Conversation",
+        "chat_placeholder": "**Ask a question about the documents — in German or English.**<br>"
+                            "Click a source number such as [1] in an answer to see the passage.",
+        "message_label": "Your question",
+        "message_placeholder": "Type a question and press Enter …",
+        "send": "Ask",
+        "stop": "Stop",
+        "new_chat": "New chat",
+        "settings": "Settings",
+        "top_k": "Passages to list",
+        "top_k_info": "How many retrieved passages the sources list shows (the model reads the best {prompt}).",
+        "answer_language": "Answer language",
+        "language_auto": "Same as the question",
+        "language_de": "German",
+        "language_en": "English",
+        "sources": "Sources",
+        "sources_empty": "Sources appear here as soon as they are found. "
+                         "Click a number such as [1] in an answer to jump to its passage.",
+        "found_passages": "Found passages",
+        "closest_passages": "Closest passages",
+        "more_passages": "{count} more retrieved passages (not cited)",
+        "for_question": "for",
+        "understood_as": "Understood as",
+        "loading_model": "Loading the language model (only for the first question) …",
+        "searching": "Searching the documents …",
+        "writing": "Writing the answer …",
+        "refused_note": "The documents do not answer this question. The closest passages are listed under Sources.",
+        "unsupported": "Not supported by the cited sources",
+        "unsupported_note": "Sentences marked ⚠ are not backed by the sources — check them before relying on them.",
+        "stopped": "Stopped.",
+        "error_title": "The question could not be answered.",
+        "invalid_title": "Please change the question.",
+        "timing": "retrieval {retrieval:.2f} s · first token {first:.1f} s · total {total:.1f} s",
+        "timing_no_model": "retrieval {retrieval:.2f} s · total {total:.1f} s",
+        "source": "Source",
+        "copy_title": "Copy answer with sources",
+        "copy_label": "Answer and sources as plain text",
+        "copy_sources": "Sources",
+        "doc_title": "Title",
+        "doc_publisher": "Publisher",
+        "doc_date": "Date",
+        "doc_language": "Language",
+        "doc_chunks": "Passages",
+        "doc_file": "File",
+        "reindex": "Re-index documents",
+        "reindex_info": "Reads the documents folder again and updates the index; unchanged passages are reused.",
+        "index_state": "{documents} documents, {chunks} passages in the index.",
+        "index_stale": "The index is out of date; press “Re-index documents”.",
+        "no_index": "No index could be loaded.",
+        "report": "Indexed {documents} documents and {chunks} passages in {seconds:.1f} s: "
+                  "{embedded} newly embedded, {reused} reused.",
+        "report_changed": "New or changed",
+        "report_removed": "Removed",
+        "report_skipped": "Skipped",
+        "report_unchanged": "No document changed.",
+        "reindex_failed": "Re-indexing failed; the previous index is unchanged.",
+    },
+    "de": {
+        "page_title": "Frag die Dokumente",
+        "title": "Frag die Dokumente",
+        "subtitle": "Antworten kommen nur aus den indexierten Dokumenten, jeder Satz mit seiner Quelle. "
+                    "Alles läuft offline auf diesem Rechner.",
+        "chat_tab": "Chat",
+        "documents_tab": "Dokumente",
+        "chat_label": "Unterhaltung",
+        "chat_placeholder": "**Stelle eine Frage zu den Dokumenten – auf Deutsch oder Englisch.**<br>"
+                            "Klicke in einer Antwort auf eine Quellennummer wie [1], um die Passage zu sehen.",
+        "message_label": "Deine Frage",
+        "message_placeholder": "Frage eingeben und Enter drücken …",
+        "send": "Fragen",
+        "stop": "Stopp",
+        "new_chat": "Neuer Chat",
+        "settings": "Einstellungen",
+        "top_k": "Angezeigte Passagen",
+        "top_k_info": "Wie viele gefundene Passagen die Quellenliste zeigt (das Modell liest die besten {prompt}).",
+        "answer_language": "Antwortsprache",
+        "language_auto": "Wie die Frage",
+        "language_de": "Deutsch",
+        "language_en": "Englisch",
+        "sources": "Quellen",
+        "sources_empty": "Hier erscheinen die Quellen, sobald sie gefunden sind. "
+                         "Klicke in einer Antwort auf eine Nummer wie [1], um zur Passage zu springen.",
+        "found_passages": "Gefundene Passagen",
+        "closest_passages": "Nächstliegende Passagen",
+        "more_passages": "{count} weitere gefundene Passagen (nicht zitiert)",
+        "for_question": "zu",
+        "understood_as": "Verstanden als",
+        "loading_model": "Das Sprachmodell wird geladen (nur bei der ersten Frage) …",
+        "searching": "Durchsuche die Dokumente …",
+        "writing": "Schreibe die Antwort …",
+        "refused_note": "Die Dokumente beantworten diese Frage nicht. "
+                        "Die nächstliegenden Passagen stehen unter Quellen.",
+        "unsupported": "Nicht durch die zitierten Quellen belegt",
+        "unsupported_note": "Mit ⚠ markierte Sätze sind nicht durch die Quellen belegt – bitte prüfen.",
+        "stopped": "Abgebrochen.",
+        "error_title": "Die Frage konnte nicht beantwortet werden.",
+        "invalid_title": "Bitte ändere die Frage.",
+        "timing": "Suche {retrieval:.2f} s · erstes Wort {first:.1f} s · gesamt {total:.1f} s",
+        "timing_no_model": "Suche {retrieval:.2f} s · gesamt {total:.1f} s",
+        "source": "Quelle",
+        "copy_title": "Antwort mit Quellen kopieren",
+        "copy_label": "Antwort und Quellen als reiner Text",
+        "copy_sources": "Quellen",
+        "doc_title": "Titel",
+        "doc_publisher": "Herausgeber",
+        "doc_date": "Datum",
+        "doc_language": "Sprache",
+        "doc_chunks": "Passagen",
+        "doc_file": "Datei",
+        "reindex": "Dokumente neu indexieren",
+        "reindex_info": "Liest den Dokumentenordner neu ein und aktualisiert den Index; "
+                        "unveränderte Passagen werden wiederverwendet.",
+        "index_state": "{documents} Dokumente, {chunks} Passagen im Index.",
+        "index_stale": "Der Index ist veraltet; bitte „Dokumente neu indexieren“ drücken.",
+        "no_index": "Es konnte kein Index geladen werden.",
+        "report": "{documents} Dokumente und {chunks} Passagen in {seconds:.1f} s indexiert: "
+                  "{embedded} neu eingebettet, {reused} wiederverwendet.",
+        "report_changed": "Neu oder geändert",
+        "report_removed": "Entfernt",
+        "report_skipped": "Übersprungen",
+        "report_unchanged": "Kein Dokument hat sich geändert.",
+        "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert.",
+    },
+}
+
+
+def texts_for(language: str | None) -> dict[str, str]:
+    """The UI strings for `language` ("de" or "en"; anything else falls back to English)."""
+    return UI_TEXT["de" if language == "de" else "en"]
