@@ -1,14 +1,13 @@
 """Batch evaluation (`qa eval`): a question set run through the chat path, scored and summarised.
 
-`load_questions` parses a JSON Lines question set; broken lines are reported
-with their number and skipped. `run_eval` asks every question through
-`Pipeline.answer`, the very path of the chat, appends one result line per
-question to `results.jsonl` as soon as it is done (so an interrupted run
-resumes where it stopped), and writes `summary.json` and `report.html`.
-Facts are matched after normalising case, Unicode, whitespace, thousands
-separators and decimal commas; every metric is a small function on plain
-values. Leaves out: rendering tables and the HTML report (qa.report) and
-registering the command (qa.cli).
+`run_eval` asks every question through `Pipeline.answer`, the very path of the
+chat, appends one result line per question to `results.jsonl` as soon as it is
+done (so an interrupted run resumes where it stopped), and writes
+`summary.json` and `report.html`. Leaves out: loading and validating the
+question set (qa.questions), fact matching and the metrics (qa.metrics),
+rendering tables and the HTML report (qa.report) and registering the command
+(qa.cli). The names of qa.questions and qa.metrics are re-exported here, so
+`from qa.evaluation import ...` keeps working for them.
 """
 
 from __future__ import annotations
@@ -17,284 +16,52 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
-import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from qa.citations import strip_markers
 from qa.config import Config
 from qa.errors import QAError
-from qa.language import SUPPORTED, detect_language
-from qa.types import Answer, Document, Message
+from qa.language import detect_language
+from qa.metrics import (
+    GROUPS,
+    citation_validity,
+    cited_passage_relevant,
+    compute_metrics,
+    fact_hits,
+    first_gold_rank,
+    group_metrics,
+    hit_at,
+    is_cross_lingual,
+    mean_reciprocal_rank,
+    normalise,
+    percentile,
+    score_record,
+    share,
+    tokens_per_second,
+)
+from qa.questions import Question, load_questions, parse_question
+from qa.types import Answer, Document
 
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline
 
-GROUPS = ("overall", "de", "en", "cross_lingual", "same_language")
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question of the set.
-
-    `facts` lists the required facts, each as acceptable alternatives; an
-    answerable question without facts counts as correct whenever it is answered.
-    `language` is the "lang" of the line, or detected from the question.
-    """
-
-    id: str
-    question: str
-    language: str
-    answerable: bool
-    sources: tuple[str, ...] = ()
-    facts: tuple[tuple[str, ...], ...] = ()
-    history: tuple[Message, ...] = ()
-    reference: str = ""
-    tags: tuple[str, ...] = ()
-
-
-def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def parse_question(item: Any) -> Question:
-    """Validate one decoded JSON line; raises ValueError with a readable reason."""
-    if not isinstance(item, dict):
-        raise ValueError("not a JSON object")
-    for key, kind in (("id", str), ("question", str), ("answerable", bool), ("sources", list), ("facts", list)):
-        if key not in item:
-            raise ValueError(f"missing key {key!r}")
-        if not isinstance(item[key], kind):
-            raise ValueError(f"key {key!r} must be {kind.__name__}, not {type(item[key]).__name__}")
-    if not item["id"].strip() or not item["question"].strip():
-        raise ValueError("empty 'id' or 'question'")
-    if not _string_list(item["sources"]):
-        raise ValueError("'sources' must be a list of document ids")
-    if not all(_string_list(fact) and fact and all(a.strip() for a in fact) for fact in item["facts"]):
-        raise ValueError("'facts' must be a list of non-empty lists of strings")
-    language = item.get("lang")
-    if language is not None and language not in SUPPORTED:
-        raise ValueError(f"'lang' must be one of {', '.join(SUPPORTED)}")
-    history = item.get("history", [])
-    if not isinstance(history, list) or not all(
-        isinstance(turn, dict) and turn.get("role") in ("user", "assistant") and isinstance(turn.get("content"), str)
-        for turn in history
-    ):
-        raise ValueError("'history' must be a list of {\"role\": \"user\"|\"assistant\", \"content\": str}")
-    if not isinstance(item.get("answer", ""), str) or not _string_list(item.get("tags", [])):
-        raise ValueError("'answer' must be a string and 'tags' a list of strings")
-    return Question(
-        id=item["id"], question=item["question"], language=language or detect_language(item["question"]),
-        answerable=item["answerable"], sources=tuple(item["sources"]),
-        facts=tuple(tuple(fact) for fact in item["facts"]),
-        history=tuple(Message(turn["role"], turn["content"]) for turn in history),
-        reference=item.get("answer", ""), tags=tuple(item.get("tags", [])),
-    )
-
-
-def load_questions(path: Path) -> tuple[list[Question], list[str]]:
-    """Read a JSON Lines question set.
-
-    Returns the valid questions in file order and the problems found, e.g.
-    "line 7: missing key 'question'"; blank lines are ignored.
-    Raises:
-        QAError: the file cannot be read.
-    """
-    try:
-        raw_lines = Path(path).read_bytes().splitlines()
-    except OSError as error:
-        raise QAError(f"Cannot read the question file {path}: {error.strerror or error}.",
-                      hint="Pass a JSON Lines file, e.g. eval/questions.jsonl.") from error
-    questions: list[Question] = []
-    problems: list[str] = []
-    first_line: dict[str, int] = {}
-    for number, raw in enumerate(raw_lines, 1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            if not line.strip():
-                continue
-            question = parse_question(json.loads(line))
-        except UnicodeDecodeError:
-            problems.append(f"line {number}: not valid UTF-8")
-            continue
-        except json.JSONDecodeError as error:
-            problems.append(f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
-            continue
-        except ValueError as error:
-            problems.append(f"line {number}: {error}")
-            continue
-        if question.id in first_line:
-            problems.append(f"line {number}: duplicate id {question.id!r} (first on line {first_line[question.id]})")
-            continue
-        first_line[question.id] = number
-        questions.append(question)
-    return questions, problems
-
-
-# ---------------------------------------------------------------------------- fact matching
-
-_CHAR_MAP = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-                           "‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "\u00ad": None})
-# 1-3 digits, then groups of exactly three after one repeated separator ("1 352", "1.352.000");
-# not inside a longer number, so "2023 1 352" only joins "1 352".
-_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}([ .,])\d{3}(?:\1\d{3})*(?!\d)")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-
-
-def normalise(text: str) -> str:
-    """Text for fact matching: NFKC, casefolded, quotes/dashes unified, whitespace collapsed,
-    thousands separators dropped ("1.352" -> "1352") and decimal commas made points ("3,6" -> "3.6")."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_MAP)
-    text = " ".join(text.split())
-    text = _THOUSANDS.sub(lambda match: re.sub(r"[ .,]", "", match.group()), text)
-    return _DECIMAL_COMMA.sub(".", text)
-
-
-def _alternative_pattern(alternative: str) -> re.Pattern[str]:
-    body = normalise(alternative)
-    # Numbers match whole ("1949" not in "19490" or "1949.5"). Words may sit inside longer
-    # words (German compounds: "Flugabwehr" in "Flugabwehrsysteme"), except short ones
-    # such as "EU" or "USA", which would otherwise match almost anywhere.
-    short = len(body) <= 3
-    before = r"(?<!\d)(?<!\d[.,])" if body[:1].isdigit() else (r"(?<!\w)" if short and body[:1].isalnum() else "")
-    after = r"(?!\d)(?![.,]\d)" if body[-1:].isdigit() else (r"(?!\w)" if short and body[-1:].isalnum() else "")
-    return re.compile(before + re.escape(body) + after)
-
-
-def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
-    """Per fact, whether `text` (citation markers removed) contains one of its alternatives."""
-    normalised = normalise(strip_markers(text))
-    return [any(_alternative_pattern(a).search(normalised) for a in fact if a.strip()) for fact in facts]
-
-
-# ---------------------------------------------------------------------------- metrics on plain values
-
-def share(flags: Iterable[bool | None]) -> float | None:
-    """Share of true values, ignoring None; None when there is nothing to count."""
-    values = [bool(flag) for flag in flags if flag is not None]
-    return sum(values) / len(values) if values else None
-
-
-def first_gold_rank(retrieved_documents: Sequence[str], gold_sources: Collection[str]) -> int | None:
-    """1-based rank of the first retrieved passage from a gold document, None when none was retrieved."""
-    return next((rank for rank, doc in enumerate(retrieved_documents, 1) if doc in gold_sources), None)
-
-
-def hit_at(ranks: Sequence[int | None], k: int) -> float | None:
-    """Share of questions whose first gold rank is at most `k`."""
-    return share(rank is not None and rank <= k for rank in ranks)
-
-
-def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float | None:
-    """Mean of 1/rank (0 for a miss) over the questions."""
-    return sum(1 / rank for rank in ranks if rank) / len(ranks) if ranks else None
-
-
-def citation_validity(valid: Sequence[int], invalid: Sequence[int]) -> float | None:
-    """Valid markers over all markers, summed over answers; None without any marker."""
-    total = sum(valid) + sum(invalid)
-    return sum(valid) / total if total else None
-
-
-def cited_passage_relevant(document_id: str, text: str, gold_sources: Collection[str],
-                           facts: Sequence[Sequence[str]]) -> bool:
-    """A cited passage counts as relevant when it is from a gold document or holds a gold fact."""
-    return document_id in gold_sources or any(fact_hits(text, facts))
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile (linear interpolation), None for no values."""
-    return float(np.percentile(values, q)) if len(values) else None
-
-
-def tokens_per_second(completion_tokens: int, generation_s: float) -> float | None:
-    """Generation speed, None when the generator reported no tokens or no time."""
-    return completion_tokens / generation_s if completion_tokens > 0 and generation_s > 0 else None
-
-
-def compute_metrics(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """All metrics of a set of result records (the lines of results.jsonl); None where undefined."""
-    answerable = [r for r in records if r["answerable"]]
-    answered = [r for r in records if not r["refused"] and not r.get("error")]
-    answered_answerable = [r for r in answered if r["answerable"]]
-    ranks = [first_gold_rank([h["document_id"] for h in r["retrieved"]], r["gold_sources"])
-             for r in answerable if r["gold_sources"]]
-    timed = [r["timings"] for r in records if not r.get("error")]
-    first_tokens = [t["first_token_s"] for t in timed if t["first_token_s"] > 0]  # 0: refused before generation
-    speeds = [r["tokens_per_s"] for r in records if r.get("tokens_per_s")]
-
-    def unique_citations(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        return list({c["n"]: c for c in record["citations"]}.values())
-
-    return {
-        "n": len(records), "n_answerable": len(answerable), "n_unanswerable": len(records) - len(answerable),
-        "n_answered": len(answered), "n_errors": sum(1 for r in records if r.get("error")),
-        "answer_correct": share(r["correct"] for r in answerable),
-        "facts_found": share(hit for r in answerable for hit in r["fact_hits"]),
-        "hit@1": hit_at(ranks, 1), "hit@5": hit_at(ranks, 5), "mrr": mean_reciprocal_rank(ranks),
-        "citation_validity": citation_validity([len(r["citations"]) for r in answered],
-                                               [r["invalid_citations"] for r in answered]),
-        "citation_precision": share(cited_passage_relevant(c["document_id"], c["text"], r["gold_sources"], r["facts"])
-                                    for r in answered_answerable for c in unique_citations(r)),
-        "citation_recall": share(any(c["document_id"] in r["gold_sources"] for c in r["citations"])
-                                 for r in answered_answerable if r["gold_sources"]),
-        "supported_sentences": share(flag for r in answered for flag in r["support_flags"]),
-        "refusal_correct": share(r["refused"] for r in records if not r["answerable"]),
-        "false_refusal": share(r["refused"] for r in answerable),
-        "language_ok": share(r["answer_language_ok"] for r in answered),
-        "first_token_p50": percentile(first_tokens, 50), "first_token_p95": percentile(first_tokens, 95),
-        "total_p50": percentile([t["total_s"] for t in timed], 50),
-        "total_p95": percentile([t["total_s"] for t in timed], 95),
-        "tokens_per_s": sum(speeds) / len(speeds) if speeds else None,
-    }
-
-
-def group_metrics(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Metrics overall, per question language and, over answerable questions with known
-    gold sources, for cross-lingual versus same-language questions."""
-    with_sources = [r for r in records if r["answerable"] and r["gold_sources"]]
-    return {
-        "overall": compute_metrics(records),
-        "de": compute_metrics([r for r in records if r["question_language"] == "de"]),
-        "en": compute_metrics([r for r in records if r["question_language"] == "en"]),
-        "cross_lingual": compute_metrics([r for r in with_sources if r["cross_lingual"]]),
-        "same_language": compute_metrics([r for r in with_sources if not r["cross_lingual"]]),
-    }
+__all__ = [
+    # defined here
+    "add_eval_arguments", "build_summary", "error_record", "read_results", "result_record", "run_eval",
+    "run_eval_command",
+    # re-exported from qa.questions and qa.metrics (earlier users import them from here)
+    "GROUPS", "Question", "citation_validity", "cited_passage_relevant", "compute_metrics", "fact_hits",
+    "first_gold_rank", "group_metrics", "hit_at", "is_cross_lingual", "load_questions", "mean_reciprocal_rank",
+    "normalise", "parse_question", "percentile", "score_record", "share", "tokens_per_second",
+]
 
 
 # ---------------------------------------------------------------------------- running
-
-def is_cross_lingual(question_language: str, sources: Sequence[str], documents: Mapping[str, Document]) -> bool:
-    """True when the question's language differs from the language of every known gold document."""
-    languages = [documents[source].language for source in sources if source in documents]
-    return bool(languages) and all(language != question_language for language in languages)
-
-
-def _base_record(question: Question, documents: Mapping[str, Document]) -> dict[str, Any]:
-    return {"id": question.id, "question": question.question, "question_language": question.language,
-            "answerable": question.answerable, "gold_sources": list(question.sources),
-            "facts": [list(fact) for fact in question.facts], "reference_answer": question.reference,
-            "cross_lingual": is_cross_lingual(question.language, question.sources, documents),
-            "tags": list(question.tags)}
-
-
-def score_record(record: Mapping[str, Any], question: Question, documents: Mapping[str, Document]) -> dict[str, Any]:
-    """`record` with its gold data and verdict taken from `question`, so that a resumed
-    result is judged by the current question file (a fixed fact counts at once)."""
-    failed = bool(record.get("error"))
-    text = "" if record["refused"] or failed else strip_markers(record["answer"])
-    hits = fact_hits(text, question.facts)
-    # An error is always wrong; for an unanswerable question the correct outcome is a refusal.
-    correct = not failed and ((not record["refused"] and all(hits)) if question.answerable else record["refused"])
-    return {**record, **_base_record(question, documents), "fact_hits": hits, "correct": correct}
-
 
 def result_record(question: Question, answer: Answer, documents: Mapping[str, Document]) -> dict[str, Any]:
     """The results.jsonl line for one answered (or refused) question."""
