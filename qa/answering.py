@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.chunking import split_sentences as split_passage_sentences
-from qa.citations import CheckedAnswer, check_citations, split_sentences, strip_markers
+from qa.citations import CheckedAnswer, check_citations, missing_places
 from qa.config import Config
 from qa.embedding import Embedder
 from qa.generation import Generator
@@ -218,10 +218,15 @@ class Answerer:
         if not raw or is_refusal(raw, language):
             yield from self._refuse(base, "the model found no answer in the passages", timings, started)
             return
-        checked = self._check(raw, passages, language)
+        checked = self._check(raw, passages, language, standalone)
         if not checked.citations:
             yield from self._refuse(base, "no sentence of the answer is supported by a passage", timings, started,
                                     draft=raw)
+            return
+        missing = missing_places(standalone, [text for c in checked.citations for text in self._context(c.passage.chunk)])
+        if missing:
+            yield from self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
+                                    "question asks about", timings, started, draft=raw)
             return
         answer = replace(base, text=checked.text, refused=False, citations=checked.citations,
                          sentences=checked.sentences, support_score=checked.support_score,
@@ -229,11 +234,18 @@ class Answerer:
                          timings=replace(timings, total_s=time.perf_counter() - started))
         yield Done(answer)
 
-    def _check(self, raw: str, passages: Sequence[Passage], language: str) -> CheckedAnswer:
-        claims = [strip_markers(s) for s in split_sentences(raw)] or [raw]
-        sentence_vectors = self.embedder.embed_queries(claims)
+    def _check(self, raw: str, passages: Sequence[Passage], language: str, question: str) -> CheckedAnswer:
         passage_vectors = [self._passage_vectors(p) for p in passages]
-        return check_citations(raw, passages, language, sentence_vectors, passage_vectors, self.config.min_support)
+        return check_citations(raw, passages, language, self.embedder.embed_queries, passage_vectors,
+                               self.config.min_support, question)
+
+    def _context(self, chunk: Chunk) -> list[str]:
+        """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""
+        position = self._positions.get(chunk.id)
+        if position is None:
+            return [chunk.text]
+        around = self.index.chunks[max(0, position - 1): position + 2]
+        return [c.text for c in around if c.document_id == chunk.document_id]
 
     def _passage_vectors(self, passage: Passage) -> np.ndarray:
         """The stored vectors of the passage's sentences (or of its chunk, when it has none)."""

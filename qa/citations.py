@@ -12,13 +12,13 @@ refusal decision (qa.answering) and rendering.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa.lexical import tokenize
-from qa.prompts import META_PREFIX, META_SENTENCE
+from qa.prompts import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
 from qa.types import Citation, Passage, SentenceCheck
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -81,26 +81,30 @@ _NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 
 
-# Countries and their adjectives in German and English: a claim that names a country its
-# passage does not mention ("Germany's spending" backed by a passage on Dutch spending) is
-# as harmful as a wrong number. Word beginnings, so inflected forms match.
+# Countries in German and English (names, adjectives, capitals used as metonyms, heads of
+# government): a claim that names a country its passage does not mention ("Germany's
+# spending" backed by a passage on Dutch spending) is as harmful as a wrong number. Word
+# beginnings, so inflected forms match; a leader's name counts as their country, so
+# "France blocked ..." is backed by "Macron blocks ...".
 _COUNTRIES = {
     country: re.compile(r"\b(" + pattern + r")", re.I)
     for country, pattern in {
-        "de": r"deutsch|germany|german\b|germans\b|bundesrepublik",
-        "nl": r"niederl|netherlands|dutch|holland",
-        "us": r"usa\b|us-|vereinigte[nr]? staaten|united states|amerikan|american|washington",
-        "gb": r"großbritannien|grossbritannien|britain|british|britisch|united kingdom|vereinigte[sn]? königreich",
-        "fr": r"frankreich|france|französisch|french",
-        "ru": r"russ",
-        "ua": r"ukrain",
-        "cn": r"china|chines",
-        "tr": r"türk|turkey|turkish",
+        "de": r"deutsch|germany|german\b|germans\b|bundesrepublik|berlin|scholz|merz\b|pistorius|baerbock",
+        "nl": r"niederl|netherlands|dutch|holland|den haag|the hague|schoof",
+        "us": r"(?-i:US\b)|usa\b|us-|u\.s\.|vereinigte[nr]? staaten|united states|amerikan|american|washington|"
+              r"biden|trump|blinken|rubio",
+        "gb": r"großbritannien|grossbritannien|britain|british|britisch|united kingdom|vereinigte[sn]? königreich|"
+              r"\buk\b|london|sunak|starmer",
+        "fr": r"frankreich|france|französisch|french|paris|macron",
+        "ru": r"russ|moskau|moscow|kreml|kremlin|putin",
+        "ua": r"ukrain|kiew|kyiv|selenskyj|zelensky|sybiha",
+        "cn": r"china|chines|peking|beijing|xi jinping",
+        "tr": r"türk|turkey|turkish|ankara|erdo[gğ]an",
         "se": r"schwed|swed",
         "fi": r"finnland|finland|finnisch|finnish",
         "no": r"norweg|norway",
         "pl": r"polen|poland|polnisch|polish",
-        "jp": r"japan",
+        "jp": r"japan|tokio|tokyo",
         "ca": r"kanad|canad",
     }.items()
 }
@@ -110,27 +114,92 @@ def _countries(text: str) -> set[str]:
     return {country for country, pattern in _COUNTRIES.items() if pattern.search(text)}
 
 
+def missing_places(question: str, evidence: Sequence[str]) -> set[str]:
+    """Countries the question names that none of the evidence texts mentions (ISO-like codes).
+
+    An answer about Finland's accession cannot rest on passages that never
+    mention Finland, however well they support its sentences.
+    """
+    found: set[str] = set()
+    for text in evidence:
+        found |= _countries(text)
+    return _countries(question) - found
+
+
+# Magnitude words as exponents, so "20 million" does not pass for "20 Milliarden".
+_MAGNITUDES = [(re.compile(r"\b(tausend|thousand)", re.I), "e3"),
+               (re.compile(r"\b(million|mio\b)", re.I), "e6"),
+               (re.compile(r"\b(milliarde|billion|mrd\b|bn\b)", re.I), "e9")]
+
+
 def _numbers(text: str) -> set[str]:
-    """Numbers in `text`, digits only, with number words up to twenty ("zehn", "ten") as digits."""
+    """Numbers in `text`, digits only, with number words up to twenty ("zehn", "ten") as digits
+    and magnitude words ("Millionen", "billion") as exponents ("e6", "e9")."""
     found = {re.sub(r"[ .,]", "", n) for n in _NUMBER.findall(text)}
+    found |= {exponent for pattern, exponent in _MAGNITUDES if pattern.search(text)}
     return found | {_NUMBER_WORDS[word.lower()] for word in _NUMBER_WORD.findall(text)}
 
 
-def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str) -> float:
-    """Share of the sentence's content words and numbers found in the passage (0..1).
+_YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
+# Question words and pronouns (stemmed) that the BM25 stopword lists keep: an answer that
+# swaps "who" for "him" adds nothing.
+_FUNCTION_WORDS = frozenset(
+    "who whom whose what which when where whi how him her his hers she he it they them their there then "
+    "also befor after wer wem wen wess welch wann wo warum wie weshalb ihm ihn ihr sein dort damal".split()
+)
 
-    A number or a country in the sentence that the passage lacks caps the score
-    at 0.2: wrong figures and wrong places are the most harmful unsupported claims.
+
+def _words(text: str, language: str) -> set[str]:
+    return set(tokenize(text, language)) - _FUNCTION_WORDS
+
+
+def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str,
+                    question: str = "") -> float:
+    """Share of the sentence's new content words found in the passage (0..1).
+
+    New means not already in the question: an answer that restates the question
+    ("The postal address of NATO headquarters is [3].") must not pass on the
+    question's words, which retrieval made sure the passage shares. A number or
+    a country in the sentence that the passage lacks caps the score at 0.2:
+    wrong figures and wrong places are the most harmful unsupported claims.
     """
     claim = strip_markers(sentence)
-    words = set(tokenize(claim, sentence_language))
+    words = _words(claim, sentence_language)
+    asked = _words(question, sentence_language) | _words(question, "de" if sentence_language == "en" else "en")
+    words = (words - asked) or words
     if not words:
         return 0.0
-    source = set(tokenize(passage, passage_language)) | set(tokenize(passage, sentence_language))
+    source = _words(passage, passage_language) | _words(passage, sentence_language)
     score = len(words & source) / len(words)
     if _numbers(claim) - _numbers(passage) or _countries(claim) - _countries(passage):
         score = min(score, 0.2)
     return score
+
+
+def is_echo(sentence: str, question: str, language: str) -> bool:
+    """True when the sentence only repeats the question: no new content word, number or yes/no."""
+    if not question:
+        return False
+    claim = strip_markers(sentence)
+    asked = _words(question, language) | _words(question, "de" if language == "en" else "en")
+    return not (_words(claim, language) - asked or _numbers(claim) - _numbers(question) or _YES_NO.search(claim))
+
+
+def answer_claims(answer: str, question: str = "", language: str = "en") -> list[str]:
+    """The sentences of `answer` that make claims, markers kept.
+
+    Dropped: meta talk about the passages, fragments without words, and
+    sentences that only repeat the question. A source named up front
+    ("Passage [2]: ...") becomes the sentence's marker.
+    """
+    claims = []
+    for sentence in map(_move_lead_in, split_sentences(answer)):
+        if META_SENTENCE.search(sentence) or len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence))) < 2:
+            continue
+        sentence = META_PREFIX.sub("", sentence)
+        if not is_echo(sentence, question, language):
+            claims.append(sentence)
+    return claims
 
 
 def _semantic(cosine: float) -> float:
@@ -141,9 +210,10 @@ def check_citations(
     answer: str,
     passages: Sequence[Passage],
     language: str,
-    sentence_vectors: np.ndarray | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
     passage_vectors: Sequence[np.ndarray] | None = None,
     min_support: float = 0.35,
+    question: str = "",
 ) -> CheckedAnswer:
     """Verify the citations of a generated answer.
 
@@ -151,25 +221,25 @@ def check_citations(
         answer: the generated text with [n] markers.
         passages: the numbered passages the model saw.
         language: the answer's language.
-        sentence_vectors: optional embeddings of the answer sentences (marker-free), row per sentence.
+        embed: optional function embedding claims (marker-free texts) as query vectors, row per text.
         passage_vectors: optional embeddings per passage (same order): a matrix of the passage's
             sentences (or one row for the whole passage); a claim's similarity is its best row.
         min_support: a sentence is supported by a passage at or above this score.
+        question: the (standalone) question; sentences that only repeat it are not claims, and
+            support is judged on the words a sentence adds to it.
     """
     by_number = {p.number: p for p in passages}
-    sentences = [
-        META_PREFIX.sub("", s) for s in split_sentences(answer)
-        if not META_SENTENCE.search(s) and len(re.findall(r"[^\W\d_]{2,}", strip_markers(s))) >= 2
-    ]  # meta talk about the passages and fragments without words are not claims
+    sentences = answer_claims(answer, question, language)
     invalid = 0
     scores = np.zeros((len(sentences), len(passages)), dtype=np.float32)
-    for i, sentence in enumerate(sentences):
+    claims = [strip_markers(sentence) for sentence in sentences]
+    claim_vectors = embed(claims) if embed is not None and passage_vectors is not None and claims else None
+    for i, claim in enumerate(claims):
         for j, passage in enumerate(passages):
-            score = lexical_support(sentence, passage.text, language, passage.chunk.language)
-            if sentence_vectors is not None and passage_vectors is not None:
-                claim = strip_markers(sentence)
+            score = lexical_support(claim, passage.text, language, passage.chunk.language, question)
+            if claim_vectors is not None and passage_vectors is not None:
                 if not (_numbers(claim) - _numbers(passage.text) or _countries(claim) - _countries(passage.text)):
-                    similarity = float(np.max(np.atleast_2d(passage_vectors[j]) @ sentence_vectors[i]))
+                    similarity = float(np.max(np.atleast_2d(passage_vectors[j]) @ claim_vectors[i]))
                     score = max(score, _semantic(similarity))
             scores[i, j] = score
     column = {p.number: j for j, p in enumerate(passages)}
@@ -200,6 +270,15 @@ def check_citations(
                          for n in shown)
     support_score = float(np.mean([c.supported for c in checks])) if checks else 0.0
     return CheckedAnswer(" ".join(text_parts), tuple(citations), tuple(checks), invalid, support_score)
+
+
+def _move_lead_in(sentence: str) -> str:
+    """ "Passage [2]: Die NATO ..." -> "Die NATO ... [2]": the source named up front is the sentence's citation."""
+    match = SOURCE_LEAD_IN.match(sentence)
+    if not match:
+        return sentence
+    rest = sentence[match.end():]
+    return rest if markers(rest) else _attach(rest.rstrip(), [int(match.group(1))])
 
 
 def _attach(claim: str, numbers: list[int]) -> str:

@@ -3,10 +3,10 @@
 `LlamaCppGenerator` streams a chat completion from a local GGUF model through
 llama-cpp-python, using the chat template stored in the GGUF. It keeps one
 model per instance, loads it on first use, and serialises requests with a
-lock. The system turn stays in the KV cache between requests, so a question
-under the same system prompt skips evaluating it again; reuse stops exactly
-there so that a greedy answer depends on its prompt only, not on the
-question asked before it.
+lock. The fixed prompt prefix (the system turn) stays in the KV cache
+between requests, and the last few prefixes are saved, so a question skips
+evaluating it again; reuse stops exactly there so that a greedy answer
+depends on its prompt only, not on the question asked before it.
 
 `ExtractiveGenerator` is a deterministic stand-in that answers with the best
 matching passage sentence, so tests, the CLI and the app run without a model.
@@ -17,6 +17,7 @@ checking, and finding or assembling the model file (`qa.model_files`).
 
 from __future__ import annotations
 
+import ctypes
 import re
 import threading
 import time
@@ -93,6 +94,9 @@ class LlamaCppGenerator:
         self._load_lock = threading.Lock()
         self._llama: Any = None
         self._formatter: Any = None
+        self._prefixes: dict[tuple[int, ...], bytes] = {}  # fixed prompt prefix -> its saved KV cells
+        self.max_saved_prefixes = 4
+        self.prefix_evaluations = 0  # how often a fixed prefix had to be evaluated (not restored)
 
     def warm_up(self) -> None:
         """Load the model now instead of on the first request."""
@@ -126,7 +130,7 @@ class LlamaCppGenerator:
                     f"The prompt has {prompt_tokens} tokens, the context window only {self.n_ctx}.",
                     hint="Raise n_ctx or lower passages_in_prompt / passage_sentences.",
                 )
-            self._keep_system_turn(llama, chat, prompt_ids)
+            self._keep_fixed_prefix(llama, chat, prompt_ids)
             # temperature 0 selects llama.cpp's greedy sampler; top_k/top_p/min_p only matter above 0.
             chunks = llama.create_chat_completion(
                 messages=chat, stream=True, max_tokens=max_tokens, stop=list(stop), temperature=self.temperature,
@@ -156,25 +160,64 @@ class LlamaCppGenerator:
         prompt = self._formatter(messages=chat).prompt
         return list(self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
-    def _keep_system_turn(self, llama: Any, chat: list[dict[str, str]], prompt_ids: list[int]) -> None:
-        """Leave exactly the system turn of this prompt in the KV cache, evaluating it if needed.
+    def _keep_fixed_prefix(self, llama: Any, chat: list[dict[str, str]], prompt_ids: list[int]) -> None:
+        """Leave exactly the fixed prefix of this prompt in the KV cache, restoring or evaluating it.
 
-        llama-cpp-python reuses the longest common prefix with the previous
-        prompt on its own, but where that prefix ends changes how the rest is
-        batched and so the last bits of the logits: greedy answers would then
-        depend on the previous question. Cutting the reuse at the end of the
-        system turn (which stays byte-identical between questions) keeps the
-        speed-up and makes each answer a function of its prompt alone.
+        The fixed prefix is everything before the last turn: the system prompt
+        (with its worked example), byte-identical for every question in one
+        language. llama-cpp-python reuses the longest common prefix with the
+        previous prompt on its own, but where that prefix ends changes how the
+        rest is batched and so the last bits of the logits: greedy answers
+        would then depend on the previous question. Cutting the reuse at the
+        end of the fixed prefix keeps the speed-up and makes each answer a
+        function of its prompt alone. The KV cells of the last few prefixes
+        (German and English answers, follow-up rewrites) are kept in memory,
+        so switching language or rewriting a follow-up does not evaluate a
+        prefix again.
         """
-        system_ids = self._prompt_ids(chat[:1]) if chat and chat[0]["role"] == "system" else []
-        length = next((i for i, (a, b) in enumerate(zip(system_ids, prompt_ids, strict=False)) if a != b),
-                      min(len(system_ids), len(prompt_ids) - 1))
-        if length and llama.n_tokens >= length and llama.input_ids[:length].tolist() == prompt_ids[:length]:
+        fixed_ids = self._prompt_ids(chat[:-1]) if len(chat) > 1 else []
+        length = next((i for i, (a, b) in enumerate(zip(fixed_ids, prompt_ids, strict=False)) if a != b),
+                      min(len(fixed_ids), len(prompt_ids) - 1))
+        key = tuple(prompt_ids[:length])
+        if length and llama.n_tokens >= length and tuple(llama.input_ids[:length].tolist()) == key:
             llama.n_tokens = length  # generate() then evaluates only the rest, in one batch
-        else:
-            llama.reset()
-            if length:
-                llama.eval(prompt_ids[:length])
+            return
+        llama.reset()
+        if not length:
+            return
+        saved = self._prefixes.pop(key, None)
+        if saved is not None and self._restore(llama, key, saved):
+            self._prefixes[key] = saved  # most recently used last
+            return
+        llama.eval(list(key))
+        self.prefix_evaluations += 1
+        self._prefixes[key] = self._save(llama)
+        while len(self._prefixes) > self.max_saved_prefixes:
+            self._prefixes.pop(next(iter(self._prefixes)))
+
+    @staticmethod
+    def _save(llama: Any) -> bytes:
+        """The KV cells of sequence 0 (the evaluated prefix), as bytes."""
+        import llama_cpp
+
+        size = llama_cpp.llama_state_seq_get_size(llama._ctx.ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(llama._ctx.ctx, buffer, size, 0)
+        return bytes(buffer[:written])
+
+    @staticmethod
+    def _restore(llama: Any, key: tuple[int, ...], saved: bytes) -> bool:
+        """Load saved KV cells for the prefix `key`; False (cache left empty) if llama.cpp refuses them."""
+        import llama_cpp
+
+        llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+        buffer = (ctypes.c_uint8 * len(saved)).from_buffer_copy(saved)
+        if llama_cpp.llama_state_seq_set_data(llama._ctx.ctx, buffer, len(saved), 0) != len(saved):
+            llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+            return False
+        llama.input_ids[: len(key)] = key
+        llama.n_tokens = len(key)
+        return True
 
     def _model(self) -> Any:
         with self._load_lock:

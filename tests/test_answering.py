@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from qa.answering import Done, Retrieved, Token, refers_back, trim_passage
-from qa.citations import check_citations, markers, split_sentences
+from qa.citations import check_citations, markers, missing_places, split_sentences
 from qa.config import Config
 from qa.lexical import tokenize
 from qa.pipeline import Pipeline
@@ -36,9 +37,13 @@ def test_prompt_is_in_the_question_language_with_numbered_passages() -> None:
     english = answer_messages("When was NATO founded?", PASSAGES, "en")
     assert german[0].content == SYSTEM["de"] and english[0].content == SYSTEM["en"]
     assert "[1]" in SYSTEM["de"] and "[n]" not in SYSTEM["de"]
-    assert german[1].content.startswith("Passagen:\n[1] (Titel — Abschnitt) Die NATO")
-    assert german[1].content.rstrip().endswith("Frage: Wann wurde die NATO gegründet?")
-    assert "Question: When was NATO founded?" in english[1].content
+    # a fixed worked example (same for every question, so its KV cache is reused) precedes the question
+    assert [m.role for m in german] == ["system", "user", "assistant", "user"]
+    assert german[1:3] == answer_messages("Andere Frage?", PASSAGES[:1], "de")[1:3]
+    assert re.search(r"\[\d\]\.$", german[2].content) and "Frage:" in german[1].content
+    assert german[-1].content.startswith("Passagen:\n[1] (Titel — Abschnitt) Die NATO")
+    assert german[-1].content.rstrip().endswith("Frage: Wann wurde die NATO gegründet?")
+    assert "Question: When was NATO founded?" in english[-1].content
 
 
 def test_answer_sentences_and_markers_are_parsed() -> None:
@@ -169,3 +174,40 @@ def test_claim_naming_a_country_its_passage_lacks_is_unsupported() -> None:
     assert wrong.citations == () and wrong.sentences[0].supported is False
     right = check_citations("Stoltenberg sieht Deutschland auf einem guten Weg [2].", [dutch, german], "de")
     assert [c.number for c in right.citations] == [2]
+
+
+def test_a_source_named_up_front_becomes_the_sentences_citation() -> None:
+    checked = check_citations("Passage [1]: Die NATO wurde 1949 in Washington gegründet.", PASSAGES, "de")
+    assert checked.text == "Die NATO wurde 1949 in Washington gegründet [1]."
+    assert [c.number for c in checked.citations] == [1]
+    assert check_citations("Passage 2", PASSAGES, "en").citations == ()  # a bare pointer is no claim
+
+
+def test_leaders_and_abbreviations_name_their_country() -> None:
+    macron = _passage(1, "Macron blocks NATO outpost in Japan amid Chinese complaints.", "en")
+    assert [c.number for c in check_citations("France blocked the NATO office in Japan [1].", [macron], "en").citations] == [1]
+    us = _passage(1, "A US government representative said Biden supports Rutte.", "en")
+    assert check_citations("The USA supports Rutte [1].", [us], "en").citations
+    assert not check_citations("Great Britain supports Rutte [1].", [us], "en").citations
+    assert check_citations("Rutte supports us [1].", [_passage(1, "Rutte supports NATO.", "en")], "en").citations
+
+
+def test_answer_whose_sources_never_mention_the_asked_country_is_refused(pipeline: Pipeline) -> None:
+    assert missing_places("In welchem Jahr ist Finnland der NATO beigetreten?", ["Die NATO wurde 1949 gegründet."]) == {"fi"}
+    assert missing_places("When did Finland join?", ["Finnland trat 2023 bei."]) == set()
+    pipeline.ensure_index()
+    answer = pipeline.answer("Wann wurde die NATO in Finnland gegründet?")
+    assert answer.refused and "fi" in answer.refusal_reason, answer
+    assert not pipeline.answer("Wann wurde die NATO gegründet?").refused
+
+
+def test_a_sentence_that_only_repeats_the_question_is_no_answer() -> None:
+    question = "Wann wurde die NATO gegründet?"
+    echo = check_citations("Die NATO wurde gegründet [1].", PASSAGES, "de", question=question)
+    assert echo.citations == () and echo.sentences == ()
+    real = check_citations("Die NATO wurde 1949 gegründet [1].", PASSAGES, "de", question=question)
+    assert [c.number for c in real.citations] == [1]
+    # support is judged on what the sentence adds: the question's words do not carry a wrong claim
+    wrong = check_citations("Die NATO wurde in Bonn gegründet [1].", PASSAGES, "de", question=question)
+    assert wrong.citations == ()
+    assert check_citations("Ja, die NATO wurde gegründet [1].", PASSAGES, "de", question="Wurde die NATO gegründet?").sentences

@@ -312,3 +312,16 @@ def test_llama_answers_do_not_depend_on_the_previous_question(llama_generator: L
     answer = "".join(llama_generator.stream(first, max_tokens=30))
     "".join(llama_generator.stream(second, max_tokens=30))  # the system turn stays cached, the rest is replaced
     assert "".join(llama_generator.stream(first, max_tokens=30)) == answer
+
+
+@pytest.mark.integration
+def test_llama_restores_a_saved_prefix_with_the_same_answer(llama_generator: LlamaCppGenerator) -> None:
+    german = [Message("system", "Antworte auf Deutsch in einem kurzen Satz."), Message("user", "Wie viele Beine hat ein Hund?")]
+    english = [Message("system", "Answer in English in one short sentence."), Message("user", "How many legs has a cat?")]
+    answer = "".join(llama_generator.stream(german, max_tokens=20))
+    evaluations = llama_generator.prefix_evaluations
+    "".join(llama_generator.stream(english, max_tokens=20))  # another system prompt: evaluated and saved
+    assert llama_generator.prefix_evaluations == evaluations + 1
+    again = "".join(llama_generator.stream(german, max_tokens=20))  # restored from the saved KV cells
+    assert llama_generator.prefix_evaluations == evaluations + 1
+    assert again == answer
