@@ -5,9 +5,9 @@ per question and as p50/p95: retrieval time (sources available), prompt
 tokens, time to first token, generation tokens/s, total time; the peak memory
 of the process; and the raw llama.cpp time for the very same messages without
 our pipeline, so the pipeline's overhead is visible. Before every measured
-call a short priming call leaves only the shared system prompt in the KV
-cache, the steady state of a running chat, so neither side profits from the
-other's cache.
+call a short priming call leaves only the shared fixed prefix (system prompt
+and worked example) in the KV cache, the steady state of a running chat, so
+neither side profits from the other's cache.
 
     python benchmarks/answer_latency.py [--json FILE] [--questions N]
 """
@@ -49,7 +49,7 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 
 
 def _prime(pipeline: Pipeline, language: str) -> None:
-    """Leave only the system prompt (shared by every question) in the model's KV cache."""
+    """Leave only the fixed prefix (system prompt and worked example, shared by every question) in the KV cache."""
     messages = answer_messages("-", [], language)
     for _ in pipeline.generator.stream(messages, max_tokens=1):
         pass

@@ -211,3 +211,11 @@ def test_a_sentence_that_only_repeats_the_question_is_no_answer() -> None:
     wrong = check_citations("Die NATO wurde in Bonn gegründet [1].", PASSAGES, "de", question=question)
     assert wrong.citations == ()
     assert check_citations("Ja, die NATO wurde gegründet [1].", PASSAGES, "de", question="Wurde die NATO gegründet?").sentences
+
+
+def test_numbers_match_across_digit_grouping_and_magnitude_words() -> None:
+    soldiers = _passage(1, "Das New Force Model sieht insgesamt 800 000 Soldaten vor.", "de")
+    assert check_citations("The New Force Model provides 800, 000 soldiers [1].", [soldiers], "en").citations
+    assert not check_citations("The New Force Model provides 800 soldiers [1].", [soldiers], "en").citations
+    aid = _passage(1, "Die NATO sagte über 20 Milliarden Euro Militärhilfe zu.", "de")
+    assert not check_citations("NATO pledged 20 million euros in military aid [1].", [aid], "en").citations
