@@ -5,7 +5,7 @@ writes report.html with matplotlib plots embedded as base64 PNG and every
 failing question with its evidence, every piece of text passed through
 html.escape (documents and model output may contain markup); `compare` lists
 the questions that got better or worse between two run folders and the metric
-deltas. Leaves out: computing the metrics (qa.evaluation).
+deltas. Leaves out: computing the metrics (qa.metrics) and running the questions (qa.evaluation).
 """
 
 from __future__ import annotations
