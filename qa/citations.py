@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -149,8 +150,10 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-def _words(text: str, language: str) -> set[str]:
-    return set(tokenize(text, language)) - _FUNCTION_WORDS
+@lru_cache(maxsize=512)
+def _words(text: str, language: str) -> frozenset[str]:
+    """Content-word stems of `text` (cached: a question and each passage are checked against every claim)."""
+    return frozenset(tokenize(text, language)) - _FUNCTION_WORDS
 
 
 def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str,
