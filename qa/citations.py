@@ -156,6 +156,11 @@ def _words(text: str, language: str) -> frozenset[str]:
     return frozenset(tokenize(text, language)) - _FUNCTION_WORDS
 
 
+def _question_words(question: str, language: str) -> frozenset[str]:
+    """The question's content-word stems in both languages (questions and answers mix them)."""
+    return _words(question, language) | _words(question, "de" if language == "en" else "en")
+
+
 def lexical_support(sentence: str, passage: str, sentence_language: str, passage_language: str,
                     question: str = "") -> float:
     """Share of the sentence's new content words found in the passage (0..1).
@@ -168,8 +173,7 @@ def lexical_support(sentence: str, passage: str, sentence_language: str, passage
     """
     claim = strip_markers(sentence)
     words = _words(claim, sentence_language)
-    asked = _words(question, sentence_language) | _words(question, "de" if sentence_language == "en" else "en")
-    words = (words - asked) or words
+    words = (words - _question_words(question, sentence_language)) or words
     if not words:
         return 0.0
     source = _words(passage, passage_language) | _words(passage, sentence_language)
@@ -184,8 +188,8 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     if not question:
         return False
     claim = strip_markers(sentence)
-    asked = _words(question, language) | _words(question, "de" if language == "en" else "en")
-    return not (_words(claim, language) - asked or _numbers(claim) - _numbers(question) or _YES_NO.search(claim))
+    adds_words = _words(claim, language) - _question_words(question, language)
+    return not (adds_words or _numbers(claim) - _numbers(question) or _YES_NO.search(claim))
 
 
 def answer_claims(answer: str, question: str = "", language: str = "en") -> list[str]:

@@ -3,9 +3,9 @@
 `LlamaCppGenerator` streams a chat completion from a local GGUF model through
 llama-cpp-python, using the chat template stored in the GGUF. It keeps one
 model per instance, loads it on first use, and serialises requests with a
-lock. The fixed prompt prefix (the system turn) stays in the KV cache
-between requests, and the last few prefixes are saved, so a question skips
-evaluating it again; reuse stops exactly there so that a greedy answer
+lock. The fixed prompt prefix (every turn before the question: the system
+prompt and the worked example) stays in the KV cache between requests, and
+the last few prefixes are saved, so a question skips evaluating it again; reuse stops exactly there so that a greedy answer
 depends on its prompt only, not on the question asked before it.
 
 `ExtractiveGenerator` is a deterministic stand-in that answers with the best
