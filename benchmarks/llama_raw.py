@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import load_config  # noqa: E402
-from qa.model_files import ensure_model  # noqa: E402
+from qa.models.model_files import ensure_model  # noqa: E402
 
 SYSTEM_PROMPT = (
     "Du bist ein sorgfältiger Assistent, der Fragen ausschließlich anhand der nummerierten Textstellen "

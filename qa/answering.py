@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator as EventStream
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -21,8 +22,8 @@ import numpy as np
 from qa.chunking import split_sentences as split_passage_sentences
 from qa.citations import CheckedAnswer, check_citations, missing_places
 from qa.config import Config
-from qa.embedding import Embedder
-from qa.generation import Generator
+from qa.models.embedders import Embedder
+from qa.models.generator import Generator, Usage, text_of
 from qa.index import SearchIndex
 from qa.language import detect_language
 from qa.lexical import tokenize
@@ -103,7 +104,7 @@ class Answerer:
         """A standalone version of a follow-up question (the question itself when it stands alone)."""
         if not refers_back(question, history, language):
             return question
-        text = "".join(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
+        text, _ = text_of(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
         candidate = " ".join(text.strip().strip('"„“').split())
         candidate = re.sub(r"^(frage|question|standalone question)\s*:\s*", "", candidate, flags=re.I)
         if 3 <= len(candidate) <= 300 and not is_refusal(candidate, language) and "[" not in candidate:
@@ -174,7 +175,7 @@ class Answerer:
         return best is None or best < self.config.min_dense_score
 
     def stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
-               top_k: int | None = None) -> Iterator[Event]:
+               top_k: int | None = None) -> EventStream[Event, None, None]:
         """Answer `question` (already validated), yielding Retrieved, Token... and finally Done."""
         started = time.perf_counter()
         language = language or detect_language(question)
@@ -194,27 +195,27 @@ class Answerer:
             return
         pieces: list[str] = []
         first_token_at = None
+        usage = Usage(0, 0, 0.0, 0.0)
         messages = answer_messages(standalone, passages, language)
         prompt_built = time.perf_counter()
         stream = self.generator.stream(messages, max_tokens=self.config.max_tokens)
         try:
             for piece in stream:
+                if isinstance(piece, Usage):
+                    usage = piece
+                    continue
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                 pieces.append(piece)
                 yield Token(piece)
         finally:
-            close = getattr(stream, "close", None)
-            if close:
-                close()
+            stream.close()
         finished_at = time.perf_counter()
-        usage = getattr(self.generator, "last_usage", None)
         timings = replace(timings, prompt_s=prompt_built - retrieved_at,
                           first_token_s=(first_token_at or finished_at) - started,
                           generation_s=finished_at - (first_token_at or finished_at))
         raw = "".join(pieces).strip()
-        base = replace(base, prompt_tokens=getattr(usage, "prompt_tokens", 0),
-                       completion_tokens=getattr(usage, "completion_tokens", 0))
+        base = replace(base, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
         if not raw or is_refusal(raw, language):
             yield from self._refuse(base, "the model found no answer in the passages", timings, started)
             return

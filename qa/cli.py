@@ -227,7 +227,7 @@ def _package_version(name: str) -> str | None:
 
 @command("check")
 def run_check(args: argparse.Namespace, config: Config) -> int:
-    from qa.model_files import PACKAGED_MODEL, find_part_path
+    from qa.models.model_files import PACKAGED_MODEL, find_part_path
 
     report: dict[str, Any] = {"python": platform.python_version(), "config": {k: str(v) for k, v in asdict(config).items()}}
     report["packages"] = {

@@ -69,6 +69,12 @@ class ModelChecksumError(QAError):
     exit_code = 4
 
 
+class ModelCrashedError(QAError):
+    """The model's process died (a crash, an out-of-memory kill) or stopped answering."""
+
+    exit_code = 4
+
+
 class NoDocumentsError(QAError):
     """The seeds folder holds no loadable document."""
 

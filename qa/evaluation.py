@@ -180,7 +180,7 @@ def build_summary(pipeline: Pipeline, records: Sequence[Mapping[str, Any]], ques
     """Metrics per group plus what is needed to reproduce the run (config, models, question file)."""
     config: Config = pipeline.config
     try:
-        generator_name = getattr(pipeline.generator, "name", config.generator)
+        generator_name = pipeline.generator.name
     except QAError:  # the model is missing: every answer failed already, the summary still gets written
         generator_name = config.generator
     documents = pipeline.index.documents

@@ -27,7 +27,7 @@ import numpy as np
 from qa.chunking import chunk_document, split_sentences
 from qa.config import Config
 from qa.documents import load_documents
-from qa.embedding import Embedder
+from qa.models.embedders import Embedder
 from qa.errors import NoDocumentsError
 from qa.index_files import (
     CURRENT,

@@ -18,7 +18,7 @@ from typing import Any
 
 from qa.config import Config
 from qa.documents import content_hash
-from qa.embedding import Embedder
+from qa.models.embedders import Embedder
 from qa.errors import IndexCorruptError
 from qa.types import Block, Chunk, Document, Removal
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from qa.config import Config
-from qa.embedding import Embedder
+from qa.models.embedders import Embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from qa.index_files import (
     CURRENT,

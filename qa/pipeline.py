@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Generator as EventStream
 from typing import TYPE_CHECKING, Any
 
 from qa.config import Config
-from qa.embedding import Embedder, build_embedder
+from qa.models.embedders import Embedder, build_embedder
 from qa.errors import InvalidQuestionError
 from qa.index import BuildReport, IndexStatus, SearchIndex, build_index, index_status, load_index
 from qa.retrieval import Mode, Retriever
@@ -21,7 +22,7 @@ from qa.types import Answer, Hit, Message
 
 if TYPE_CHECKING:
     from qa.answering import Answerer, Event
-    from qa.generation import Generator
+    from qa.models.generator import Generator
 
 ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
 
@@ -106,7 +107,7 @@ class Pipeline:
         """The answer model (built on first use; loading happens on its first call)."""
         with self._lock:
             if self._generator is None:
-                from qa.generation import build_generator
+                from qa.models.generator import build_generator
 
                 self._generator = build_generator(self.config)
             return self._generator
@@ -121,7 +122,7 @@ class Pipeline:
             return self._answerer
 
     def answer_stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
-                      top_k: int | None = None) -> Iterator[Event]:
+                      top_k: int | None = None) -> EventStream[Event, None, None]:
         """Validate `question` and stream the answer events (Retrieved, Token..., Done).
 
         Args:

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from qa.config import Config
-from qa.embedding import Embedder
+from qa.models.embedders import Embedder
 from qa.index import SearchIndex
 from qa.language import detect_language
 from qa.lexical import tokenize

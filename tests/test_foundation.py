@@ -12,7 +12,7 @@ import pytest
 
 from qa.chunking import chunk_document, split_sentences
 from qa.config import Config, load_config
-from qa.embedding import HashingEmbedder, build_embedder
+from qa.models.embedders import HashingEmbedder, build_embedder
 from qa.errors import ConfigError, IndexCorruptError, IndexMismatchError, IndexMissingError, NoDocumentsError
 from qa.index import build_index, index_status, load_index
 from qa.types import Block, Document

@@ -13,7 +13,7 @@ from conftest import write_seeds
 
 from qa import ui
 from qa.config import Config
-from qa.generation import Usage
+from qa.models.generator import Stream, Usage
 from qa.pipeline import Pipeline
 from qa.prompts import REFUSAL
 from qa.types import Message
@@ -30,17 +30,20 @@ class ScriptedGenerator:
     def __init__(self, text: str, delay: float = 0.0) -> None:
         self.text = text
         self.delay = delay
-        self.last_usage = Usage(0, 0, 0.0, 0.0)
         self.closed = 0
 
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
+    def warm_up(self) -> None:
+        pass
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+    def close(self) -> None:
+        pass
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
         try:
             for position, word in enumerate(self.text.split(" ")):
                 time.sleep(self.delay)
                 yield word if position == 0 else " " + word
+            yield Usage(0, len(self.text.split(" ")), 0.0, 0.0)
         finally:
             self.closed += 1
 

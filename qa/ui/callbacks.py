@@ -78,9 +78,7 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
                 conversation = conversation.with_last(turn)
                 yield _view(pipeline, conversation, texts, message="")
         finally:  # closing the pipeline's stream stops the model (a Stop click or a closed page)
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
+            stream.close()
     except QAError as error:
         conversation = conversation.with_last(replace(turn, status="error", error=error.message, hint=error.hint))
         yield _view(pipeline, conversation, texts, message="")

@@ -87,9 +87,7 @@ class ModelWarmup:
     def _run(self, pipeline: Pipeline) -> None:
         try:
             pipeline.embedder.embed_queries(["warm-up"])
-            warm_up = getattr(pipeline.generator, "warm_up", None)
-            if warm_up is not None:
-                warm_up()
+            pipeline.generator.warm_up()
         except QAError as error:  # shown again, with its hint, when a question needs the model
             self.error = error
         finally:

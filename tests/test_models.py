@@ -1,24 +1,32 @@
-"""Tests of qa.generation and qa.model_files.
+"""Tests of qa.models: the generators, the model process, the llama internals and the model files.
 
-Fast tests run the extractive fake and assemble tiny fake model parts in
-tmp_path. The integration tests (marked) stream from the real packaged model
-in the default cache folder, assembling it there once if needed.
+Fast tests run the extractive fake (in-process and in the child process) and
+assemble tiny fake model parts in tmp_path. The integration tests (marked)
+stream from the real packaged model in the default cache folder, assembling it
+there once if needed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from qa.config import Config, load_config
-from qa.errors import ConfigError, ModelChecksumError, ModelMissingError
-from qa.generation import ExtractiveGenerator, Generator, LlamaCppGenerator, build_generator
-from qa.model_files import PackagedModel, ensure_model
+from qa.errors import ConfigError, ModelChecksumError, ModelCrashedError, ModelMissingError
+from qa.models import llama_internals
+from qa.models.extractive import ExtractiveGenerator
+from qa.models.generator import Generator, Usage, build_generator, text_of
+from qa.models.llama_cpp import LlamaCppGenerator
+from qa.models.process import ProcessGenerator, crash_error
+from qa.models.model_files import PackagedModel, ensure_model
 from qa.types import Message
 
 GERMAN_MESSAGE = (
@@ -41,8 +49,18 @@ ENGLISH_MESSAGE = (
 
 
 def _stream(generator: Generator, content: str, **options: int) -> list[str]:
+    """The text pieces of one answer; asserts that the stream ends with exactly one Usage."""
     messages = [Message("system", "Answer from the passages."), Message("user", content)]
-    return list(generator.stream(messages, max_tokens=options.get("max_tokens", 100)))
+    items = list(generator.stream(messages, max_tokens=options.get("max_tokens", 100)))
+    assert isinstance(items[-1], Usage) and not any(isinstance(item, Usage) for item in items[:-1])
+    return [item for item in items if isinstance(item, str)]
+
+
+def _usage(generator: Generator, content: str, **options: int) -> Usage:
+    messages = [Message("system", "Answer from the passages."), Message("user", content)]
+    _, usage = text_of(generator.stream(messages, max_tokens=options.get("max_tokens", 100)))
+    assert usage is not None
+    return usage
 
 
 # --- the extractive fake -----------------------------------------------------------------------------
@@ -53,8 +71,9 @@ def test_extractive_cites_the_passage_with_the_best_sentence() -> None:
     pieces = _stream(generator, GERMAN_MESSAGE)
     assert "".join(pieces) == "Der Generalsekretär leitet das Internationale Sekretariat. [2]"
     assert len(pieces) == 7  # streamed word by word
-    assert generator.last_usage.completion_tokens == 7
-    assert generator.last_usage.prompt_tokens == len(GERMAN_MESSAGE.split()) + 4  # + the system message
+    usage = _usage(generator, GERMAN_MESSAGE)
+    assert usage.completion_tokens == 7
+    assert usage.prompt_tokens == len(GERMAN_MESSAGE.split()) + 4  # + the system message
 
 
 def test_extractive_reads_wrapped_passage_lines_and_drops_the_source_label() -> None:
@@ -69,7 +88,7 @@ def test_extractive_uses_the_last_user_message() -> None:
         Message("assistant", "Germany and Great Britain backed the candidacy. [2]"),
         Message("user", GERMAN_MESSAGE),
     ]
-    answer = "".join(ExtractiveGenerator().stream(messages, max_tokens=50))
+    answer, _ = text_of(ExtractiveGenerator().stream(messages, max_tokens=50))
     assert answer.endswith("Sekretariat. [2]")
 
 
@@ -94,18 +113,14 @@ def test_extractive_is_deterministic_and_honours_max_tokens_and_stop() -> None:
     generator = ExtractiveGenerator()
     assert _stream(generator, ENGLISH_MESSAGE) == _stream(ExtractiveGenerator(), ENGLISH_MESSAGE)
     assert "".join(_stream(generator, ENGLISH_MESSAGE, max_tokens=3)) == "The United States"
-    assert generator.last_usage.completion_tokens == 3
+    assert _usage(generator, ENGLISH_MESSAGE, max_tokens=3).completion_tokens == 3
     messages = [Message("user", ENGLISH_MESSAGE)]
-    assert "".join(generator.stream(messages, max_tokens=50, stop=("Rutte",))) == "The United States backed"
+    assert text_of(generator.stream(messages, max_tokens=50, stop=("Rutte",)))[0] == "The United States backed"
 
 
-def test_extractive_sets_usage_when_closed_early() -> None:
-    generator = ExtractiveGenerator()
-    stream = generator.stream([Message("user", GERMAN_MESSAGE)], max_tokens=100)
-    assert next(stream) == "Der"
-    stream.close()
-    assert generator.last_usage.completion_tokens == 7
-    assert generator.last_usage.total_s >= generator.last_usage.prompt_s >= 0.0
+def test_extractive_usage_has_consistent_timings() -> None:
+    usage = _usage(ExtractiveGenerator(), GERMAN_MESSAGE)
+    assert usage.total_s >= usage.prompt_s >= 0.0
 
 
 # --- assembling the packaged model from parts ---------------------------------------------------------
@@ -155,7 +170,7 @@ def test_ensure_model_reuses_a_verified_file_without_hashing(
     def no_parts(name: str) -> Path:
         raise AssertionError("looked for parts again")
 
-    monkeypatch.setattr("qa.model_files._sha256_of", no_hashing)
+    monkeypatch.setattr("qa.models.model_files._sha256_of", no_hashing)
     assert ensure_model(_config(tmp_path), packaged, no_parts) == path
 
 
@@ -254,19 +269,105 @@ def test_build_generator_chooses_by_name(tmp_path: Path) -> None:
         build_generator(_config(tmp_path, generator="llama", model_path=str(not_gguf)))
 
 
-def test_an_unloadable_gguf_file_raises_model_missing(tmp_path: Path) -> None:
+def test_the_llama_generator_runs_in_a_child_process(tmp_path: Path) -> None:
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF" + b"\x00" * 64)
+    generator = build_generator(_config(tmp_path, generator="llama", model_path=str(gguf)))
+    assert isinstance(generator, ProcessGenerator)
+    assert generator.pid is None  # nothing started or loaded yet
+
+
+def test_an_unloadable_gguf_file_raises_model_missing_from_the_child(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\x00" * 64)
     generator = build_generator(_config(tmp_path, generator="llama", model_path=str(broken)))
-    assert isinstance(generator, LlamaCppGenerator)  # nothing loaded yet
-    with pytest.raises(ModelMissingError):
-        generator.warm_up()
+    try:
+        with pytest.raises(ModelMissingError) as raised:
+            generator.warm_up()
+        assert "GGUF" in raised.value.hint
+        assert generator.pid is not None  # the child reported the error and lives on
+    finally:
+        generator.close()
 
 
-def test_importing_generation_loads_no_llama_cpp() -> None:
-    code = "import sys, qa.generation, qa.model_files; assert 'llama_cpp' not in sys.modules"
+def test_importing_the_models_package_loads_no_llama_cpp() -> None:
+    code = ("import sys, qa.models.generator, qa.models.process, qa.models.llama_cpp, qa.models.model_files; "
+            "assert 'llama_cpp' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+# --- the model process, on the fake (fast) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_process() -> ProcessGenerator:
+    generator = ProcessGenerator(Path("unused.gguf"), worker_settings={"generator": "extractive", "delay_s": 0.05},
+                                 reply_timeout_s=20)
+    yield generator
+    generator.close()
+
+
+def _wait_for(condition, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_the_child_streams_the_same_answer_and_usage_as_in_process(fake_process: ProcessGenerator) -> None:
+    assert _stream(fake_process, GERMAN_MESSAGE) == _stream(ExtractiveGenerator(), GERMAN_MESSAGE)
+    assert _usage(fake_process, GERMAN_MESSAGE).completion_tokens == 7
+    assert fake_process.starts == 1  # one child served all three requests
+
+
+def test_a_killed_child_costs_one_answer_and_the_next_one_is_answered(fake_process: ProcessGenerator) -> None:
+    fake_process.warm_up()
+    stream = fake_process.stream([Message("user", GERMAN_MESSAGE)], max_tokens=100)
+    assert next(stream) == "Der"
+    pid = fake_process.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(ModelCrashedError) as raised:
+        list(stream)
+    assert "SIGKILL" in raised.value.message and "next question" in raised.value.hint
+    assert "".join(_stream(fake_process, GERMAN_MESSAGE)).endswith("[2]")  # a new child answers
+    assert fake_process.starts == 2 and fake_process.pid != pid
+
+
+def test_closing_a_stream_cancels_the_child_and_frees_it(fake_process: ProcessGenerator) -> None:
+    stream = fake_process.stream([Message("user", ENGLISH_MESSAGE)], max_tokens=100)
+    assert next(stream) == "The"
+    started = time.monotonic()
+    stream.close()
+    assert time.monotonic() - started < 2.0  # cancelled after the current piece, not run to the end
+    assert "".join(_stream(fake_process, GERMAN_MESSAGE)).startswith("Der Generalsekretär")
+    assert fake_process.starts == 1  # cancelling did not cost the child
+
+
+def test_a_silent_child_is_stopped_and_reported_as_hung() -> None:
+    generator = ProcessGenerator(Path("unused.gguf"), worker_settings={"generator": "extractive", "delay_s": 5},
+                                 reply_timeout_s=0.5)
+    try:
+        with pytest.raises(ModelCrashedError) as raised:
+            list(generator.stream([Message("user", GERMAN_MESSAGE)], max_tokens=10))
+        assert "sent nothing" in raised.value.message
+        assert generator.pid is None
+    finally:
+        generator.close()
+
+
+@pytest.mark.parametrize(("code", "words"), [(-signal.SIGSEGV, ("SIGSEGV", "make rebuild-llama", "avx")),
+                                             (-signal.SIGILL, ("SIGILL", "make rebuild-llama")),
+                                             (-signal.SIGKILL, ("SIGKILL", "out of memory")),
+                                             (3, ("exit code 3", "qa check"))])
+def test_crash_errors_name_the_signal_and_the_fix(code: int, words: tuple[str, ...]) -> None:
+    error = crash_error(code)
+    text = f"{error.message} {error.hint}"
+    for word in words:
+        assert word in text
+    if code == -signal.SIGSEGV and not Path("/proc/cpuinfo").exists():
+        pytest.skip("no /proc/cpuinfo to name the CPU features")
 
 
 # --- the real packaged model ------------------------------------------------------------------------------
@@ -279,15 +380,21 @@ def llama_generator() -> LlamaCppGenerator:
 
 
 @pytest.mark.integration
+def test_the_installed_llama_cpp_python_has_every_internal_the_prefix_cache_needs(
+        llama_generator: LlamaCppGenerator) -> None:
+    llama_generator.warm_up()
+    assert llama_internals.missing_internals(llama_generator._model()) == []
+
+
+@pytest.mark.integration
 def test_llama_streams_a_german_answer(llama_generator: LlamaCppGenerator) -> None:
     messages = [
         Message("system", "Du bist ein hilfsbereiter Assistent. Antworte immer auf Deutsch in einem Satz."),
         Message("user", "Welche Farbe hat eine reife Zitrone? Verwende das Wort „für“."),
     ]
-    pieces = list(llama_generator.stream(messages, max_tokens=40))
-    text = "".join(pieces).strip()
-    assert text and "\ufffd" not in text  # no broken multi-byte characters
-    usage = llama_generator.last_usage
+    text, usage = text_of(llama_generator.stream(messages, max_tokens=40))
+    assert text.strip() and "\ufffd" not in text  # no broken multi-byte characters
+    assert usage is not None
     assert usage.prompt_tokens > 20 and 0 < usage.completion_tokens <= 41
     assert 0 < usage.prompt_s <= usage.total_s
 
@@ -298,10 +405,9 @@ def test_llama_stops_when_the_stream_is_closed(llama_generator: LlamaCppGenerato
     stream = llama_generator.stream(messages, max_tokens=200)
     first = [next(stream), next(stream)]
     stream.close()
-    assert all(first)
-    assert llama_generator.last_usage.completion_tokens <= 4
+    assert all(isinstance(piece, str) and piece for piece in first)
     # The lock was released: the next request runs at once.
-    assert "".join(llama_generator.stream(messages, max_tokens=3))
+    assert text_of(llama_generator.stream(messages, max_tokens=3))[0]
 
 
 @pytest.mark.integration
@@ -309,19 +415,38 @@ def test_llama_answers_do_not_depend_on_the_previous_question(llama_generator: L
     system = Message("system", "Antworte auf Deutsch in einem kurzen Satz.")
     first = [system, Message("user", "Was ist die Hauptstadt von Frankreich?")]
     second = [system, Message("user", "Wie viele Beine hat eine Spinne?")]
-    answer = "".join(llama_generator.stream(first, max_tokens=30))
-    "".join(llama_generator.stream(second, max_tokens=30))  # the system turn stays cached, the rest is replaced
-    assert "".join(llama_generator.stream(first, max_tokens=30)) == answer
+    answer = text_of(llama_generator.stream(first, max_tokens=30))[0]
+    text_of(llama_generator.stream(second, max_tokens=30))  # the system turn stays cached, the rest is replaced
+    assert text_of(llama_generator.stream(first, max_tokens=30))[0] == answer
 
 
 @pytest.mark.integration
 def test_llama_restores_a_saved_prefix_with_the_same_answer(llama_generator: LlamaCppGenerator) -> None:
     german = [Message("system", "Antworte auf Deutsch in einem kurzen Satz."), Message("user", "Wie viele Beine hat ein Hund?")]
     english = [Message("system", "Answer in English in one short sentence."), Message("user", "How many legs has a cat?")]
-    answer = "".join(llama_generator.stream(german, max_tokens=20))
+    answer = text_of(llama_generator.stream(german, max_tokens=20))[0]
     evaluations = llama_generator.prefix_evaluations
-    "".join(llama_generator.stream(english, max_tokens=20))  # another system prompt: evaluated and saved
+    text_of(llama_generator.stream(english, max_tokens=20))  # another system prompt: evaluated and saved
     assert llama_generator.prefix_evaluations == evaluations + 1
-    again = "".join(llama_generator.stream(german, max_tokens=20))  # restored from the saved KV cells
+    again = text_of(llama_generator.stream(german, max_tokens=20))[0]  # restored from the saved KV cells
     assert llama_generator.prefix_evaluations == evaluations + 1
     assert again == answer
+
+
+@pytest.mark.integration
+def test_the_model_process_gives_the_in_process_answer_and_survives_a_kill(llama_generator: LlamaCppGenerator) -> None:
+    messages = [Message("system", "Antworte auf Deutsch in einem kurzen Satz."),
+                Message("user", "Was ist die Hauptstadt von Frankreich?")]
+    expected = text_of(llama_generator.stream(messages, max_tokens=30))[0]
+    generator = ProcessGenerator(llama_generator.model_path, n_ctx=2048, n_threads=llama_generator.n_threads)
+    try:
+        stream = generator.stream(messages, max_tokens=30)
+        next(stream)
+        os.kill(generator.pid or 0, signal.SIGKILL)
+        with pytest.raises(ModelCrashedError):
+            list(stream)
+        assert text_of(generator.stream(messages, max_tokens=30))[0] == expected
+        speed = generator.speed()
+        assert speed["prompt_tokens_per_s"] > 0 and speed["generation_tokens_per_s"] > 0
+    finally:
+        generator.close()
