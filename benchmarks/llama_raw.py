@@ -1,6 +1,6 @@
 """Raw llama-cpp-python speed of the answer model: load, prompt and generation throughput, prefix reuse.
 
-Uses `llama_cpp.Llama` directly with the settings of `qa.generation` (mmap,
+Uses `llama_cpp.Llama` directly with the settings of `qa.models.llama_cpp` (mmap,
 n_batch 512, greedy sampling) on a fixed RAG-style prompt of about 600 tokens
 (a ~300-token system prompt plus passages and a German question), and prints:
 
@@ -15,7 +15,11 @@ n_batch 512, greedy sampling) on a fixed RAG-style prompt of about 600 tokens
 - peak and current resident memory, and the load average (other processes
   on the machine skew every figure).
 
-    python benchmarks/llama_raw.py [--threads 2] [--model FILE] [--json FILE]
+    python benchmarks/llama_raw.py [--threads 2] [--model FILE] [--json FILE] [--no-extra-buffers]
+
+To compare llama.cpp builds, install a wheel into a folder and put it first
+on the path: `pip install --no-deps --target /tmp/b WHEEL` then
+`PYTHONPATH=/tmp/b python benchmarks/llama_raw.py --label avx512`.
 
 Leaves out answer quality; it measures speed only.
 """
@@ -108,23 +112,26 @@ def _streamed_ttft(llama: Any, user_message: str, max_tokens: int) -> tuple[floa
     return first, time.perf_counter() - started, "".join(pieces)
 
 
-def _generator_ttft(model_path: Path, threads: int, max_tokens: int) -> dict[str, Any]:
-    """TTFT through qa.generation.LlamaCppGenerator, which reuses exactly the system turn."""
-    from qa.generation import LlamaCppGenerator
+def _generator_ttft(model_path: Path, threads: int, max_tokens: int, extra_buffers: bool) -> dict[str, Any]:
+    """TTFT through the product's generator: the model in its own process, reusing exactly the system turn."""
+    from qa.models.generator import text_of
+    from qa.models.process import ProcessGenerator
     from qa.types import Message
 
-    generator = LlamaCppGenerator(model_path, n_ctx=4096, n_threads=threads)
+    generator = ProcessGenerator(model_path, n_ctx=4096, n_threads=threads, use_extra_buffers=extra_buffers)
     generator.warm_up()
 
     def ask(user_message: str) -> tuple[float, str]:
         messages = [Message("system", SYSTEM_PROMPT), Message("user", user_message)]
-        text = "".join(generator.stream(messages, max_tokens=max_tokens))
-        return generator.last_usage.prompt_s, text
+        text, usage = text_of(generator.stream(messages, max_tokens=max_tokens))
+        assert usage is not None
+        return usage.prompt_s, text
 
     cold, first_answer = ask(MESSAGES[0])
     warm, second_answer = ask(MESSAGES[1])
     again, second_again = ask(MESSAGES[1])
     first_again = ask(MESSAGES[0])[1]
+    generator.close()
     return {
         "generator_ttft_cold_s": cold,
         "generator_ttft_second_prompt_system_reused_s": warm,
@@ -140,24 +147,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: the packaged model)")
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    parser.add_argument("--label", default="installed", help="a name for the llama.cpp build under test")
+    parser.add_argument("--no-extra-buffers", action="store_true",
+                        help="load weights without extra buffer types (no repacking, no AMX)")
     args = parser.parse_args(argv)
     model_path = args.model or ensure_model(load_config())
 
-    import llama_cpp
+    from qa.models import llama_internals
+
+    llama_internals.load_cpu_backends()
     from llama_cpp import Llama, llama_chat_format
 
-    figures: dict[str, Any] = {"model": model_path.name, "threads": args.threads,
-                               "load_average_at_start": os.getloadavg()[0]}
+    figures: dict[str, Any] = {"build": args.label, "llama_cpp_from": str(llama_internals.library_folder()),
+                               "cpu_variants": llama_internals.cpu_backend_variants(),
+                               "extra_buffers": not args.no_extra_buffers, "model": model_path.name,
+                               "threads": args.threads, "load_average_at_start": os.getloadavg()[0]}
     started = time.perf_counter()
-    llama = Llama(model_path=str(model_path), n_ctx=4096, n_threads=args.threads, n_threads_batch=args.threads,
-                  n_batch=512, use_mmap=True, verbose=False, seed=0)
+    with llama_internals.model_params(not args.no_extra_buffers):
+        llama = Llama(model_path=str(model_path), n_ctx=4096, n_threads=args.threads, n_threads_batch=args.threads,
+                      n_batch=512, use_mmap=True, verbose=False, seed=0)
     figures["load_s"] = time.perf_counter() - started
     figures["memory_after_load_mb"] = _memory_mb()
 
     formatter: Any = llama_chat_format.Jinja2ChatFormatter(
         template=llama.metadata["tokenizer.chat_template"],
-        eos_token=llama._model.token_get_text(llama.token_eos()),
-        bos_token=llama._model.token_get_text(llama.token_bos()),
+        eos_token=llama_internals.token_text(llama, llama.token_eos()),
+        bos_token=llama_internals.token_text(llama, llama.token_bos()),
     )
 
     first_tokens, second_tokens = (
@@ -183,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     generated = 0
     started = time.perf_counter()
     for token in llama.generate(first_tokens, temp=0.0):
-        if llama_cpp.llama_vocab_is_eog(llama._model.vocab, token) or generated == args.max_tokens:
+        if llama_internals.is_end_of_generation(llama, token) or generated == args.max_tokens:
             break
         generated += 1
     figures["generated_tokens"] = generated
@@ -202,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     del llama
     gc.collect()
 
-    figures.update(_generator_ttft(model_path, args.threads, args.max_tokens))
+    figures.update(_generator_ttft(model_path, args.threads, args.max_tokens, not args.no_extra_buffers))
     figures["load_average_at_end"] = os.getloadavg()[0]
 
     for name, value in figures.items():

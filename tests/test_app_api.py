@@ -56,3 +56,38 @@ def test_ask_endpoint_reports_bad_input_with_its_hint(app_url: str) -> None:
     client = Client(app_url, verbose=False)
     with pytest.raises(Exception, match="The question is empty"):
         client.predict("   ", api_name="/ask")
+
+
+@pytest.mark.integration
+def test_killing_the_model_costs_one_answer_and_the_server_answers_the_next(real_pipeline: Pipeline) -> None:
+    """kill -9 of the model's process mid-answer: that answer fails with a clear error, the next one is right."""
+    import os
+    import signal
+    import time
+
+    from gradio_client import Client
+
+    from qa.models.process import ProcessGenerator
+
+    generator = real_pipeline.generator
+    assert isinstance(generator, ProcessGenerator)
+    demo = ui.build_app(real_pipeline)
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                            **ui.launch_options())
+    try:
+        client = Client(url, verbose=False)
+        job = client.submit("Was ist der Hub for the South?", api_name="/ask")
+        deadline = time.monotonic() + 600
+        while generator.active_request is None:  # wait until the model is writing this answer
+            assert time.monotonic() < deadline and not job.done(), "the answer never reached the model"
+            time.sleep(0.05)
+        os.kill(generator.pid or 0, signal.SIGKILL)
+        with pytest.raises(Exception, match="answer model stopped"):
+            job.result(timeout=120)
+        answer = client.predict("Was ist der Hub for the South?", api_name="/ask")
+        assert answer["refused"] is False
+        assert "Neapel" in answer["answer"] and "[1]" in answer["answer"]
+        assert answer["sources"][0]["document_id"] == "002_56f5bc767535689f.txt"
+        assert generator.starts == 2
+    finally:
+        demo.close()

@@ -25,8 +25,8 @@ from qa.models import llama_internals
 from qa.models.extractive import ExtractiveGenerator
 from qa.models.generator import Generator, Usage, build_generator, text_of
 from qa.models.llama_cpp import LlamaCppGenerator
-from qa.models.process import ProcessGenerator, crash_error
 from qa.models.model_files import PackagedModel, ensure_model
+from qa.models.process import ProcessGenerator, crash_error
 from qa.types import Message
 
 GERMAN_MESSAGE = (

@@ -34,6 +34,8 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("context", "ctx"),
     ("context", "kv_cache_seq_rm"),
     ("vocabulary", "token_get_text"),
+    ("vocabulary", "vocab"),
+    ("module", "llama_vocab_is_eog"),
 )
 
 
@@ -104,6 +106,13 @@ def model_params(use_extra_buffers: bool) -> Iterator[None]:
         llama_module.llama_cpp.llama_model_default_params = defaults
 
 
+def is_end_of_generation(llama: Any, token: int) -> bool:
+    """True for a token that ends generation (the model may have several)."""
+    import llama_cpp
+
+    return bool(llama_cpp.llama_vocab_is_eog(llama._model.vocab, token))
+
+
 def token_text(llama: Any, token: int) -> str:
     """The text of one special token (for the chat template's BOS/EOS)."""
     return str(llama._model.token_get_text(token))
@@ -123,6 +132,24 @@ def cpu_backend_variants(folder: Path | None = None) -> list[str]:
     """The CPU backend variants shipped as `libggml-cpu-<variant>.so` (empty for a single-kernel build)."""
     folder = folder or library_folder()
     return sorted(p.name[len("libggml-cpu-"):-len(".so")] for p in folder.glob("libggml-cpu-*.so"))
+
+
+def best_cpu_variant(folder: Path | None = None) -> str | None:
+    """The CPU variant ggml would load on this CPU (the highest `ggml_backend_score`), or None without variants.
+
+    Each variant library reports 0 when the CPU lacks one of its features, so
+    loading it only to ask is safe.
+    """
+    import llama_cpp  # noqa: F401 - loads libggml-base, which every variant links against
+
+    folder = folder or library_folder()
+    best, best_score = None, 0
+    for variant in cpu_backend_variants(folder):
+        library = ctypes.CDLL(str(folder / f"libggml-cpu-{variant}.so"))
+        score = int(library.ggml_backend_score())
+        if score > best_score:
+            best, best_score = variant, score
+    return best
 
 
 def load_cpu_backends() -> None:

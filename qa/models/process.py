@@ -56,6 +56,7 @@ class ProcessGenerator:
         self._child: _Child | None = None
         self._lock = threading.Lock()  # one request at a time; a plain Lock as streams may resume in another thread
         self._request_id = 0
+        self.active_request: int | None = None  # the stream in flight, if any
 
     @property
     def pid(self) -> int | None:
@@ -88,6 +89,7 @@ class ProcessGenerator:
             self._send(child, {"op": "stream", "id": request_id, "max_tokens": max_tokens, "stop": list(stop),
                                "messages": [{"role": m.role, "content": m.content} for m in messages]})
             finished = False
+            self.active_request = request_id
             try:
                 while True:
                     reply = self._reply(child)
@@ -103,6 +105,7 @@ class ProcessGenerator:
                 finished = True
                 raise
             finally:
+                self.active_request = None
                 if not finished:
                     self._cancel(child, request_id)
 
