@@ -450,3 +450,38 @@ def test_the_model_process_gives_the_in_process_answer_and_survives_a_kill(llama
         assert speed["prompt_tokens_per_s"] > 0 and speed["generation_tokens_per_s"] > 0
     finally:
         generator.close()
+
+
+# --- the draft cache (qa eval --draft-cache) --------------------------------------------------------------
+
+
+def test_the_draft_cache_replays_a_recorded_draft_only_for_the_same_prompt(tmp_path: Path) -> None:
+    from qa.models.cached import CachedGenerator
+
+    cache = tmp_path / "drafts.jsonl"
+    messages = [Message("user", GERMAN_MESSAGE)]
+    first = CachedGenerator(ExtractiveGenerator(), cache)
+    recorded = text_of(first.stream(messages, max_tokens=100))
+    assert (first.hits, first.misses) == (0, 1)
+
+    replaying = CachedGenerator(ExtractiveGenerator(refusal={"de": "anders", "en": "other"}), cache)
+    assert text_of(replaying.stream(messages, max_tokens=100))[0] == recorded[0]
+    replayed_usage = text_of(replaying.stream(messages, max_tokens=100))[1]
+    assert replayed_usage is not None and recorded[1] is not None
+    assert replayed_usage.completion_tokens == recorded[1].completion_tokens
+    assert replaying.hits == 2 and replaying.misses == 0
+    # another prompt (or another max_tokens) is not in the recording: the inner generator answers it
+    text_of(replaying.stream(messages, max_tokens=5))
+    assert replaying.misses == 1
+
+
+def test_the_draft_cache_survives_a_torn_last_line(tmp_path: Path) -> None:
+    from qa.models.cached import CachedGenerator
+
+    cache = tmp_path / "drafts.jsonl"
+    text_of(CachedGenerator(ExtractiveGenerator(), cache).stream([Message("user", GERMAN_MESSAGE)], max_tokens=9))
+    with cache.open("a", encoding="utf-8") as handle:
+        handle.write('{"key": "abc", "dra')
+    replaying = CachedGenerator(ExtractiveGenerator(), cache)
+    text_of(replaying.stream([Message("user", GERMAN_MESSAGE)], max_tokens=9))
+    assert replaying.hits == 1
