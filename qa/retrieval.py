@@ -6,7 +6,7 @@ sentence, since a fact often sits in one sentence); near-duplicate passages
 (overlapping chunks, repeated text) are dropped. Dense vectors are
 multilingual, so German questions find English passages and the other way
 round; BM25 stems the question in its own language. Leaves out: how many
-passages the model sees (qa.answering).
+passages the model sees (qa.answer.passages).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Literal
 import numpy as np
 
 from qa.config import Config
+from qa.index.load import SearchIndex
 from qa.models.embedders import Embedder
-from qa.index import SearchIndex
-from qa.language import detect_language
-from qa.lexical import tokenize
+from qa.text.language import detect_language
+from qa.text.tokens import tokenize
 from qa.types import Chunk, Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]

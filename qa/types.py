@@ -1,7 +1,8 @@
 """Typed values passed between the pipeline stages.
 
 Every stage hands the next one frozen dataclasses from this module, never bare
-tuples or dicts. The module holds data only: no I/O, no model code.
+tuples or dicts. The module holds data only (plus the one "Title — Section"
+label): no I/O, no model code.
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "footnote"]
+
+
+def title_and_section(title: str, section: str) -> str:
+    """The label of a source: "Title — Section", or the title alone when there is no section."""
+    return title + (f" — {section}" if section else "")
 
 
 @dataclass(frozen=True)
@@ -122,13 +128,19 @@ class Passage:
     title: str
     section: str
 
+    @property
+    def where(self) -> str:
+        """"Title — Section" of the passage."""
+        return title_and_section(self.title, self.section)
+
 
 @dataclass(frozen=True)
 class Citation:
     """A citation marker in the answer, resolved to its passage.
 
     `sentence` is the answer sentence that carries the marker; `supported` is
-    the verdict of the support check and `support` its score in [0, 1];
+    the verdict of the support check (always True today: unsupported citations
+    are dropped; kept because results.jsonl carries it) and `support` its score in [0, 1];
     `evidence` is the passage sentence that best supports the answer sentence.
     """
 

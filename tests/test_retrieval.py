@@ -116,6 +116,6 @@ def test_cli_check_reports_index_state(fake_config: Config, capsys: pytest.Captu
 
 def test_cli_ingest_report_names_documents(fake_config: Config, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (fake_config.seeds_dir / "broken.txt").write_bytes(b"\xff\xfe\x00 not utf-8 \x80")
-    assert main(_cli(fake_config, "ingest", "--report")) == 0
+    assert main(_cli(fake_config, "ingest")) == 0
     out = capsys.readouterr().out
     assert "de_nato.txt" in out and "broken.txt" in out

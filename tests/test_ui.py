@@ -12,10 +12,10 @@ import pytest
 from conftest import write_seeds
 
 from qa import ui
+from qa.answer.prompts import REFUSAL
 from qa.config import Config
 from qa.models.generator import Stream, Usage
 from qa.pipeline import Pipeline
-from qa.prompts import REFUSAL
 from qa.types import Message
 
 NATO_QUESTION = "Wann wurde die NATO gegründet?"

@@ -14,7 +14,7 @@ from collections.abc import Generator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from qa.answering import Done, Retrieved, Token
+from qa.answer.events import Done, Retrieved, Token
 from qa.errors import InvalidQuestionError, QAError
 from qa.pipeline import Pipeline, validate_question
 from qa.types import Document

@@ -15,15 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qa.errors import QAError
+from qa.text.markers import MARKER, marker_numbers
 from qa.types import Answer, Document, Passage
 from qa.ui.state import Conversation, Turn
 
 if TYPE_CHECKING:
-    from qa.index import BuildReport
+    from qa.index.build import BuildReport
 
 # HTML's special characters plus markdown's, each as a character reference (decoded by the browser, inert in markdown).
 _CHAT_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'[]()*_`~|!$\\:{}#+="}
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _WWW = re.compile(r"(?i)www\.")
 
 
@@ -53,9 +53,9 @@ def render_markers(text: str, turn: int, titles: Mapping[int, str]) -> str:
     """
     parts: list[str] = []
     position = 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         parts.append(escape_chat_text(text[position:match.start()]) if match.start() > position else "")
-        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        numbers = marker_numbers(match.group(1))
         if all(n in titles for n in numbers):
             parts.append("".join(cite_link(turn, n, titles[n]) for n in numbers))
         else:
@@ -152,8 +152,7 @@ def copy_text(answer: Answer | None, texts: Mapping[str, str]) -> str:
         lines += ["", f"{texts['copy_sources']}:"]
         for passage in answer.passages:
             if passage.number in cited:
-                where = passage.title + (f" — {passage.section}" if passage.section else "")
-                lines.append(f"[{passage.number}] {where} ({passage.chunk.document_id})")
+                lines.append(f"[{passage.number}] {passage.where} ({passage.chunk.document_id})")
                 lines.append(f"    „{cited[passage.number].evidence or passage.text}“")
     return "\n".join(lines)
 

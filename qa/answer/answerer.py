@@ -1,0 +1,157 @@
+"""Answering one question: follow-up rewrite, retrieval, evidence gate, passages, generation, verified citations.
+
+`Answerer.stream` yields events as they happen (the rewritten question and the
+sources as soon as retrieval is done, then tokens, then the final Answer), so
+the CLI and the web chat can show progress. Refusal is decided from evidence:
+a retrieval score below a calibrated threshold refuses before the model runs
+(qa.answer.gate); a model that says the passages do not cover the question, or
+an answer with no supported sentence, is refused too. This module only
+orchestrates the steps; each lives in its own module of qa.answer. Leaves out:
+index management (qa.pipeline) and rendering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator as EventStream
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from qa.answer.citations import CheckedAnswer, check_citations
+from qa.answer.events import Done, Event, Retrieved, Token
+from qa.answer.followups import refers_back, standalone_question
+from qa.answer.gate import evidence_too_weak, missing_places
+from qa.answer.output import is_refusal
+from qa.answer.passages import choose_passages
+from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages
+from qa.config import Config
+from qa.index.load import SearchIndex
+from qa.models.embedders import Embedder
+from qa.models.generator import Generator, Usage, text_of
+from qa.retrieval import Retriever
+from qa.text.language import detect_language
+from qa.types import Answer, Chunk, Message, Passage, Timings
+
+
+@dataclass
+class _Draft:
+    """What one generation produced: the pieces of text, the usage and when the first piece came."""
+
+    pieces: list[str]
+    usage: Usage
+    first_token_at: float | None = None
+
+
+class Answerer:
+    """Answers questions over a loaded index with an embedder and a generator."""
+
+    def __init__(self, config: Config, index: SearchIndex, retriever: Retriever, embedder: Embedder,
+                 generator: Generator) -> None:
+        self.config = config
+        self.index = index
+        self.retriever = retriever
+        self.embedder = embedder
+        self.generator = generator
+        self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
+
+    def rewrite(self, question: str, history: Sequence[Message], language: str) -> str:
+        """A standalone version of a follow-up question (the question itself when it stands alone)."""
+        if not refers_back(question, history, language):
+            return question
+        text, _ = text_of(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
+        return standalone_question(text, question, history, language)
+
+    def stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
+               top_k: int | None = None) -> EventStream[Event, None, None]:
+        """Answer `question` (already validated), yielding Retrieved, Token... and finally Done."""
+        started = time.perf_counter()
+        language = language or detect_language(question)
+        standalone = self.rewrite(question, history, language)
+        rewritten_at = time.perf_counter()
+        query_vector = self.embedder.embed_queries([standalone])[0]
+        hits = self.retriever.search(standalone, top_k=max(top_k or self.config.top_k, self.config.passages_in_prompt),
+                                     query_vector=query_vector)
+        passages = choose_passages(self.index, self.config, hits, standalone, language, query_vector)
+        retrieved_at = time.perf_counter()
+        yield Retrieved(standalone, tuple(passages), tuple(hits))
+        base = Answer(question=question, standalone_question=standalone, language=language, text="", refused=True,
+                      citations=(), passages=tuple(passages), hits=tuple(hits))
+        timings = Timings(rewrite_s=rewritten_at - started, retrieval_s=retrieved_at - rewritten_at)
+        if evidence_too_weak(hits, self.config.min_dense_score):
+            yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
+            return
+        messages = answer_messages(standalone, passages, language)
+        prompt_built = time.perf_counter()
+        draft = _Draft([], Usage(0, 0, 0.0, 0.0))
+        yield from self._generate(messages, draft)
+        finished_at = time.perf_counter()
+        first_token_at = draft.first_token_at or finished_at
+        timings = replace(timings, prompt_s=prompt_built - retrieved_at, first_token_s=first_token_at - started,
+                          generation_s=finished_at - first_token_at)
+        base = replace(base, prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens)
+        yield self._verdict(base, "".join(draft.pieces).strip(), passages, timings, started)
+
+    def _generate(self, messages: list[Message], draft: _Draft) -> Iterator[Event]:
+        """Stream the model's answer as Token events, collecting its pieces and usage into `draft`."""
+        stream = self.generator.stream(messages, max_tokens=self.config.max_tokens)
+        try:
+            for piece in stream:
+                if isinstance(piece, Usage):
+                    draft.usage = piece
+                    continue
+                if draft.first_token_at is None:
+                    draft.first_token_at = time.perf_counter()
+                draft.pieces.append(piece)
+                yield Token(piece)
+        finally:
+            stream.close()
+
+    def _verdict(self, base: Answer, raw: str, passages: Sequence[Passage], timings: Timings, started: float) -> Done:
+        """The final answer for the model's draft `raw`: verified, or refused with the reason."""
+        if not raw or is_refusal(raw, base.language):
+            return self._refuse(base, "the model found no answer in the passages", timings, started)
+        checked = self._check(raw, passages, base.language, base.standalone_question)
+        if not checked.citations:
+            return self._refuse(base, "no sentence of the answer is supported by a passage", timings, started,
+                                draft=raw)
+        missing = missing_places(base.standalone_question,
+                                 [text for c in checked.citations for text in self._context(c.passage.chunk)])
+        if missing:
+            return self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
+                                "question asks about", timings, started, draft=raw)
+        return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
+                            sentences=checked.sentences, support_score=checked.support_score,
+                            invalid_citations=checked.invalid_markers,
+                            timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _check(self, raw: str, passages: Sequence[Passage], language: str, question: str) -> CheckedAnswer:
+        passage_vectors = [self._passage_vectors(p) for p in passages]
+        return check_citations(raw, passages, language, self.embedder.embed_queries, passage_vectors,
+                               self.config.min_support, question)
+
+    def _context(self, chunk: Chunk) -> list[str]:
+        """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""
+        position = self._positions.get(chunk.id)
+        if position is None:
+            return [chunk.text]
+        around = self.index.chunks[max(0, position - 1): position + 2]
+        return [c.text for c in around if c.document_id == chunk.document_id]
+
+    def _passage_vectors(self, passage: Passage) -> np.ndarray:
+        """The stored vectors of the passage's sentences (or of its chunk, when it has none)."""
+        vectors = self.index.sentence_vectors
+        rows = [row for row in self.index.chunk_sentences(passage.chunk)
+                if passage.start <= self.index.sentences[row].start and self.index.sentences[row].end <= passage.end]
+        if vectors is not None and rows:
+            return vectors[rows]
+        position = self._positions.get(passage.chunk.id)
+        if position is not None:
+            return self.index.vectors[position : position + 1]
+        return self.embedder.embed_passages([passage.text])
+
+    def _refuse(self, base: Answer, reason: str, timings: Timings, started: float, draft: str = "") -> Done:
+        return Done(replace(base, text=REFUSAL[base.language], refused=True,
+                            refusal_reason=reason + (f" (draft: {draft})" if draft else ""),
+                            timings=replace(timings, total_s=time.perf_counter() - started)))

@@ -1,0 +1,170 @@
+"""Citation parsing and verification: markers are mapped to passages and checked, never trusted.
+
+For every answer sentence the cited passages are tested for support
+(qa.answer.support). A marker that points to no passage is removed and
+counted; a sentence without a marker gets the passage that clearly supports
+it; a passage that supports nothing is dropped from the sources and its
+markers from the text. Leaves out: how support is scored (qa.answer.support),
+the refusal decision (qa.answer.answerer, qa.answer.gate) and rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
+from qa.answer.support import is_echo, lacks_number_or_place, lexical_support, semantic_support
+from qa.text.markers import markers, strip_markers
+from qa.text.sentences import split_answer_sentences, split_sentences
+from qa.text.tokens import tokenize
+from qa.types import Citation, Passage, SentenceCheck
+
+# (claim without markers, numbers of the passages that support it, best support score)
+_Verdict = tuple[str, list[int], float]
+
+
+@dataclass(frozen=True)
+class CheckedAnswer:
+    """The answer text with verified markers, its citations and per-sentence verdicts."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    sentences: tuple[SentenceCheck, ...]
+    invalid_markers: int
+    support_score: float
+
+
+def answer_claims(answer: str, question: str = "", language: str = "en") -> list[str]:
+    """The sentences of `answer` that make claims, markers kept.
+
+    Dropped: meta talk about the passages, fragments without words, and
+    sentences that only repeat the question. A source named up front
+    ("Passage [2]: ...") becomes the sentence's marker.
+    """
+    claims = []
+    for sentence in map(_move_lead_in, split_answer_sentences(answer)):
+        if META_SENTENCE.search(sentence) or len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence))) < 2:
+            continue
+        sentence = META_PREFIX.sub("", sentence)
+        if not is_echo(sentence, question, language):
+            claims.append(sentence)
+    return claims
+
+
+def check_citations(
+    answer: str,
+    passages: Sequence[Passage],
+    language: str,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+    passage_vectors: Sequence[np.ndarray] | None = None,
+    min_support: float = 0.35,
+    question: str = "",
+) -> CheckedAnswer:
+    """Verify the citations of a generated answer.
+
+    Args:
+        answer: the generated text with [n] markers.
+        passages: the numbered passages the model saw.
+        language: the answer's language.
+        embed: optional function embedding claims (marker-free texts) as query vectors, row per text.
+        passage_vectors: optional embeddings per passage (same order): a matrix of the passage's
+            sentences (or one row for the whole passage); a claim's similarity is its best row.
+        min_support: a sentence is supported by a passage at or above this score.
+        question: the (standalone) question; sentences that only repeat it are not claims, and
+            support is judged on the words a sentence adds to it.
+    """
+    sentences = answer_claims(answer, question, language)
+    claims = [strip_markers(sentence) for sentence in sentences]
+    scores = _support_scores(claims, passages, language, question, embed, passage_vectors)
+    verdicts, invalid = _verdicts(sentences, passages, scores, min_support)
+    return _checked_answer(verdicts, passages, language, invalid)
+
+
+def _support_scores(claims: Sequence[str], passages: Sequence[Passage], language: str, question: str,
+                    embed: Callable[[list[str]], np.ndarray] | None,
+                    passage_vectors: Sequence[np.ndarray] | None) -> np.ndarray:
+    """The support score of every claim (rows) by every passage (columns)."""
+    scores = np.zeros((len(claims), len(passages)), dtype=np.float32)
+    claim_vectors = embed(list(claims)) if embed is not None and passage_vectors is not None and claims else None
+    for i, claim in enumerate(claims):
+        for j, passage in enumerate(passages):
+            score = lexical_support(claim, passage.text, language, passage.chunk.language, question)
+            if claim_vectors is not None and passage_vectors is not None:
+                if not lacks_number_or_place(claim, passage.text):
+                    similarity = float(np.max(np.atleast_2d(passage_vectors[j]) @ claim_vectors[i]))
+                    score = max(score, semantic_support(similarity))
+            scores[i, j] = score
+    return scores
+
+
+def _verdicts(sentences: Sequence[str], passages: Sequence[Passage], scores: np.ndarray,
+              min_support: float) -> tuple[list[_Verdict], int]:
+    """Per sentence, the passages that support it and its best score; and the count of invalid markers."""
+    by_number = {p.number: p for p in passages}
+    column = {p.number: j for j, p in enumerate(passages)}
+    invalid = 0
+    verdicts: list[_Verdict] = []
+    for i, sentence in enumerate(sentences):
+        cited = markers(sentence)
+        valid = [n for n in cited if n in by_number]
+        invalid += len(cited) - len(valid)
+        supported = [n for n in valid if scores[i, column[n]] >= min_support]
+        if not supported and passages:
+            # an uncited or miscited claim that another passage clearly backs gets that passage
+            best = int(np.argmax(scores[i]))
+            if scores[i, best] >= max(min_support, 0.5):
+                supported = [passages[best].number]
+        best_score = max((float(scores[i, column[n]]) for n in valid), default=0.0)
+        if supported:
+            best_score = max(float(scores[i, column[n]]) for n in supported)
+        verdicts.append((strip_markers(sentence), supported, best_score))
+    return verdicts, invalid
+
+
+def _checked_answer(verdicts: Sequence[_Verdict], passages: Sequence[Passage], language: str,
+                    invalid: int) -> CheckedAnswer:
+    """The answer text with the kept markers re-attached, its citations and sentence checks."""
+    by_number = {p.number: p for p in passages}
+    kept_numbers = {n for _, numbers, _ in verdicts for n in numbers}
+    text_parts: list[str] = []
+    citations: list[Citation] = []
+    checks: list[SentenceCheck] = []
+    for claim, numbers, score in verdicts:
+        shown = [n for n in numbers if n in kept_numbers]
+        text_parts.append(claim if not shown else _attach(claim, shown))
+        checks.append(SentenceCheck(claim, tuple(shown), bool(numbers), round(score, 3)))
+        citations.extend(Citation(n, by_number[n], claim, True, round(score, 3), _evidence(claim, by_number[n], language))
+                         for n in shown)
+    support_score = float(np.mean([c.supported for c in checks])) if checks else 0.0
+    return CheckedAnswer(" ".join(text_parts), tuple(citations), tuple(checks), invalid, support_score)
+
+
+def _move_lead_in(sentence: str) -> str:
+    """ "Passage [2]: Die NATO ..." -> "Die NATO ... [2]": the source named up front is the sentence's citation."""
+    match = SOURCE_LEAD_IN.match(sentence)
+    if not match:
+        return sentence
+    rest = sentence[match.end():]
+    return rest if markers(rest) else _attach(rest.rstrip(), [int(match.group(1))])
+
+
+def _attach(claim: str, numbers: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in numbers)
+    if claim and claim[-1] in ".!?…":
+        return f"{claim[:-1]} {marks}{claim[-1]}"
+    return f"{claim} {marks}"
+
+
+def _evidence(claim: str, passage: Passage, language: str) -> str:
+    """The passage sentence sharing most content words with the claim (for highlighting)."""
+    candidates = split_sentences(passage.text, passage.chunk.language)
+    if not candidates:
+        return passage.text
+    claim_words = set(tokenize(claim, language))
+    best = max(candidates, key=lambda s: len(claim_words & (set(tokenize(s.text, passage.chunk.language))
+                                                            | set(tokenize(s.text, language)))))
+    return best.text

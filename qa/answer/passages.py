@@ -1,0 +1,109 @@
+"""Passage choice: the sentences of the top hits that the model sees, as numbered passages.
+
+Sentences are scored by embedding similarity to the question, plus a little
+for shared words and for the chunk's rank, and picked greedily within a word
+budget. Leaves out: retrieval (qa.retrieval) and the prompt (qa.answer.prompts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from qa.config import Config
+from qa.index.load import SearchIndex
+from qa.text.sentences import split_sentences
+from qa.text.tokens import tokenize
+from qa.types import Chunk, Hit, Passage
+
+# A sentence's score is its cosine similarity to the question, plus OVERLAP_BONUS per word it
+# shares with the question (counting at most OVERLAP_CAP words), minus RANK_PENALTY per rank
+# of its chunk below the first: small nudges that break near ties between similar sentences.
+OVERLAP_BONUS = 0.01
+OVERLAP_CAP = 4
+RANK_PENALTY = 0.005
+
+
+def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:
+    """The window of at most `max_sentences` sentences of `text` that shares most words with the question.
+
+    Returns the window text and its offsets relative to `text`.
+    """
+    sentences = split_sentences(text, language)
+    if len(sentences) <= max_sentences:
+        return text, 0, len(text)
+    overlaps = [len(question_tokens & set(tokenize(s.text, language))) for s in sentences]
+    windows = range(len(sentences) - max_sentences + 1)
+    best = max(windows, key=lambda i: (sum(overlaps[i:i + max_sentences]), -i))
+    start, end = sentences[best].start, sentences[best + max_sentences - 1].end
+    return text[start:end], start, end
+
+
+def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], question: str, language: str,
+                    query_vector: np.ndarray) -> list[Passage]:
+    """The sentences that matter from the top hits, within a word budget, as numbered passages.
+
+    Sentences are picked greedily by score until `passage_words` is reached;
+    the picked sentences of one chunk form one passage. Without sentence
+    vectors, each hit is trimmed to its best window of `passage_sentences`
+    sentences by shared words.
+    """
+    question_tokens = set(tokenize(question, language)) | set(tokenize(question, "de" if language == "en" else "en"))
+    top = list(hits[: config.passages_in_prompt])
+    vectors = index.sentence_vectors
+    rows_by_hit = [index.chunk_sentences(hit.chunk) for hit in top]
+    if vectors is None or not len(vectors) or not all(rows_by_hit):
+        return [_passage(index, n, hit.chunk, *trim_passage(hit.chunk.text, hit.chunk.language, question_tokens,
+                                                             config.passage_sentences))
+                for n, hit in enumerate(top, 1)]
+    scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, query_vector)
+    picked: dict[int, list[int]] = {}
+    words = 0
+    for row, (_, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
+        span = index.sentences[row]
+        length = len(index.documents[span.document_id].text[span.start:span.end].split())
+        if picked and words + length > config.passage_words:
+            continue
+        picked.setdefault(position, []).append(row)
+        words += length
+    order = sorted(picked, key=lambda position: -max(scored[row][0] for row in picked[position]))
+    return [_sentences_passage(index, number, top[position].chunk, sorted(picked[position]))
+            for number, position in enumerate(order, 1)]
+
+
+def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Sequence[Sequence[int]],
+                     top: Sequence[Hit], question_tokens: set[str],
+                     query_vector: np.ndarray) -> dict[int, tuple[float, int]]:
+    """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score."""
+    scored: dict[int, tuple[float, int]] = {}
+    for position, rows in enumerate(rows_by_hit):
+        similarities = vectors[list(rows)] @ query_vector
+        for row, similarity in zip(rows, similarities):
+            span = index.sentences[row]
+            text = index.documents[span.document_id].text[span.start:span.end]
+            overlap = len(question_tokens & set(tokenize(text, top[position].chunk.language)))
+            score = float(similarity) + OVERLAP_BONUS * min(overlap, OVERLAP_CAP) - RANK_PENALTY * position
+            if row not in scored or scored[row][0] < score:
+                scored[row] = (score, position)
+    return scored
+
+
+def _passage(index: SearchIndex, number: int, chunk: Chunk, text: str, start: int, end: int) -> Passage:
+    document = index.documents.get(chunk.document_id)
+    return Passage(number, chunk, text, chunk.start + start, chunk.start + end,
+                   document.title if document else chunk.document_id, chunk.section)
+
+
+def _sentences_passage(index: SearchIndex, number: int, chunk: Chunk, rows: list[int]) -> Passage:
+    """A passage of the given sentences of `chunk`; gaps between them are shown as " … "."""
+    spans = [index.sentences[row] for row in rows]
+    text = index.documents[chunk.document_id].text
+    parts = [text[spans[0].start:spans[0].end]]
+    for previous, span in zip(spans, spans[1:]):
+        gap = text[previous.end:span.start]
+        parts.append(gap if not gap.strip() else " … ")
+        parts.append(text[span.start:span.end])
+    passage = _passage(index, number, chunk, "".join(parts), 0, 0)
+    return replace(passage, start=spans[0].start, end=spans[-1].end)

@@ -1,0 +1,6 @@
+"""The index stage: a folder of plain files with a versioned manifest, built, written and loaded.
+
+Modules: build (building and the atomic swap), format (file names, keys,
+manifest settings), load (loading, validating, status, SearchIndex). Leaves
+out: ranking and fusion (qa.retrieval) and cleaning (qa.ingest).
+"""

@@ -1,0 +1,255 @@
+"""The search index: a folder of plain files (chunks, vectors, FAISS, BM25) with a versioned manifest.
+
+Layout: `index_dir/current` is a symlink to one complete build folder
+(`build-<time>`), swapped atomically, so an interrupted build leaves the
+previous index intact. Builds are incremental: a chunk whose embedded text is
+unchanged reuses its stored vector.
+
+This module builds the index. Leaves out: loading and status (qa.index.load),
+the file format (qa.index.format), ranking and fusion (qa.retrieval) and
+document cleaning (qa.ingest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import Config
+from qa.errors import NoDocumentsError
+from qa.index.format import (
+    CURRENT,
+    SentenceSpan,
+    document_record,
+    embed_key,
+    file_digest,
+    index_settings,
+    index_text,
+    read_manifest_quietly,
+    sentence_key,
+)
+from qa.index.load import SearchIndex
+from qa.ingest.chunking import chunk_document
+from qa.ingest.documents import load_documents
+from qa.models.embedders import Embedder
+from qa.text.sentences import split_sentences
+from qa.text.tokens import tokenize
+from qa.types import Chunk, Document, SkippedFile
+
+
+def make_dense_index(dimension: int) -> Any:
+    """The one place that chooses the FAISS index type.
+
+    Exact inner product is right for thousands of passages; a corpus of
+    millions would switch to an approximate index (e.g. IVF or HNSW) here.
+    """
+    import faiss
+
+    return faiss.IndexFlatIP(dimension)
+
+
+def in_memory_index(chunks: Sequence[Chunk], vectors: np.ndarray,
+                    documents: dict[str, Document] | None = None) -> SearchIndex:
+    """A SearchIndex over given chunks and vectors, never written to disk (benchmarks, tests)."""
+    import bm25s
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    dense = make_dense_index(vectors.shape[1])
+    dense.add(vectors)
+    bm25 = bm25s.BM25()
+    bm25.index([tokenize(index_text(chunk), chunk.language) for chunk in chunks], show_progress=False)
+    return SearchIndex(Path("<memory>"), {}, documents or {}, list(chunks), vectors, dense, bm25)
+
+
+def document_sentences(documents: Sequence[Document], chunks: Sequence[Chunk]) -> list[tuple[SentenceSpan, str]]:
+    """Every distinct sentence of the chunks, with its text, in document order."""
+    seen: dict[tuple[str, int, int], str] = {}
+    for chunk in chunks:
+        for sentence in split_sentences(chunk.text, chunk.language, chunk.start):
+            seen.setdefault((chunk.document_id, sentence.start, sentence.end), sentence.text)
+    return [(SentenceSpan(*key), text) for key, text in seen.items()]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What one `build_index` call did."""
+
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    sentences: int
+    sentences_embedded: int
+    removed_documents: tuple[str, ...]
+    changed_documents: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...]
+    seconds: float
+    path: Path
+
+
+def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Vectors of the current index by embed key, if it was built with the same embedder."""
+    manifest = read_manifest_quietly(config)
+    if not manifest or manifest.get("embedder") != settings["embedder"]:
+        return {}
+    folder = config.index_dir / CURRENT
+    stored: dict[str, np.ndarray] = {}
+    for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy")):
+        try:
+            vectors = np.load(folder / vectors_file)
+            keys = [json.loads(line)["embed_key"] for line in (folder / records).read_text("utf-8").splitlines()]
+        except (OSError, ValueError, KeyError):
+            continue  # an unreadable or older file just means its vectors are embedded again
+        if len(keys) == len(vectors):
+            stored.update(zip(keys, vectors))
+    return stored
+
+
+def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
+                 chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
+                 sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray) -> None:
+    import faiss
+
+    built = in_memory_index(chunks, vectors)
+    folder.mkdir(parents=True)
+    with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
+        for document in documents:
+            handle.write(json.dumps(document_record(document), ensure_ascii=False) + "\n")
+    with open(folder / "chunks.jsonl", "w", encoding="utf-8") as handle:
+        for chunk, key in zip(chunks, keys):
+            handle.write(json.dumps({**asdict(chunk), "embed_key": key}, ensure_ascii=False) + "\n")
+    np.save(folder / "vectors.npy", built.vectors)
+    with open(folder / "sentences.jsonl", "w", encoding="utf-8") as handle:
+        for span, text in sentences:
+            handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
+    np.save(folder / "sentence_vectors.npy", sentence_vectors)
+    faiss.write_index(built.dense, str(folder / "dense.faiss"))
+    built.bm25.save(str(folder / "bm25"), show_progress=False)
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    manifest["files"] = {str(path.relative_to(folder)): file_digest(path) for path in files}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _swap_in(index_dir: Path, build: Path) -> None:
+    """Point `index_dir/current` at `build` atomically and delete older builds."""
+    link = index_dir / CURRENT
+    temporary_link = index_dir / f".{CURRENT}.{os.getpid()}"
+    if temporary_link.is_symlink() or temporary_link.exists():
+        temporary_link.unlink()
+    temporary_link.symlink_to(build.name)
+    os.replace(temporary_link, link)
+    for old in index_dir.glob("build-*"):
+        if old.name != build.name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build_index(
+    config: Config,
+    embedder: Embedder,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> BuildReport:
+    """Build or update the index for `config.seeds_dir` into `config.index_dir`.
+
+    Args:
+        config: settings (seeds and index folders, chunking).
+        embedder: embeds passages whose vector is not already stored.
+        progress: optional wrapper for the batch loop, e.g. a tqdm factory `(iterable, total)`.
+    Returns:
+        A BuildReport. Raises NoDocumentsError when nothing can be indexed.
+    """
+    started = time.perf_counter()
+    documents, skipped = load_documents(config.seeds_dir, config.metadata_file)
+    if not documents:
+        raise NoDocumentsError(
+            f"No loadable .txt or .md document in {config.seeds_dir}.",
+            hint="Put UTF-8 text files into the seeds folder, then run `qa index`.",
+        )
+    settings = index_settings(config, embedder)
+    old_manifest = read_manifest_quietly(config)
+    chunks = [
+        chunk
+        for document in documents
+        for chunk in chunk_document(document, config.chunk_words, config.chunk_overlap_sentences, config.chunk_max_words)
+    ]
+    sentences = document_sentences(documents, chunks)
+    texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
+    keys = [embed_key(text) for text in texts[: len(chunks)]] + [sentence_key(text) for _, text in sentences]
+    stored = _previous_vectors(config, settings)
+    missing = _embed_missing(embedder, texts, keys, stored, config.embed_batch_size, progress)
+    vectors = np.vstack([stored[key] for key in keys[: len(chunks)]]).astype(np.float32)
+    sentence_vectors = np.vstack([stored[key] for key in keys[len(chunks):]] or
+                                 [np.zeros((0, vectors.shape[1]))]).astype(np.float32)
+    chunks_embedded = sum(1 for position in missing if position < len(chunks))
+    old_documents = (old_manifest or {}).get("documents", {})
+    manifest = _manifest(settings, documents, chunks, skipped)
+    build = _new_build_folder(config.index_dir)
+    try:
+        _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors)
+        _swap_in(config.index_dir, build)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
+        raise
+    changed = tuple(
+        document.id for document in documents
+        if old_documents.get(document.id, {}).get("source_hash") != document.content_hash
+    )
+    return BuildReport(
+        documents=len(documents),
+        chunks=len(chunks),
+        embedded=chunks_embedded,
+        reused=len(chunks) - chunks_embedded,
+        sentences=len(sentences),
+        sentences_embedded=len(missing) - chunks_embedded,
+        removed_documents=tuple(sorted(set(old_documents) - {document.id for document in documents})),
+        changed_documents=changed,
+        skipped=tuple(skipped),
+        seconds=time.perf_counter() - started,
+        path=build,
+    )
+
+
+def _embed_missing(embedder: Embedder, texts: Sequence[str], keys: Sequence[str], stored: dict[str, np.ndarray],
+                   batch_size: int, progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> list[int]:
+    """Embed the texts whose key has no stored vector (each key once) into `stored`; returns their positions."""
+    missing = list({key: position for position, key in enumerate(keys) if key not in stored}.values())
+    batch = max(1, batch_size)
+    batches = range(0, len(missing), batch)
+    for start in progress(batches, len(batches)) if progress else batches:
+        positions = missing[start:start + batch]
+        for position, vector in zip(positions, embedder.embed_passages([texts[p] for p in positions])):
+            stored[keys[position]] = vector
+    return missing
+
+
+def _manifest(settings: dict[str, Any], documents: Sequence[Document], chunks: Sequence[Chunk],
+              skipped: Sequence[SkippedFile]) -> dict[str, Any]:
+    """The manifest of a new build (the file checksums are added when the files are written)."""
+    return {
+        **settings,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "chunk_count": len(chunks),
+        "documents": {
+            document.id: {
+                "source_hash": document.content_hash,
+                "title": document.title,
+                "language": document.language,
+                "chunks": sum(1 for chunk in chunks if chunk.document_id == document.id),
+            }
+            for document in documents
+        },
+        "skipped": {Path(item.path).name: item.reason for item in skipped},
+    }
+
+
+def _new_build_folder(index_dir: Path) -> Path:
+    """A fresh, unique `build-<time>` path inside `index_dir` (created by `_write_build`)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"

@@ -1,0 +1,164 @@
+"""Reading a built index: load and validate it, report its staleness, and search it (SearchIndex).
+
+Loading checks the format version, the embedder and every file's checksum and
+refuses a mismatched or damaged index with a hint that says how to rebuild.
+Leaves out: building and the FAISS index type (qa.index.build), the file format
+itself (qa.index.format), and ranking and fusion (qa.retrieval).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import Config
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from qa.index.format import (
+    CURRENT,
+    REBUILD_HINT,
+    SentenceSpan,
+    document_from_record,
+    file_digest,
+    index_settings,
+    read_manifest,
+    seed_hashes,
+)
+from qa.models.embedders import Embedder
+from qa.types import Chunk, Document
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Whether an index exists and whether it matches the seeds and settings."""
+
+    exists: bool
+    stale: bool
+    reasons: tuple[str, ...]
+    chunks: int = 0
+    documents: int = 0
+
+
+class SearchIndex:
+    """A loaded index: chunks, documents, FAISS dense index and BM25 index."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any], documents: dict[str, Document],
+                 chunks: list[Chunk], vectors: np.ndarray, dense: Any, bm25: Any,
+                 sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.documents = documents
+        self.chunks = chunks
+        self.vectors = vectors
+        self.dense = dense
+        self.bm25 = bm25
+        self.sentences = list(sentences)
+        self.sentence_vectors = sentence_vectors
+        self._sentences_by_document: dict[str, list[int]] = {}
+        self._chunks_by_sentence: dict[int, list[int]] = {}
+        for row, sentence in enumerate(self.sentences):
+            self._sentences_by_document.setdefault(sentence.document_id, []).append(row)
+
+    def chunks_with_sentence(self, row: int) -> list[int]:
+        """Positions of the chunks that contain sentence `row` (overlapping chunks share sentences)."""
+        if not self._chunks_by_sentence:
+            for position, chunk in enumerate(self.chunks):
+                for sentence_row in self.chunk_sentences(chunk):
+                    self._chunks_by_sentence.setdefault(sentence_row, []).append(position)
+        return self._chunks_by_sentence.get(row, [])
+
+    def chunk_sentences(self, chunk: Chunk) -> list[int]:
+        """Rows of `sentences`/`sentence_vectors` that lie inside `chunk`, in text order."""
+        rows = self._sentences_by_document.get(chunk.document_id, [])
+        return [r for r in rows if chunk.start <= self.sentences[r].start and self.sentences[r].end <= chunk.end]
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Top `k` chunk positions by inner product with `query_vector`."""
+        k = min(k, len(self.chunks))
+        if k <= 0:
+            return []
+        scores, ids = self.dense.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def bm25_search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        """Top `k` chunk positions by BM25 score (only positive scores)."""
+        k = min(k, len(self.chunks))
+        if k <= 0 or not tokens:
+            return []
+        ids, scores = self.bm25.retrieve([tokens], k=k, show_progress=False, n_threads=1)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+
+def index_status(config: Config, embedder: Embedder) -> IndexStatus:
+    """Compare the built index with the seeds folder and the settings (no model is loaded)."""
+    try:
+        manifest = read_manifest(config)
+    except IndexCorruptError as error:
+        return IndexStatus(True, True, (error.message,))
+    if manifest is None:
+        return IndexStatus(False, True, ("no index has been built",))
+    reasons = []
+    expected = index_settings(config, embedder)
+    for key in ("format_version", "embedder", "chunking"):
+        if manifest.get(key) != expected[key]:
+            reasons.append(f"{key} changed: index has {manifest.get(key)}, settings say {expected[key]}")
+    built = {doc_id: info.get("source_hash") for doc_id, info in manifest.get("documents", {}).items()}
+    current = seed_hashes(config)
+    skipped = set(manifest.get("skipped", {}))
+    for doc_id in sorted(set(current) - set(built) - skipped):
+        reasons.append(f"new document {doc_id}")
+    for doc_id in sorted(set(built) - set(current)):
+        reasons.append(f"removed document {doc_id}")
+    for doc_id in sorted(set(built) & set(current)):
+        if built[doc_id] != current[doc_id]:
+            reasons.append(f"changed document {doc_id}")
+    return IndexStatus(True, bool(reasons), tuple(reasons), int(manifest.get("chunk_count", 0)), len(built))
+
+
+def load_index(config: Config, embedder: Embedder) -> SearchIndex:
+    """Load the current index, checking format, embedder and file checksums.
+
+    Raises IndexMissingError, IndexMismatchError or IndexCorruptError, each
+    with a hint that says how to rebuild.
+    """
+    import bm25s
+    import faiss
+
+    folder = config.index_dir / CURRENT
+    manifest = read_manifest(config)
+    if manifest is None:
+        raise IndexMissingError(f"No index found in {config.index_dir}.", hint="Build it with `qa index` (or `make run`).")
+    expected = index_settings(config, embedder)
+    for key in ("format_version", "embedder"):
+        if manifest.get(key) != expected[key]:
+            raise IndexMismatchError(
+                f"The index in {config.index_dir} was built with {key} {manifest.get(key)}, "
+                f"but the settings need {expected[key]}.",
+                hint=REBUILD_HINT,
+            )
+    for name, digest in manifest.get("files", {}).items():
+        path = folder / name
+        if not path.is_file() or file_digest(path) != digest:
+            raise IndexCorruptError(f"Index file {path} is missing or damaged.", hint=REBUILD_HINT)
+    try:
+        documents = {
+            record["id"]: document_from_record(record)
+            for record in map(json.loads, (folder / "documents.jsonl").read_text("utf-8").splitlines())
+        }
+        chunk_records = [json.loads(line) for line in (folder / "chunks.jsonl").read_text("utf-8").splitlines()]
+        chunks = [Chunk(**{k: v for k, v in record.items() if k != "embed_key"}) for record in chunk_records]
+        vectors = np.load(folder / "vectors.npy")
+        sentences = [SentenceSpan(r["document_id"], r["start"], r["end"])
+                     for r in map(json.loads, (folder / "sentences.jsonl").read_text("utf-8").splitlines())]
+        sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexCorruptError(f"The index in {folder} cannot be read: {error}", hint=REBUILD_HINT) from error
+    if not (len(chunks) == len(vectors) == dense.ntotal) or len(sentences) != len(sentence_vectors):
+        raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
+    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, dense, bm25, sentences, sentence_vectors)

@@ -1,0 +1,30 @@
+"""Fast tests of the shared text helpers: the sentence splitters and the citation markers (no models)."""
+
+from __future__ import annotations
+
+from qa.text.markers import markers, strip_markers
+from qa.text.sentences import ENDS_SENTENCE, split_answer_sentences, split_sentences
+
+
+def test_sentence_splitter_knows_german_abbreviations_and_dates() -> None:
+    text = "Das galt z. B. am 1. Oktober 2024. Dr. Müller las Nr. 5 vor. Dann war Schluss."
+    sentences = split_sentences(text, "de")
+    assert [s.text for s in sentences] == [
+        "Das galt z. B. am 1. Oktober 2024.",
+        "Dr. Müller las Nr. 5 vor.",
+        "Dann war Schluss.",
+    ]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+
+
+def test_markers_are_read_in_order_without_repeats_and_stripped() -> None:
+    assert markers("Die NATO [2] wurde 1949 gegründet [1, 2; 3].") == [2, 1, 3]
+    assert strip_markers("Die NATO wurde 1949 gegründet [1] .") == "Die NATO wurde 1949 gegründet ."
+
+
+def test_answer_splitter_and_line_end_test_are_not_pysbd() -> None:
+    # The answer splitter keeps markers after the full stop with their sentence; pysbd would not.
+    assert split_answer_sentences("Eins ist wahr. [1] Zwei auch.") == ["Eins ist wahr. [1]", "Zwei auch."]
+    assert ENDS_SENTENCE.search("Ende.“") and not ENDS_SENTENCE.search("mitten im")
