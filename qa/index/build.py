@@ -174,11 +174,7 @@ def build_index(
         )
     settings = index_settings(config, embedder)
     old_manifest = read_manifest_quietly(config)
-    chunks = [
-        chunk
-        for document in documents
-        for chunk in chunk_document(document, config.chunk_words, config.chunk_overlap_sentences, config.chunk_max_words)
-    ]
+    chunks = [chunk for document in documents for chunk in _chunks(document, config)]
     sentences = document_sentences(documents, chunks)
     texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
     keys = [embed_key(text) for text in texts[: len(chunks)]] + [sentence_key(text) for _, text in sentences]
@@ -214,6 +210,10 @@ def build_index(
         seconds=time.perf_counter() - started,
         path=build,
     )
+
+
+def _chunks(document: Document, config: Config) -> list[Chunk]:
+    return chunk_document(document, config.chunk_words, config.chunk_overlap_sentences, config.chunk_max_words)
 
 
 def _embed_missing(embedder: Embedder, texts: Sequence[str], keys: Sequence[str], stored: dict[str, np.ndarray],
