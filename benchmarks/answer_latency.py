@@ -3,8 +3,12 @@
 For a fixed list of German and English questions about the seeds it prints,
 per question and as p50/p95: retrieval time (sources available), prompt
 tokens, time to first token, generation tokens/s, total time; the peak memory
-of the process; and the raw llama.cpp time for the very same messages without
-our pipeline, so the pipeline's overhead is visible. Before every measured
+of both processes; and the raw llama.cpp time for the very same messages
+without our pipeline, so the pipeline's overhead is visible. The pipeline
+runs the model as the product does, in its own process
+(`qa.models.process`); raw llama.cpp runs in this process through the
+in-process adapter (`qa.models.llama_cpp`), with the same settings and the
+same fixed-prefix cache. Before every measured
 call a short priming call leaves only the shared fixed prefix (system prompt
 and worked example) in the KV cache, the steady state of a running chat, so
 neither side profits from the other's cache.
@@ -24,11 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.answering import Done, Retrieved  # noqa: E402
+from qa.answer.events import Done, Retrieved  # noqa: E402
+from qa.answer.prompts import answer_messages  # noqa: E402
 from qa.config import load_config  # noqa: E402
-from qa.language import detect_language  # noqa: E402
+from qa.models.generator import Generator, Usage  # noqa: E402
+from qa.models.llama_cpp import LlamaCppGenerator  # noqa: E402
+from qa.models.process import ProcessGenerator  # noqa: E402
 from qa.pipeline import Pipeline  # noqa: E402
-from qa.prompts import answer_messages  # noqa: E402
+from qa.text.language import detect_language  # noqa: E402
 from qa.types import Message  # noqa: E402
 
 QUESTIONS = [
@@ -48,20 +55,32 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _prime(pipeline: Pipeline, language: str) -> None:
+def _prime(generator: Generator, language: str) -> None:
     """Leave only the fixed prefix (system prompt and worked example, shared by every question) in the KV cache."""
     messages = answer_messages("-", [], language)
-    for _ in pipeline.generator.stream(messages, max_tokens=1):
+    for _ in generator.stream(messages, max_tokens=1):
         pass
 
 
-def _raw(pipeline: Pipeline, messages: list[Message]) -> tuple[float, float, int]:
+def _raw(generator: LlamaCppGenerator, messages: list[Message], max_tokens: int) -> tuple[float, float, int]:
     started = time.perf_counter()
     first = None
-    for _ in pipeline.generator.stream(messages, max_tokens=pipeline.config.max_tokens):
-        first = first or time.perf_counter()
+    tokens = 0
+    for item in generator.stream(messages, max_tokens=max_tokens):
+        if isinstance(item, Usage):
+            tokens = item.completion_tokens
+        else:
+            first = first or time.perf_counter()
     end = time.perf_counter()
-    return (first or end) - started, end - started, pipeline.generator.last_usage.completion_tokens
+    return (first or end) - started, end - started, tokens
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The peak resident memory of process `pid` (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,13 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pipeline = Pipeline(load_config())
     pipeline.ensure_index()
+    model = pipeline.generator
+    assert isinstance(model, ProcessGenerator), "the benchmark measures the product's generator (generator = llama)"
+    raw = LlamaCppGenerator(model.model_path, n_ctx=pipeline.config.n_ctx, n_threads=pipeline.config.n_threads)
     load_started = time.perf_counter()
-    _prime(pipeline, "de")
-    print(f"model load + first call: {time.perf_counter() - load_started:.1f} s")
+    _prime(model, "de")
+    print(f"model load + first call (model process): {time.perf_counter() - load_started:.1f} s")
+    _prime(raw, "de")
     rows = []
     for question in QUESTIONS[: args.questions]:
         language = detect_language(question)
-        _prime(pipeline, language)
+        _prime(model, language)
         retrieved_at = None
         started = time.perf_counter()
         for event in pipeline.answer_stream(question):
@@ -87,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             elif isinstance(event, Done):
                 answer = event.answer
         total = time.perf_counter() - started
-        _prime(pipeline, language)
-        raw_first, raw_total, raw_tokens = _raw(pipeline, messages)
+        _prime(raw, language)
+        raw_first, raw_total, raw_tokens = _raw(raw, messages, pipeline.config.max_tokens)
         t = answer.timings
         generation_rate = answer.completion_tokens / t.generation_s if t.generation_s > 0 else 0.0
         rows.append({
@@ -108,16 +131,20 @@ def main(argv: list[str] | None = None) -> int:
         summary[key] = {"p50": p50, "p95": p95}
     answered = [row for row in rows if not row["refused"]]
     overhead = (sum(r["total_s"] for r in answered) / sum(r["raw_total_s"] for r in answered) - 1) if answered else None
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the app side plus the raw model
+    model_peak_mb = _peak_rss_mb(model.pid) if model.pid else 0.0
     print(f"\n{'figure':22} {'p50':>8} {'p95':>8}")
     for key, values in summary.items():
         print(f"{key:22} {values['p50']:8.2f} {values['p95']:8.2f}")
     if overhead is not None:
         print(f"pipeline overhead over raw llama.cpp (total time, answered questions): {overhead * 100:+.1f}%")
-    print(f"peak memory (RSS): {peak_mb:.0f} MB")
+    print(f"peak memory (RSS): benchmark process {peak_mb:.0f} MB (with the raw model), model process "
+          f"{model_peak_mb:.0f} MB")
+    model.close()
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "summary": summary, "overhead": overhead,
-                                         "peak_rss_mb": peak_mb}, indent=2), encoding="utf-8")
+                                         "peak_rss_mb": peak_mb, "model_process_peak_rss_mb": model_peak_mb},
+                                        indent=2), encoding="utf-8")
     return 0
 
 

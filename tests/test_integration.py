@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.prompts import REFUSAL
+from qa.answer.prompts import REFUSAL
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +35,8 @@ def test_german_question_gets_a_cited_german_answer(real_pipeline) -> None:  # t
     assert "Neapel" in answer.text or "2017" in answer.text or "Think Tank" in answer.text
     assert answer.citations and answer.invalid_citations == 0
     assert all(c.passage.chunk.document_id == "002_56f5bc767535689f.txt" for c in answer.citations)
-    from qa.citations import strip_markers
-    from qa.language import detect_language
+    from qa.text.language import detect_language
+    from qa.text.markers import strip_markers
 
     assert detect_language(strip_markers(answer.text)) == "de"
 

@@ -14,8 +14,8 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 
+from qa.answer.prompts import REFUSAL
 from qa.models.generator import Stream, Usage
-from qa.prompts import REFUSAL
 from qa.types import Message
 
 _PASSAGE_START = re.compile(r"^\[(\d+)\]\s+(.*)$")
