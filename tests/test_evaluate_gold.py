@@ -47,7 +47,7 @@ REQUIRED_KEYS: dict[str, type] = {
     "sources": list,
     "facts": list,
 }
-OPTIONAL_KEYS: dict[str, type] = {"history": list, "answer": str, "tags": list}
+OPTIONAL_KEYS: dict[str, type] = {"history": list, "answer": str, "tags": list, "group": str}
 
 # Questions the brief asks for verbatim.
 REQUIRED_QUESTIONS = {

@@ -24,6 +24,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="ask only the first N valid questions")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"),
                         help="compare two run folders instead of running")
+    parser.add_argument("--draft-cache", type=Path, metavar="FILE",
+                        help="replay the model's drafts recorded in FILE for identical prompts and record new ones "
+                             "(measures changes after generation with the drafts held fixed; timings are then 0)")
 
 
 def run_eval_command(args: argparse.Namespace, config: Config) -> int:
@@ -48,7 +51,11 @@ def run_eval_command(args: argparse.Namespace, config: Config) -> int:
         return 2
     questions = questions[: args.limit] if args.limit else questions
     out_dir = args.out or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
-    pipeline = Pipeline(config)
+    from qa.models.cached import CachedGenerator
+    from qa.models.generator import build_generator
+
+    generator = CachedGenerator(build_generator(config), args.draft_cache) if args.draft_cache else None
+    pipeline = Pipeline(config, generator=generator)
     pipeline.ensure_index()
     try:
         summary = run_eval(pipeline, questions, out_dir, resume=not args.no_resume, question_file=args.questions)
@@ -56,6 +63,8 @@ def run_eval_command(args: argparse.Namespace, config: Config) -> int:
         print(f"interrupted; continue with: qa eval {args.questions} --out {out_dir}", file=sys.stderr)
         return 130
     print(format_summary(summary))
+    if isinstance(generator, CachedGenerator):
+        print(f"draft cache {args.draft_cache}: {generator.hits} replayed, {generator.misses} generated")
     for warning in summary["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"\nWrote {out_dir / 'results.jsonl'}, {out_dir / 'summary.json'} and {out_dir / 'report.html'}")

@@ -37,6 +37,7 @@ class Question:
     history: tuple[Message, ...] = ()
     reference: str = ""
     tags: tuple[str, ...] = ()
+    group: str = ""  # questions sharing a group ask for the same fact in other words (paraphrases)
 
 
 def _string_list(value: Any) -> bool:
@@ -69,12 +70,14 @@ def parse_question(item: Any) -> Question:
         raise ValueError("'history' must be a list of {\"role\": \"user\"|\"assistant\", \"content\": str}")
     if not isinstance(item.get("answer", ""), str) or not _string_list(item.get("tags", [])):
         raise ValueError("'answer' must be a string and 'tags' a list of strings")
+    if not isinstance(item.get("group", ""), str):
+        raise ValueError("'group' must be a string")
     return Question(
         id=item["id"], question=item["question"], language=language or detect_language(item["question"]),
         answerable=item["answerable"], sources=tuple(item["sources"]),
         facts=tuple(tuple(fact) for fact in item["facts"]),
         history=tuple(Message(turn["role"], turn["content"]) for turn in history),
-        reference=item.get("answer", ""), tags=tuple(item.get("tags", [])),
+        reference=item.get("answer", ""), tags=tuple(item.get("tags", [])), group=item.get("group", ""),
     )
 
 
