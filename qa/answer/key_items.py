@@ -1,0 +1,272 @@
+"""Key items of a text, normalised so that German and English forms compare equal: numbers, dates, countries, names.
+
+An answer is only as good as its key items: the figure, the date, the country,
+the person. Everything here turns their many spellings into one comparable
+form:
+
+- numbers: "1.352" (German) = "1,352" (English) = "1 352"; "40 Milliarden" =
+  "40 billion" = "40 Mrd."; "zehn" = "ten" = "10" (number words from
+  num2words, magnitude words from magnitudes.toml). A separator that is
+  ambiguous ("1.352" in an English text) yields both readings;
+- dates: "1. Oktober 2024" = "1 October 2024" = "October 1, 2024" =
+  "01.10.2024" = "2024-10-01", with month names from CLDR (Babel); a date
+  without a year or day keeps those parts open;
+- countries: CLDR territory names in German and English ("Südkorea" = "South
+  Korea" = KR), nationality adjectives derived from CLDR language names
+  ("niederländische" = "Dutch" = NL), and a few common short forms
+  (country_aliases.toml);
+- names: capitalised words that do not start a sentence (in English text
+  these are proper names; German capitalises every noun, so callers treat
+  German "names" with care).
+
+Leaves out: deciding what a match means for a citation (qa.answer.support).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from qa.answer.data import load_table
+
+Date = tuple[int | None, int | None, int | None]  # (year, month, day); None where the text leaves it open
+
+LANGUAGES = ("de", "en")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# A numeral: digit groups with thousands separators (".", ",", space, narrow space), optional decimals.
+_NUMERAL = re.compile(r"(?<![\w.,])\d{1,3}(?:(?:[.,](?: (?=\d{3}))?|[  ])\d{3})+(?:[.,]\d+)?(?![\d])"
+                      r"|(?<![\w])\d+(?:[.,]\d+)?(?![\d])")
+
+
+@dataclass(frozen=True)
+class KeyItems:
+    """The key items of one text. Each number mention is the set of its readings (usually one)."""
+
+    numbers: tuple[frozenset[Decimal], ...]
+    dates: tuple[Date, ...]
+    countries: frozenset[str]
+    names: frozenset[str]
+
+    def number_values(self) -> frozenset[Decimal]:
+        """Every reading of every number, including the years, months and days of the dates."""
+        values = {value for readings in self.numbers for value in readings}
+        values |= {Decimal(part) for date in self.dates for part in date if part is not None}
+        return frozenset(values)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents and with German umlauts and ß spelled out, for loose comparison."""
+    word = word.lower().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+# --- months and dates ----------------------------------------------------------------------------------
+
+
+@cache
+def month_names() -> dict[str, int]:
+    """Folded month names and abbreviations of German and English (CLDR through Babel) -> month number."""
+    from babel import Locale
+
+    names: dict[str, int] = {}
+    for language in LANGUAGES:
+        months = Locale(language).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    names[fold(name).rstrip(".")] = number
+    return names
+
+
+@cache
+def _date_patterns() -> list[tuple[re.Pattern[str], str]]:
+    month = "(?P<month>" + "|".join(sorted(map(re.escape, month_names()), key=len, reverse=True)) + r")\.?"
+    day = r"(?P<day>[0-3]?\d)"
+    year = r"(?P<year>[12]\d{3})"
+    return [(re.compile(pattern, re.I), kind) for pattern, kind in (
+        (rf"\b{year}-(?P<mnum>[01]\d)-{day}\b", "iso"),
+        (rf"\b{day}\.(?P<mnum>[01]?\d)\.{year}\b", "numeric"),
+        (rf"\b{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,)?\s+{year}\b", "day month year"),
+        (rf"\b{month}\s+{day}(?:st|nd|rd|th)?,?\s+{year}\b", "month day year"),
+        (rf"\b{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?![\w])", "day month"),
+        (rf"\b{month}\s+{day}(?:st|nd|rd|th)?\b(?!\.\d)", "month day"),
+        (rf"\b{month}\s+(?:of\s+)?{year}\b", "month year"),
+    )]
+
+
+def _find_dates(text: str) -> tuple[list[Date], str]:
+    """The dates in `text` and the text with them blanked out (so their parts are not read as numbers)."""
+    dates: list[Date] = []
+    for pattern, _ in _date_patterns():
+        def take(match: re.Match[str]) -> str:
+            groups = match.groupdict()
+            month_name = groups.get("month")
+            month = month_names().get(fold(month_name).rstrip(".")) if month_name else int(groups["mnum"])
+            day = int(groups["day"]) if groups.get("day") else None
+            year = int(groups["year"]) if groups.get("year") else None
+            if not month or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+                return match.group(0)
+            dates.append((year, month, day))
+            return " " * len(match.group(0))
+        text = pattern.sub(take, text)
+    return dates, text
+
+
+def dates_agree(claim: Date, evidence: Date) -> bool:
+    """True when every part both dates give is equal (an open part agrees with anything)."""
+    return all(a is None or b is None or a == b for a, b in zip(claim, evidence)) and claim[1] == evidence[1]
+
+
+# --- numbers ------------------------------------------------------------------------------------------------
+
+
+@cache
+def number_words() -> dict[str, int]:
+    """Folded German and English number words 2..100 (num2words) -> value. "ein"/"one" are left out:
+    they are articles and pronouns far more often than figures."""
+    from num2words import num2words
+
+    words: dict[str, int] = {}
+    for language in LANGUAGES:
+        for value in range(2, 101):
+            words[fold(num2words(value, lang=language))] = value
+    return words
+
+
+@cache
+def magnitudes() -> dict[str, dict[str, int]]:
+    """Per language, folded magnitude words -> power of ten ("milliarden" -> 9 in German, "billion" -> 9)."""
+    table = load_table("magnitudes.toml")
+    return {language: {fold(word): int(power) for power, words in table[language].items() for word in words}
+            for language in LANGUAGES}
+
+
+def _readings(numeral: str, language: str) -> set[Decimal]:
+    """The values a numeral can mean: "1.352" is 1352 in German, 1.352 or 1352 in English."""
+    compact = numeral.replace(" ", "").replace(" ", "").replace(" ", "")
+    separators = re.findall(r"[.,]", compact)
+    readings: set[Decimal] = set()
+    groups = re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", compact)
+    if groups and len(set(separators)) == 1:
+        readings.add(Decimal(re.sub(r"[.,]", "", compact)))  # thousands separators
+        if len(separators) == 1 and language == ("de" if separators[0] == "," else "en"):
+            readings.add(Decimal(compact.replace(",", ".")))  # or one decimal separator
+        return readings
+    if " " in numeral.replace(" ", " ") and re.fullmatch(r"\d{1,3}(?:\d{3})+", compact):
+        return {Decimal(compact)}
+    last = max(compact.rfind("."), compact.rfind(","))
+    whole, fraction = (compact[:last], compact[last + 1:]) if last >= 0 else (compact, "")
+    try:
+        readings.add(Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else "")))
+    except InvalidOperation:
+        pass
+    return readings
+
+
+def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
+    """Every number mention in `text` (dates already blanked), with magnitude words applied."""
+    scale = {**magnitudes()["en" if language == "de" else "de"], **magnitudes()[language]}
+    found: list[frozenset[Decimal]] = []
+    for match in _NUMERAL.finditer(text):
+        readings = _readings(match.group(0), language)
+        following = _WORD.match(text, match.end() + (1 if text[match.end():match.end() + 1] == " " else 0))
+        power = scale.get(fold(following.group(0)).rstrip(".")) if following else None
+        if power:
+            readings = {value * (Decimal(10) ** power) for value in readings}
+        found.append(frozenset(value.normalize() for value in readings))
+    for word in _WORD.findall(text):
+        parts = fold(word).split("-")
+        value = number_words().get(fold(word)) or (number_words().get(parts[0]) if len(parts) > 1 else None)
+        if value:
+            found.append(frozenset({Decimal(value)}))
+    return found
+
+
+# --- countries and names -----------------------------------------------------------------------------------
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Folded country names (CLDR, German and English), nationality adjectives and aliases -> ISO code."""
+    from babel import Locale
+    from babel.core import get_global
+
+    names: dict[str, str] = {}
+    for language in LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names[fold(name)] = code
+    likely = get_global("likely_subtags")
+    for language in LANGUAGES:
+        for code, name in Locale(language).languages.items():
+            territory = str(likely.get(code, "")).split("_")[-1]
+            if "_" not in code and len(territory) == 2 and territory.isalpha() and " " not in name:
+                adjective = fold(name)
+                # English adjectives count only when capitalised ("Polish", not "polish"): see find_countries
+                names.setdefault(adjective + ("@" if language == "en" else "e"), territory)
+                if language == "de":
+                    for ending in ("en", "er", "es", "em"):
+                        names.setdefault(adjective + ending, territory)
+    for code, aliases in load_table("country_aliases.toml").items():
+        for alias in aliases:
+            if not alias.replace(".", "").isupper():  # "USA", "UK": only written in capitals, see below
+                names[fold(alias)] = code.upper()
+    return names
+
+
+@cache
+def _acronyms() -> dict[str, str]:
+    """Country aliases written in capitals ("US", "UK"), matched only in capitals: "us" is a pronoun."""
+    table = load_table("country_aliases.toml")
+    return {alias.replace(".", ""): code.upper() for code, aliases in table.items() for alias in aliases
+            if alias.replace(".", "").isupper()}
+
+
+@cache
+def _longest_country_name() -> int:
+    return max(len(name.split()) for name in country_names())
+
+
+def find_countries(text: str) -> set[str]:
+    """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included)."""
+    originals = _WORD.findall(text.replace("-", " "))
+    words = [fold(word) for word in originals]
+    names = country_names()
+    found = {_acronyms()[word.replace(".", "")] for word in originals if word.replace(".", "") in _acronyms()}
+    for start in range(len(words)):
+        for length in range(min(_longest_country_name(), len(words) - start), 0, -1):
+            phrase = " ".join(words[start:start + length])
+            code = names.get(phrase) or (names.get(phrase[:-1]) if phrase.endswith("s") and length == 1 else None)
+            if not code and length == 1 and originals[start][:1].isupper():
+                code = names.get(phrase + "@")
+            if code:
+                found.add(code)
+                break
+    return found
+
+
+def find_names(text: str) -> set[str]:
+    """Folded capitalised words that do not start a sentence (proper names in English; nouns too in German)."""
+    names: set[str] = set()
+    sentence_start = True
+    for match in re.finditer(r"[^\W\d_][\w'’-]*|[.!?:]", text):
+        token = match.group(0)
+        if token in ".!?:":
+            sentence_start = True
+            continue
+        folded = fold(token)
+        if (not sentence_start and token[0].isupper() and len(token) > 1 and folded not in month_names()
+                and folded not in country_names() and folded + "@" not in country_names() and token not in _acronyms()):
+            names.add(folded)
+        sentence_start = False
+    return names
+
+
+def key_items(text: str, language: str) -> KeyItems:
+    """All key items of `text`, written in `language` ("de" or "en")."""
+    dates, rest = _find_dates(text)
+    return KeyItems(tuple(_find_numbers(rest, language)), tuple(dates), frozenset(find_countries(text)),
+                    frozenset(find_names(text)))

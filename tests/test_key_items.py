@@ -1,0 +1,91 @@
+"""Key items (qa.answer.key_items): numbers, dates, countries and names compare equal across German and English."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from qa.answer.key_items import dates_agree, find_countries, find_names, key_items
+
+
+def values(text: str, language: str) -> set[Decimal]:
+    return set(key_items(text, language).number_values())
+
+
+@pytest.mark.parametrize(("german", "english"), [
+    ("Im Sekretariat arbeiteten 1.352 Beschäftigte.", "1,352 people worked in the secretariat."),
+    ("Es waren 1 352 Beschäftigte.", "There were 1352 staff."),
+    ("Die NATO sagte 40 Milliarden Euro zu.", "NATO pledged 40 billion euros."),
+    ("Die Hilfe betrug 3,5 Mrd. Euro.", "Aid came to 3.5 bn euros."),
+    ("Er war rund zehn Jahre im Amt.", "He served for about 10 years."),
+    ("Das Modell sieht 800.000 Soldaten vor.", "The model foresees 800, 000 soldiers."),
+])
+def test_numbers_in_both_languages_read_the_same(german: str, english: str) -> None:
+    assert values(german, "de") == values(english, "en")
+
+
+def test_a_german_billion_is_a_thousand_english_billions() -> None:
+    assert values("2 Billionen Euro", "de") == values("2 trillion euros", "en") == {Decimal("2E+12")}
+    assert values("2 Billionen Euro", "de") != values("2 billion euros", "en")
+
+
+def test_an_ambiguous_separator_keeps_both_readings() -> None:
+    assert values("It cost 1.352 million.", "en") == {Decimal("1.352E+6"), Decimal("1.352E+9")}
+
+
+def test_one_and_ein_are_not_figures() -> None:
+    assert values("Er ist ein Politiker, one of them.", "de") == set()
+
+
+@pytest.mark.parametrize("text", ["am 1. Oktober 2024", "on 1 October 2024", "on October 1, 2024", "Stand: 01.10.2024",
+                                  "2024-10-01", "am 1. Okt. 2024"])
+def test_dates_in_every_common_form_read_the_same(text: str) -> None:
+    assert key_items(text, "de").dates == ((2024, 10, 1),)
+    assert key_items(text, "de").numbers == ()  # the parts of a date are not read as separate figures
+
+
+def test_open_date_parts_agree_with_anything_but_the_month_must_match() -> None:
+    assert dates_agree((None, 10, 1), (2024, 10, 1))
+    assert not dates_agree((2024, 10, 1), (2024, 7, 23))
+    assert not dates_agree((2023, 10, 1), (2024, 10, 1))
+
+
+def test_a_date_is_not_cut_at_the_ordinal_full_stop() -> None:
+    assert key_items("Tesla starb am 7. Januar 1943.", "de").dates == ((1943, 1, 7),)
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Japan, Südkorea, Australien und Neuseeland", {"JP", "KR", "AU", "NZ"}),
+    ("Japan, South Korea, Australia and New Zealand", {"JP", "KR", "AU", "NZ"}),
+    ("der niederländische Ex-Ministerpräsident", {"NL"}),
+    ("the Dutch prime minister", {"NL"}),
+    ("Deutschlands Verteidigungsausgaben", {"DE"}),
+    ("USA und Großbritannien", {"US", "GB"}),
+    ("the US and the UK", {"US", "GB"}),
+])
+def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> None:
+    assert find_countries(text) == codes
+
+
+@pytest.mark.parametrize("text", ["Antworte auf Deutsch.", "Russell said so.", "She told us.", "polish the text",
+                                  "Die Farbe war türkis."])
+def test_words_that_only_look_like_countries_are_not_countries(text: str) -> None:
+    assert find_countries(text) == set()
+
+
+def test_names_are_capitalised_words_inside_a_sentence() -> None:
+    assert find_names("Mark Rutte succeeded Jens Stoltenberg in October.") == {"rutte", "jens", "stoltenberg"}
+    assert find_names("The US backed him.") == set()  # a country is not a name
+
+
+def test_the_key_item_data_files_have_their_shape() -> None:
+    from qa.answer.data import load_table
+
+    magnitudes = load_table("magnitudes.toml")
+    assert set(magnitudes) == {"de", "en"} and all(power.isdigit() for table in magnitudes.values() for power in table)
+    aliases = load_table("country_aliases.toml")
+    assert all(len(code) == 2 and all(isinstance(alias, str) for alias in names) for code, names in aliases.items())
+    kinds = load_table("question_kinds.toml")
+    assert set(kinds) == {"number", "date", "place", "person"}
+    assert all(set(table) == {"de", "en"} and table["de"] and table["en"] for table in kinds.values())
