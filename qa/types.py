@@ -58,6 +58,7 @@ class Document:
     date: str = ""
     url: str = ""
     removed: tuple[Removal, ...] = ()
+    authors: str = ""  # "Name One, Name Two" from sources.toml
 
 
 @dataclass(frozen=True)
@@ -193,3 +194,5 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    draft: str = ""  # the model's own text, before the checks
+    extractive: bool = False  # the text quotes the evidence because the model's draft failed the checks

@@ -189,9 +189,9 @@ def test_a_source_named_up_front_becomes_the_sentences_citation() -> None:
     assert check_citations("Passage 2", PASSAGES, "en").citations == ()  # a bare pointer is no claim
 
 
-def test_leaders_and_abbreviations_name_their_country() -> None:
+def test_abbreviations_name_their_country_but_a_leader_is_no_evidence_of_one() -> None:
     macron = _passage(1, "Macron blocks NATO outpost in Japan amid Chinese complaints.", "en")
-    assert [c.number for c in check_citations("France blocked the NATO office in Japan [1].", [macron], "en").citations] == [1]
+    assert check_citations("France blocked the NATO office in Japan [1].", [macron], "en").citations == ()
     us = _passage(1, "A US government representative said Biden supports Rutte.", "en")
     assert check_citations("The USA supports Rutte [1].", [us], "en").citations
     assert not check_citations("Great Britain supports Rutte [1].", [us], "en").citations
@@ -199,11 +199,11 @@ def test_leaders_and_abbreviations_name_their_country() -> None:
 
 
 def test_answer_whose_sources_never_mention_the_asked_country_is_refused(pipeline: Pipeline) -> None:
-    assert missing_places("In welchem Jahr ist Finnland der NATO beigetreten?", ["Die NATO wurde 1949 gegründet."]) == {"fi"}
+    assert missing_places("In welchem Jahr ist Finnland der NATO beigetreten?", ["Die NATO wurde 1949 gegründet."]) == {"FI"}
     assert missing_places("When did Finland join?", ["Finnland trat 2023 bei."]) == set()
     pipeline.ensure_index()
     answer = pipeline.answer("Wann wurde die NATO in Finnland gegründet?")
-    assert answer.refused and "fi" in answer.refusal_reason, answer
+    assert answer.refused and "FI" in answer.refusal_reason, answer
     assert not pipeline.answer("Wann wurde die NATO gegründet?").refused
 
 
@@ -237,22 +237,6 @@ def test_every_data_file_is_packaged_and_loads() -> None:
     on_disk = sorted(path.name for path in resources.files("qa.answer").iterdir() if path.name.endswith(".toml"))
     assert on_disk == sorted(DATA_FILES)
     assert all(load_table(name) for name in DATA_FILES)
-
-
-def test_country_table_has_patterns_that_match_their_country() -> None:
-    from qa.answer.gate import countries, country_patterns
-
-    patterns = country_patterns()
-    assert len(patterns) == 15 and all(len(code) == 2 for code in patterns)
-    assert countries("Finnland und Kanada") == {"fi", "ca"} and countries("the U.S. and Japan") == {"us", "jp"}
-
-
-def test_number_words_run_from_zero_to_twenty_in_both_languages() -> None:
-    from qa.answer.support import number_words, numbers
-
-    words = number_words()
-    assert len(words) == 42 and set(words.values()) == {str(n) for n in range(21)}
-    assert words["zwölf"] == words["twelve"] == "12" and numbers("zehn Schiffe") == {"10"}
 
 
 def test_function_word_stems_are_single_lowercase_words() -> None:

@@ -24,7 +24,12 @@ def test_markers_are_read_in_order_without_repeats_and_stripped() -> None:
     assert strip_markers("Die NATO wurde 1949 gegründet [1] .") == "Die NATO wurde 1949 gegründet ."
 
 
-def test_answer_splitter_and_line_end_test_are_not_pysbd() -> None:
-    # The answer splitter keeps markers after the full stop with their sentence; pysbd would not.
-    assert split_answer_sentences("Eins ist wahr. [1] Zwei auch.") == ["Eins ist wahr. [1]", "Zwei auch."]
+def test_the_answer_splitter_keeps_markers_and_knows_dates_initials_and_abbreviations() -> None:
+    assert split_answer_sentences("Eins ist wahr. [1] Zwei auch.") == ["Eins ist wahr.[1]", "Zwei auch."]
+    assert split_answer_sentences("Rutte übernahm am 1. Oktober 2024 das Amt [1]. Er war Premier [2].") == [
+        "Rutte übernahm am 1. Oktober 2024 das Amt [1].", "Er war Premier [2]."]
+    assert split_answer_sentences("The chair was William E. Simon [1]. It spread Y. pestis [2].", "en") == [
+        "The chair was William E. Simon [1].", "It spread Y. pestis [2]."]
+    assert split_answer_sentences("Das gilt z. B. für Nr. 5 [1]. Tesla starb am 7. Januar 1943 [2].") == [
+        "Das gilt z. B. für Nr. 5 [1].", "Tesla starb am 7. Januar 1943 [2]."]
     assert ENDS_SENTENCE.search("Ende.“") and not ENDS_SENTENCE.search("mitten im")

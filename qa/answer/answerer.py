@@ -17,21 +17,22 @@ from collections.abc import Generator as EventStream
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from qa.answer.citations import CheckedAnswer, check_citations
+from qa.answer.citations import check_citations
 from qa.answer.events import Done, Event, Retrieved, Token
+from qa.answer.evidence import PassageEvidence, QuestionFacts, answers_kind, question_facts
+from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places
 from qa.answer.output import is_refusal
 from qa.answer.passages import choose_passages
-from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages
+from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_line
 from qa.config import Config
 from qa.index.load import SearchIndex
 from qa.models.embedders import Embedder
 from qa.models.generator import Generator, Usage, text_of
 from qa.retrieval import Retriever
 from qa.text.language import detect_language
+from qa.text.sentences import split_sentences
 from qa.types import Answer, Chunk, Message, Passage, Timings
 
 
@@ -82,6 +83,7 @@ class Answerer:
         if evidence_too_weak(hits, self.config.min_dense_score):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
+        sources = [self._source_line(passage, language) for passage in passages]
         messages = answer_messages(standalone, passages, language)
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
@@ -91,7 +93,9 @@ class Answerer:
         timings = replace(timings, prompt_s=prompt_built - retrieved_at, first_token_s=first_token_at - started,
                           generation_s=finished_at - first_token_at)
         base = replace(base, prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens)
-        yield self._verdict(base, "".join(draft.pieces).strip(), passages, timings, started)
+        evidence = [self._evidence(passage, source) for passage, source in zip(passages, sources)]
+        facts = question_facts(standalone, language, query_vector)
+        yield self._verdict(replace(base, draft="".join(draft.pieces).strip()), passages, evidence, facts, timings, started)
 
     def _generate(self, messages: list[Message], draft: _Draft) -> Iterator[Event]:
         """Stream the model's answer as Token events, collecting its pieces and usage into `draft`."""
@@ -108,28 +112,57 @@ class Answerer:
         finally:
             stream.close()
 
-    def _verdict(self, base: Answer, raw: str, passages: Sequence[Passage], timings: Timings, started: float) -> Done:
-        """The final answer for the model's draft `raw`: verified, or refused with the reason."""
+    def _verdict(self, base: Answer, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
+                 facts: QuestionFacts, timings: Timings, started: float) -> Done:
+        """The final answer for the model's draft: verified, quoted from the evidence, or refused with the reason."""
+        raw = base.draft
         if not raw or is_refusal(raw, base.language):
             return self._refuse(base, "the model found no answer in the passages", timings, started)
-        checked = self._check(raw, passages, base.language, base.standalone_question)
+        checked = check_citations(raw, passages, base.language, self.embedder.embed_queries, evidence,
+                                  self.config.min_support, base.standalone_question, facts)
         if not checked.citations:
-            return self._refuse(base, "no sentence of the answer is supported by a passage", timings, started,
-                                draft=raw)
+            return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
+                                         passages, evidence, facts, timings, started)
+        if not answers_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts):
+            return self._quote_or_refuse(base, f"the answer gives no {facts.kind}, which the question asks for",
+                                         passages, evidence, facts, timings, started)
         missing = missing_places(base.standalone_question,
                                  [text for c in checked.citations for text in self._context(c.passage.chunk)])
         if missing:
             return self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
-                                "question asks about", timings, started, draft=raw)
+                                "question asks about", timings, started)
         return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,
                             timings=replace(timings, total_s=time.perf_counter() - started)))
 
-    def _check(self, raw: str, passages: Sequence[Passage], language: str, question: str) -> CheckedAnswer:
-        passage_vectors = [self._passage_vectors(p) for p in passages]
-        return check_citations(raw, passages, language, self.embedder.embed_queries, passage_vectors,
-                               self.config.min_support, question)
+    def _quote_or_refuse(self, base: Answer, reason: str, passages: Sequence[Passage],
+                         evidence: Sequence[PassageEvidence], facts: QuestionFacts, timings: Timings,
+                         started: float) -> Done:
+        """Quote the passage sentence that clearly answers the question, or refuse for `reason`."""
+        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score)
+        if quote is None:
+            return self._refuse(base, reason, timings, started)
+        return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
+                            sentences=(quote.check,), support_score=1.0, refusal_reason=f"quoted: {reason}",
+                            timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _source_line(self, passage: Passage, language: str) -> str:
+        """The citable metadata of the passage's document (publisher, date, authors)."""
+        document = self.index.documents.get(passage.chunk.document_id)
+        return source_line(document.publisher, document.date, document.authors, language) if document else ""
+
+    def _evidence(self, passage: Passage, source: str) -> PassageEvidence:
+        """The passage's sentences with their stored vectors (embedded now when the index has none)."""
+        document = self.index.documents[passage.chunk.document_id]
+        vectors = self.index.sentence_vectors
+        rows = [row for row in self.index.chunk_sentences(passage.chunk)
+                if passage.start <= self.index.sentences[row].start and self.index.sentences[row].end <= passage.end]
+        if vectors is not None and rows:
+            texts = tuple(document.text[self.index.sentences[r].start:self.index.sentences[r].end] for r in rows)
+            return PassageEvidence(texts, vectors[rows], passage.chunk.language, source)
+        texts = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language)) or (passage.text,)
+        return PassageEvidence(texts, self.embedder.embed_passages(list(texts)), passage.chunk.language, source)
 
     def _context(self, chunk: Chunk) -> list[str]:
         """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""
@@ -139,19 +172,7 @@ class Answerer:
         around = self.index.chunks[max(0, position - 1): position + 2]
         return [c.text for c in around if c.document_id == chunk.document_id]
 
-    def _passage_vectors(self, passage: Passage) -> np.ndarray:
-        """The stored vectors of the passage's sentences (or of its chunk, when it has none)."""
-        vectors = self.index.sentence_vectors
-        rows = [row for row in self.index.chunk_sentences(passage.chunk)
-                if passage.start <= self.index.sentences[row].start and self.index.sentences[row].end <= passage.end]
-        if vectors is not None and rows:
-            return vectors[rows]
-        position = self._positions.get(passage.chunk.id)
-        if position is not None:
-            return self.index.vectors[position : position + 1]
-        return self.embedder.embed_passages([passage.text])
-
-    def _refuse(self, base: Answer, reason: str, timings: Timings, started: float, draft: str = "") -> Done:
+    def _refuse(self, base: Answer, reason: str, timings: Timings, started: float) -> Done:
         return Done(replace(base, text=REFUSAL[base.language], refused=True,
-                            refusal_reason=reason + (f" (draft: {draft})" if draft else ""),
+                            refusal_reason=reason + (f" (draft: {base.draft})" if base.draft else ""),
                             timings=replace(timings, total_s=time.perf_counter() - started)))

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.answer.evidence import PassageEvidence, PromptNames, QuestionFacts, claim_support, question_facts
 from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
-from qa.answer.support import is_echo, lacks_number_or_place, lexical_support, semantic_support
+from qa.answer.support import is_echo
 from qa.text.markers import markers, strip_markers
 from qa.text.sentences import split_answer_sentences, split_sentences
 from qa.text.tokens import tokenize
@@ -46,7 +47,7 @@ def answer_claims(answer: str, question: str = "", language: str = "en") -> list
     ("Passage [2]: ...") becomes the sentence's marker.
     """
     claims = []
-    for sentence in map(_move_lead_in, split_answer_sentences(answer)):
+    for sentence in map(_move_lead_in, split_answer_sentences(answer, language)):
         if META_SENTENCE.search(sentence) or len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence))) < 2:
             continue
         sentence = META_PREFIX.sub("", sentence)
@@ -60,45 +61,47 @@ def check_citations(
     passages: Sequence[Passage],
     language: str,
     embed: Callable[[list[str]], np.ndarray] | None = None,
-    passage_vectors: Sequence[np.ndarray] | None = None,
+    evidence: Sequence[PassageEvidence] | None = None,
     min_support: float = 0.35,
     question: str = "",
+    facts: QuestionFacts | None = None,
 ) -> CheckedAnswer:
-    """Verify the citations of a generated answer.
+    """Verify the citations of a generated answer, each against the cited passage's own sentences.
 
     Args:
         answer: the generated text with [n] markers.
         passages: the numbered passages the model saw.
         language: the answer's language.
-        embed: optional function embedding claims (marker-free texts) as query vectors, row per text.
-        passage_vectors: optional embeddings per passage (same order): a matrix of the passage's
-            sentences (or one row for the whole passage); a claim's similarity is its best row.
+        embed: optional function embedding texts as query vectors (claims and the question), row per text.
+        evidence: per passage (same order), its sentences with their vectors and the document's source
+            line; built from the passage texts (without vectors) when None.
         min_support: a sentence is supported by a passage at or above this score.
         question: the (standalone) question; sentences that only repeat it are not claims, and
-            support is judged on the words a sentence adds to it.
+            support is judged on what a sentence adds to it (qa.answer.evidence).
+        facts: the question, analysed (with its vector); analysed here when None.
     """
     sentences = answer_claims(answer, question, language)
     claims = [strip_markers(sentence) for sentence in sentences]
-    scores = _support_scores(claims, passages, language, question, embed, passage_vectors)
+    evidence = evidence if evidence is not None else [passage_evidence(p) for p in passages]
+    vectors = embed(claims) if embed is not None and claims else None
+    if facts is None:
+        question_vector = embed([question])[0] if embed is not None and question else None
+        facts = question_facts(question, language, question_vector)
+    names = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    supports = [[claim_support(claim, language, evidence[j], facts, names, None if vectors is None else vectors[i])
+                 for j in range(len(passages))] for i, claim in enumerate(claims)]
+    scores = np.array([[support.score for support in row] for row in supports], dtype=np.float32).reshape(
+        len(claims), len(passages))
     verdicts, invalid = _verdicts(sentences, passages, scores, min_support)
-    return _checked_answer(verdicts, passages, language, invalid)
+    windows = {(claim, j): " ".join(evidence[j].sentences[k] for k in support.window)
+               for claim, row in zip(claims, supports) for j, support in enumerate(row) if support.window}
+    return _checked_answer(verdicts, passages, language, invalid, windows)
 
 
-def _support_scores(claims: Sequence[str], passages: Sequence[Passage], language: str, question: str,
-                    embed: Callable[[list[str]], np.ndarray] | None,
-                    passage_vectors: Sequence[np.ndarray] | None) -> np.ndarray:
-    """The support score of every claim (rows) by every passage (columns)."""
-    scores = np.zeros((len(claims), len(passages)), dtype=np.float32)
-    claim_vectors = embed(list(claims)) if embed is not None and passage_vectors is not None and claims else None
-    for i, claim in enumerate(claims):
-        for j, passage in enumerate(passages):
-            score = lexical_support(claim, passage.text, language, passage.chunk.language, question)
-            if claim_vectors is not None and passage_vectors is not None:
-                if not lacks_number_or_place(claim, passage.text):
-                    similarity = float(np.max(np.atleast_2d(passage_vectors[j]) @ claim_vectors[i]))
-                    score = max(score, semantic_support(similarity))
-            scores[i, j] = score
-    return scores
+def passage_evidence(passage: Passage) -> PassageEvidence:
+    """A passage's sentences as evidence, without vectors (for callers that have no index at hand)."""
+    sentences = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language) if s.text != "…")
+    return PassageEvidence(sentences or (passage.text,), None, passage.chunk.language)
 
 
 def _verdicts(sentences: Sequence[str], passages: Sequence[Passage], scores: np.ndarray,
@@ -126,7 +129,7 @@ def _verdicts(sentences: Sequence[str], passages: Sequence[Passage], scores: np.
 
 
 def _checked_answer(verdicts: Sequence[_Verdict], passages: Sequence[Passage], language: str,
-                    invalid: int) -> CheckedAnswer:
+                    invalid: int, windows: dict[tuple[str, int], str]) -> CheckedAnswer:
     """The answer text with the kept markers re-attached, its citations and sentence checks."""
     by_number = {p.number: p for p in passages}
     kept_numbers = {n for _, numbers, _ in verdicts for n in numbers}
@@ -137,7 +140,9 @@ def _checked_answer(verdicts: Sequence[_Verdict], passages: Sequence[Passage], l
         shown = [n for n in numbers if n in kept_numbers]
         text_parts.append(claim if not shown else _attach(claim, shown))
         checks.append(SentenceCheck(claim, tuple(shown), bool(numbers), round(score, 3)))
-        citations.extend(Citation(n, by_number[n], claim, True, round(score, 3), _evidence(claim, by_number[n], language))
+        column = {p.number: j for j, p in enumerate(passages)}
+        citations.extend(Citation(n, by_number[n], claim, True, round(score, 3),
+                                  windows.get((claim, column[n])) or _evidence(claim, by_number[n], language))
                          for n in shown)
     support_score = float(np.mean([c.supported for c in checks])) if checks else 0.0
     return CheckedAnswer(" ".join(text_parts), tuple(citations), tuple(checks), invalid, support_score)

@@ -11,8 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-DATA_FILES = ("countries.toml", "country_aliases.toml", "followups.toml", "function_words.toml", "magnitudes.toml",
-              "number_words.toml", "question_kinds.toml", "refusal_signals.toml")
+DATA_FILES = ("country_aliases.toml", "followups.toml", "function_words.toml", "magnitudes.toml", "question_kinds.toml",
+              "refusal_signals.toml")
 
 
 @cache

@@ -232,7 +232,7 @@ def _longest_country_name() -> int:
 
 def find_countries(text: str) -> set[str]:
     """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included)."""
-    originals = _WORD.findall(text.replace("-", " "))
+    originals = _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))  # "Germany's" -> "Germany"
     words = [fold(word) for word in originals]
     names = country_names()
     found = {_acronyms()[word.replace(".", "")] for word in originals if word.replace(".", "") in _acronyms()}

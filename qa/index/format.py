@@ -22,7 +22,7 @@ from qa.ingest.documents import content_hash
 from qa.models.embedders import Embedder
 from qa.types import Block, Chunk, Document, Removal
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: documents carry their authors
 CURRENT = "current"
 REBUILD_HINT = "Rebuild it with `qa index` (or `make run`, which rebuilds when needed)."
 

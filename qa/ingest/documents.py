@@ -151,6 +151,7 @@ def _load_one(path: Path, entry: dict[str, str]) -> Document | SkippedFile:
         date=entry.get("date", ""),
         url=entry.get("url", ""),
         removed=removed,
+        authors=entry.get("authors", ""),
     )
 
 

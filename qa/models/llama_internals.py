@@ -166,6 +166,8 @@ def load_cpu_backends() -> None:
         return
     import llama_cpp  # noqa: F401 - loads libggml, whose registry the call below fills
 
-    ggml = ctypes.CDLL(str(folder / "libggml.so"))
+    # By soname, not by path: a wheel stores libggml.so and libggml.so.0 as two copies, and only the one
+    # libllama loaded (its soname) holds the backend registry llama.cpp reads.
+    ggml = ctypes.CDLL("libggml.so.0")
     if ggml.ggml_backend_reg_count() == 0:
         ggml.ggml_backend_load_all_from_path(str(folder).encode())

@@ -2,12 +2,10 @@
 
 `split_sentences` is the splitter of the project: pysbd knows German
 abbreviations such as "z. B.", "Nr.", "Dr." and dates such as "1. Oktober",
-and every sentence keeps its offsets. `split_answer_sentences` is a plain regex
-over the model's answer that keeps the markers after a full stop with their
-sentence; `ENDS_SENTENCE` tells the cleaning rules whether a line ends a
-sentence. They differ in behaviour; making the answer checker use pysbd is a
-behaviour change left for the answer-quality issue. Leaves out: what the
-sentences are used for.
+and every sentence keeps its offsets. `split_answer_sentences` applies it to
+the model's answer and keeps citation markers with their sentence.
+`ENDS_SENTENCE` tells the cleaning rules whether a line ends a sentence (a
+line test, not a splitter). Leaves out: what the sentences are used for.
 """
 
 from __future__ import annotations
@@ -61,23 +59,30 @@ def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]
     return sentences
 
 
-# A sentence end in a model answer, with the markers that follow the full stop ("... 1949. [1] Die ...").
-_ANSWER_SENTENCE_END = re.compile(r"(?<=[.!?…])((?:\s*\[" + MARKER_NUMBERS + r"\])*)\s+(?=\S)")
+# Markers at the start of a pysbd segment ("[1] Das HQ ...") belong to the sentence before it.
+_LEADING_MARKERS = re.compile(r"^((?:\s*\[" + MARKER_NUMBERS + r"\])+)\s*")
 
 
-def split_answer_sentences(text: str) -> list[str]:
-    """Split a model answer into sentences, keeping markers after the full stop with their sentence.
+def split_answer_sentences(text: str, language: str = "de") -> list[str]:
+    """Split a model answer into sentences with pysbd, the splitter of the whole product.
 
-    A regex, not pysbd: the citation checker has always split this way (see the module docstring).
+    Markers written after the full stop ("... gegründet. [1] Das HQ ...") stay
+    with their sentence; ordinal dates, initials and abbreviations ("am 6.
+    Oktober", "William E. Simon", "z. B.") do not end a sentence.
     """
-    parts = _ANSWER_SENTENCE_END.split(text.strip())
     sentences: list[str] = []
-    for index in range(0, len(parts), 2):
-        sentence = (parts[index] + (parts[index + 1] if index + 1 < len(parts) else "")).strip()
-        if sentences and SPACED_MARKER.fullmatch(" " + sentence.replace("] [", "][")):
-            sentences[-1] += sentence  # markers alone after the last full stop belong to that sentence
-        elif sentence:
-            sentences.append(sentence)
+    for sentence in split_sentences(" ".join(text.split()), language):
+        piece = sentence.text
+        leading = _LEADING_MARKERS.match(piece)
+        if leading and sentences:
+            sentences[-1] += leading.group(1).strip()
+            piece = piece[leading.end():]
+        if not piece.strip():
+            continue
+        if sentences and SPACED_MARKER.fullmatch(" " + piece.replace("] [", "][")):
+            sentences[-1] += piece  # markers alone after the last full stop belong to that sentence
+        else:
+            sentences.append(piece.strip())
     return sentences
 
 

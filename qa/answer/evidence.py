@@ -1,0 +1,267 @@
+"""Does a cited passage back one answer sentence? Key items against the cited sentence, the question's focus, its kind.
+
+A citation vouches only for what the cited sentence itself says. For each
+claim and cited passage the check looks for one sentence (or two adjacent
+ones) of the passage, or the document's source line, that
+
+- holds every key item the claim adds to the question: its numbers and dates
+  (normalised across languages, qa.answer.key_items), its countries, and its
+  names; a name found only in another passage is a wrong entity taken from
+  the context, an English proper name found nowhere is invented;
+- talks about what the question asks (its focus words, or across languages
+  a clear embedding similarity to the question), so that "Rutte served 14
+  years" does not answer "how many children does he have";
+- backs the rest of the claim by shared words or embedding similarity.
+
+`answers_kind` tells whether an answer holds an item of the kind its question
+asks for (a number for "how many", a date for "when", ...). Constants are
+cosine similarities of multilingual-e5 query vectors against passage
+sentence vectors; `FOCUS_COSINE` was calibrated on the dev set (README).
+
+Leaves out: parsing markers and deciding what to do with the verdicts
+(qa.answer.citations, qa.answer.answerer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+
+from qa.answer.data import load_table
+from qa.answer.key_items import KeyItems, dates_agree, find_countries, fold, key_items
+from qa.answer.support import content_words, semantic_support
+from qa.text.markers import strip_markers
+
+# A window the question's focus words miss still counts as on topic at this similarity to the question.
+FOCUS_COSINE = 0.83
+# Support given to a claim whose new key items all stand in an on-topic cited sentence.
+KEY_ITEM_SUPPORT = 0.6
+# Support of a claim that fails a key-item or focus test: below any threshold.
+FAILED_SUPPORT = 0.1
+_NAME_PREFIX = 5  # names compare on their first letters: "Brüssel" ~ "Brussels", "Stoltenbergs" ~ "Stoltenberg"
+
+
+@dataclass(frozen=True)
+class PassageEvidence:
+    """What a passage offers as evidence: its sentences (with vectors), language and the document's source line."""
+
+    sentences: tuple[str, ...]
+    vectors: np.ndarray | None
+    language: str
+    source_line: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What the question asks: its kind of answer, key items, content words, focus words and vector."""
+
+    text: str
+    language: str
+    kind: str | None
+    items: KeyItems
+    words: frozenset[str]
+    focus: frozenset[str]
+    vector: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class PromptNames:
+    """In how many of the prompt's passages each name occurs (by folded prefix)."""
+
+    counts: dict[str, int]
+    passages: int
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> PromptNames:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for stem in _name_stems(text):
+                counts[stem] = counts.get(stem, 0) + 1
+        return cls(counts, len(texts))
+
+    def topical(self, stem: str) -> bool:
+        """A name in most passages (the collection's topic, e.g. the organisation) is not an answer's key item."""
+        return self.passages >= 3 and self.counts.get(stem, 0) >= 0.8 * self.passages
+
+
+@dataclass(frozen=True)
+class ClaimSupport:
+    """The verdict for one claim and one passage: a score, the backing window (sentence indexes) and why."""
+
+    score: float
+    window: tuple[int, ...] = ()
+    reason: str = ""
+
+
+@cache
+def _kind_patterns() -> list[tuple[str, dict[str, re.Pattern[str]]]]:
+    table = load_table("question_kinds.toml")
+    return [(kind, {language: re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+                    for language, patterns in table[kind].items()}) for kind in table]
+
+
+def question_kind(question: str, language: str) -> str | None:
+    """The kind of item the question asks for: "number", "date", "place", "person", or None."""
+    for kind, patterns in _kind_patterns():
+        if patterns[language if language in patterns else "en"].search(question):
+            return kind
+    return None
+
+
+def question_facts(question: str, language: str, vector: np.ndarray | None) -> QuestionFacts:
+    """Analyse the question once per answer."""
+    items = key_items(question, language)
+    words = _words(question, language)
+    names = {fold(name)[:_NAME_PREFIX] for name in items.names}
+    focus = frozenset(word for word in words if fold(word)[:_NAME_PREFIX] not in names and not word.isdigit())
+    return QuestionFacts(question, language, question_kind(question, language), items, words, focus, vector)
+
+
+def content_words_both(text: str, language: str) -> frozenset[str]:
+    """Content-word stems of `text` in both languages (answers and passages mix them)."""
+    return content_words(text, language) | content_words(text, "de" if language == "en" else "en")
+
+
+_words = content_words_both
+
+
+@lru_cache(maxsize=2048)
+def _items(text: str, language: str) -> KeyItems:
+    return key_items(text, language)
+
+
+def _name_stems(text: str) -> set[str]:
+    """Folded word prefixes of every word of `text`, for loose name matching."""
+    return {fold(word)[:_NAME_PREFIX] for word in re.findall(r"[^\W\d_]+", text)}
+
+
+@dataclass(frozen=True)
+class _NewItems:
+    """The key items a claim adds to the question."""
+
+    numbers: tuple[frozenset, ...]
+    dates: tuple[tuple[int | None, int | None, int | None], ...]
+    countries: frozenset[str]
+    names: frozenset[str]
+
+    def count(self) -> int:
+        return len(self.numbers) + len(self.dates) + len(self.countries) + len(self.names)
+
+
+def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
+    """The numbers, dates, countries and names of `claim` that its question does not already name."""
+    items = _items(claim, language)
+    asked = question.items.number_values()
+    question_names = _name_stems(question.text)
+    return _NewItems(
+        numbers=tuple(readings for readings in items.numbers if not readings & asked),
+        dates=tuple(date for date in items.dates if not any(dates_agree(date, d) for d in question.items.dates)),
+        countries=frozenset(items.countries - question.items.countries - find_countries(question.text)),
+        names=frozenset(name for name in items.names if name[:_NAME_PREFIX] not in question_names),
+    )
+
+
+def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) -> bool:
+    """True when the claims hold an item of the kind the question asks for (always true for other questions)."""
+    if question.kind is None:
+        return True
+    found = [new_items(claim, language, question) for claim in claims]
+    if question.kind == "number":
+        return any(item.numbers for item in found)
+    if question.kind == "date":
+        return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
+    return any(item.names or item.countries for item in found)  # place, person
+
+
+def _is_year(readings: frozenset) -> bool:
+    return any(value == int(value) and 1000 <= value <= 2100 for value in readings)
+
+
+def claim_support(claim: str, language: str, evidence: PassageEvidence, question: QuestionFacts,
+                  names: PromptNames, claim_vector: np.ndarray | None) -> ClaimSupport:
+    """How well `evidence` backs `claim` (a marker-free answer sentence), judged on its best window.
+
+    Args:
+        claim: the answer sentence without markers.
+        language: the answer's language.
+        evidence: the cited passage.
+        question: the analysed question.
+        names: where the prompt's names occur (a name from another passage is a wrong entity).
+        claim_vector: the claim embedded as a query, or None.
+    """
+    claim = strip_markers(claim)
+    added = new_items(claim, language, question)
+    claim_words = (_words(claim, language) - question.words) or _words(claim, language)
+    best: ClaimSupport | None = None
+    failure = "the passage has no sentence"
+    for window in _windows(len(evidence.sentences)):
+        text = " ".join(evidence.sentences[i] for i in window)
+        problem = _key_item_failure(added, text, evidence, language, names)
+        if problem is None and not _on_topic(text, window, evidence, question):
+            problem = "the cited sentence is about something else than the question"
+        if problem is not None:
+            failure = problem if best is None and failure == "the passage has no sentence" else failure
+            continue
+        share = len(claim_words & _words(text, evidence.language)) / len(claim_words) if claim_words else 0.0
+        score = max(share, semantic_support(_similarity(claim_vector, evidence.vectors, window)))
+        if added.count() and _all_present(added, text + " " + evidence.source_line):
+            score = max(score, KEY_ITEM_SUPPORT)
+        if best is None or score > best.score:
+            best = ClaimSupport(score, window)
+    return best or ClaimSupport(FAILED_SUPPORT, (), failure)
+
+
+def _windows(count: int) -> list[tuple[int, ...]]:
+    """Single sentences first, then pairs of neighbours (a pronoun may carry the subject over)."""
+    return [(i,) for i in range(count)] + [(i, i + 1) for i in range(count - 1)]
+
+
+def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
+                      names: PromptNames) -> str | None:
+    """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all."""
+    window = _items(text, evidence.language)
+    source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
+    values = window.number_values() | (source.number_values() if source else frozenset())
+    for readings in added.numbers:
+        if not readings & values:
+            return f"the figure {min(readings)} is not in the cited sentence"
+    dates = window.dates + (source.dates if source else ())
+    for date in added.dates:
+        if not any(dates_agree(date, d) for d in dates) or (date[0] is not None and date[0] not in values):
+            return "the date is not in the cited sentence"
+    countries = window.countries | (source.countries if source else frozenset())
+    if added.countries - countries:
+        return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
+    present = _name_stems(text + " " + evidence.source_line)
+    for name in added.names:
+        stem = name[:_NAME_PREFIX]
+        if stem in present or names.topical(stem):
+            continue
+        if names.counts.get(stem):
+            return f"{name} appears elsewhere in the passages, not in the cited sentence"
+        if language == "en" and evidence.language == "en":
+            return f"{name} appears in no passage"
+    return None
+
+
+def _all_present(added: _NewItems, text: str) -> bool:
+    """Every new name of the claim stands in `text` (numbers, dates and countries were checked already)."""
+    present = _name_stems(text)
+    return all(name[:_NAME_PREFIX] in present for name in added.names)
+
+
+def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts) -> bool:
+    """The window shares a focus word of the question, or is clearly similar to it."""
+    if not question.focus or question.focus & _words(text, evidence.language):
+        return True
+    return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
+
+
+def _similarity(vector: np.ndarray | None, vectors: np.ndarray | None, window: tuple[int, ...]) -> float:
+    if vector is None or vectors is None or not len(window) or max(window) >= len(vectors):
+        return 0.0
+    return float(np.max(vectors[list(window)] @ vector))

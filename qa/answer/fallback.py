@@ -1,0 +1,56 @@
+"""The extractive answer: when the model's draft fails the checks but the evidence is strong, quote the evidence.
+
+A quoted passage sentence, clearly labelled and cited, is faithful by
+construction, and beats both a refusal and a wrong paraphrase. It is given
+only when one sentence of the passages is very close to the question
+(`min_quote_score`, a cosine similarity of multilingual-e5, calibrated on the
+dev set: see README), talks about what the question asks (a focus word, or a
+clear similarity), and holds an item of the kind the question asks for.
+Leaves out: the checks that decide the draft failed (qa.answer.citations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind, content_words_both
+from qa.answer.prompts import QUOTE
+from qa.types import Citation, Passage, SentenceCheck
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An extractive answer: the text shown, its one citation and sentence check."""
+
+    text: str
+    citation: Citation
+    check: SentenceCheck
+
+
+def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
+                      min_quote_score: float) -> Quote | None:
+    """The best passage sentence to quote for the question, or None when no sentence is close enough."""
+    if facts.vector is None:
+        return None
+    best: tuple[float, Passage, str] | None = None
+    for passage, offered in zip(passages, evidence):
+        if offered.vectors is None:
+            continue
+        for position, sentence in enumerate(offered.sentences):
+            similarity = float(offered.vectors[position] @ facts.vector)
+            if similarity < min_quote_score or (best is not None and similarity <= best[0]):
+                continue
+            on_topic = not facts.focus or bool(facts.focus & content_words_both(sentence, offered.language))
+            if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
+                continue
+            if not answers_kind([sentence], offered.language, facts):
+                continue
+            best = (similarity, passage, sentence)
+    if best is None:
+        return None
+    similarity, passage, sentence = best
+    text = QUOTE[facts.language].format(sentence=" ".join(sentence.split()), number=passage.number)
+    support = round(similarity, 3)
+    return Quote(text, Citation(passage.number, passage, text, True, support, sentence),
+                 SentenceCheck(text, (passage.number,), True, support))
