@@ -83,7 +83,6 @@ class Answerer:
         if evidence_too_weak(hits, self.config.min_dense_score):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
-        sources = [self._source_line(passage, language) for passage in passages]
         messages = answer_messages(standalone, passages, language)
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
@@ -93,7 +92,7 @@ class Answerer:
         timings = replace(timings, prompt_s=prompt_built - retrieved_at, first_token_s=first_token_at - started,
                           generation_s=finished_at - first_token_at)
         base = replace(base, prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens)
-        evidence = [self._evidence(passage, source) for passage, source in zip(passages, sources)]
+        evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in passages]
         facts = question_facts(standalone, language, query_vector)
         yield self._verdict(replace(base, draft="".join(draft.pieces).strip()), passages, evidence, facts, timings, started)
 

@@ -37,7 +37,7 @@ from qa.answer.support import content_words, semantic_support
 from qa.text.markers import strip_markers
 
 # A window the question's focus words miss still counts as on topic at this similarity to the question.
-FOCUS_COSINE = 0.83
+FOCUS_COSINE = 0.81
 # Support given to a claim whose new key items all stand in an on-topic cited sentence.
 KEY_ITEM_SUPPORT = 0.6
 # Support of a claim that fails a key-item or focus test: below any threshold.
@@ -66,6 +66,7 @@ class QuestionFacts:
     words: frozenset[str]
     focus: frozenset[str]
     vector: np.ndarray | None
+    counted: frozenset[str] = frozenset()  # for "how many X": the stems of X, which the evidence must be about
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,14 @@ def _kind_patterns() -> list[tuple[str, dict[str, re.Pattern[str]]]]:
                     for language, patterns in table[kind].items()}) for kind in table]
 
 
+def _kind_match(question: str, language: str) -> re.Match[str] | None:
+    for _, patterns in _kind_patterns():
+        match = patterns[language if language in patterns else "en"].search(question)
+        if match:
+            return match
+    return None
+
+
 def question_kind(question: str, language: str) -> str | None:
     """The kind of item the question asks for: "number", "date", "place", "person", or None."""
     for kind, patterns in _kind_patterns():
@@ -116,9 +125,27 @@ def question_facts(question: str, language: str, vector: np.ndarray | None) -> Q
     """Analyse the question once per answer."""
     items = key_items(question, language)
     words = _words(question, language)
-    names = {fold(name)[:_NAME_PREFIX] for name in items.names}
-    focus = frozenset(word for word in words if fold(word)[:_NAME_PREFIX] not in names and not word.isdigit())
-    return QuestionFacts(question, language, question_kind(question, language), items, words, focus, vector)
+    kind = question_kind(question, language)
+    # The focus: what the question asks about, without its names (the answer repeats them anyway) and
+    # without the question phrase itself ("wie viele", "how many").
+    names = {fold(name)[:4] for name in items.names}
+    phrase = _kind_match(question, language)
+    asked = _words(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
+    focus = frozenset(word for word in asked if fold(word)[:4] not in names and not word.isdigit())
+    return QuestionFacts(question, language, kind, items, words, focus, vector,
+                         _counted(question, language) if kind == "number" else frozenset())
+
+
+def _counted(question: str, language: str) -> frozenset[str]:
+    """The stems of the thing a "how many" question counts: the first content word after the question phrase."""
+    for kind, patterns in _kind_patterns():
+        match = patterns[language if language in patterns else "en"].search(question) if kind == "number" else None
+        if match:
+            for word in re.findall(r"[^\W\d_][\w-]*", question[match.end():]):
+                stems = content_words_both(word, language)
+                if stems:
+                    return stems
+    return frozenset()
 
 
 def content_words_both(text: str, language: str) -> frozenset[str]:
@@ -198,7 +225,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     claim_words = (_words(claim, language) - question.words) or _words(claim, language)
     best: ClaimSupport | None = None
     failure = "the passage has no sentence"
-    for window in _windows(len(evidence.sentences)):
+    # Key items must stand in one sentence with what the question asks; only plain claims may span two.
+    for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names)
         if problem is None and not _on_topic(text, window, evidence, question):
@@ -215,9 +243,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     return best or ClaimSupport(FAILED_SUPPORT, (), failure)
 
 
-def _windows(count: int) -> list[tuple[int, ...]]:
-    """Single sentences first, then pairs of neighbours (a pronoun may carry the subject over)."""
-    return [(i,) for i in range(count)] + [(i, i + 1) for i in range(count - 1)]
+def _windows(count: int, pairs: bool) -> list[tuple[int, ...]]:
+    """Single sentences, then (if `pairs`) pairs of neighbours (a pronoun may carry the subject over)."""
+    return [(i,) for i in range(count)] + ([(i, i + 1) for i in range(count - 1)] if pairs else [])
 
 
 def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
@@ -255,10 +283,16 @@ def _all_present(added: _NewItems, text: str) -> bool:
 
 
 def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts) -> bool:
-    """The window shares a focus word of the question, or is clearly similar to it."""
-    if not question.focus or question.focus & _words(text, evidence.language):
+    """The window shares a focus word of the question (and, for "how many X", X); across languages, where
+    words rarely match, a clear similarity to the question counts too."""
+    if not question.focus and not question.counted:
         return True
-    return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
+    words = _words(text, evidence.language)
+    if (not question.counted or question.counted & words) and (not question.focus or question.focus & words):
+        return True
+    if evidence.language != question.language:
+        return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
+    return False
 
 
 def _similarity(vector: np.ndarray | None, vectors: np.ndarray | None, window: tuple[int, ...]) -> float:

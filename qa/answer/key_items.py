@@ -230,6 +230,12 @@ def _longest_country_name() -> int:
     return max(len(name.split()) for name in country_names())
 
 
+@cache
+def _country_name_words() -> frozenset[str]:
+    """The words of multi-word country names ("vereinigten", "staaten", "korea"): parts of a country, not names."""
+    return frozenset(word for name in country_names() if " " in name for word in name.split())
+
+
 def find_countries(text: str) -> set[str]:
     """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included)."""
     originals = _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))  # "Germany's" -> "Germany"
@@ -259,7 +265,8 @@ def find_names(text: str) -> set[str]:
             continue
         folded = fold(token)
         if (not sentence_start and token[0].isupper() and len(token) > 1 and folded not in month_names()
-                and folded not in country_names() and folded + "@" not in country_names() and token not in _acronyms()):
+                and folded not in country_names() and folded + "@" not in country_names() and token not in _acronyms()
+                and folded not in _country_name_words()):
             names.add(folded)
         sentence_start = False
     return names

