@@ -11,11 +11,10 @@ where the checker is known to get a case wrong, the test is marked
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
 from conftest import write_seeds
+
 from qa.answer.prompts import REFUSAL
 from qa.config import load_config
 from qa.models.scripted import ScriptedGenerator
@@ -94,7 +93,8 @@ def cited_documents(answer: Answer) -> set[str]:
 
 
 def test_wrong_person_from_the_right_passage_is_refused(pipeline_on: Pipeline) -> None:
-    answer = verdict(pipeline_on, "Wer ist neuer NATO-Generalsekretär?", "Der neue NATO-Generalsekretär ist Jens Stoltenberg [1].")
+    answer = verdict(pipeline_on, "Wer ist neuer NATO-Generalsekretär?",
+                     "Der neue NATO-Generalsekretär ist Jens Stoltenberg [1].")
     assert answer.refused or "Stoltenberg" not in answer.text, answer
 
 

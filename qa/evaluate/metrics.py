@@ -125,6 +125,9 @@ def compute_metrics(records: Sequence[ResultRecord]) -> dict[str, Any]:
         "n": len(records), "n_answerable": len(answerable), "n_unanswerable": len(records) - len(answerable),
         "n_answered": len(answered), "n_errors": sum(1 for r in records if r.error),
         "answer_correct": share(r.correct for r in answerable),
+        "wrong_answered": share(not r.refused and not r.error and not r.correct for r in records),
+        "facts_in_prompt": share(r.facts_in_prompt for r in answerable),
+        "extractive": share(r.extractive for r in answered),
         "facts_found": share(hit for r in answerable for hit in r.fact_hits),
         "hit@1": hit_at(ranks, 1), "hit@5": hit_at(ranks, 5), "mrr": mean_reciprocal_rank(ranks),
         "citation_validity": citation_validity([len(r.citations) for r in answered],
@@ -141,6 +144,7 @@ def compute_metrics(records: Sequence[ResultRecord]) -> dict[str, Any]:
         "total_p50": percentile([t["total_s"] for t in timed], 50),
         "total_p95": percentile([t["total_s"] for t in timed], 95),
         "tokens_per_s": sum(speeds) / len(speeds) if speeds else None,
+        "prompt_tokens_p50": percentile([r.prompt_tokens for r in records if r.prompt_tokens], 50),
     }
 
 
@@ -154,7 +158,21 @@ def group_metrics(records: Sequence[ResultRecord]) -> dict[str, dict[str, Any]]:
         "en": compute_metrics([r for r in records if r.question_language == "en"]),
         "cross_lingual": compute_metrics([r for r in with_sources if r.cross_lingual]),
         "same_language": compute_metrics([r for r in with_sources if not r.cross_lingual]),
+        "paraphrase_groups": paraphrase_consistency(records),
     }
+
+
+def paraphrase_consistency(records: Sequence[ResultRecord]) -> dict[str, Any]:
+    """Over the paraphrase groups (questions asking for one fact in other words): how many groups there
+    are, the share whose phrasings were all answered correctly, and the share judged alike (all right or
+    all wrong)."""
+    groups: dict[str, list[bool]] = {}
+    for record in records:
+        if record.group:
+            groups.setdefault(record.group, []).append(record.correct)
+    verdicts = list(groups.values())
+    return {"n": len(verdicts), "all_correct": share(all(v) for v in verdicts),
+            "consistent": share(all(v) or not any(v) for v in verdicts)}
 
 
 # ---------------------------------------------------------------------------- scoring one record
@@ -171,7 +189,7 @@ def _gold_fields(question: Question, documents: Mapping[str, Document]) -> dict[
             "answerable": question.answerable, "gold_sources": list(question.sources),
             "facts": [list(fact) for fact in question.facts], "reference_answer": question.reference,
             "cross_lingual": is_cross_lingual(question.language, question.sources, documents),
-            "tags": list(question.tags)}
+            "tags": list(question.tags), "group": question.group}
 
 
 def score_record(record: ResultRecord, question: Question, documents: Mapping[str, Document]) -> ResultRecord:
@@ -182,4 +200,7 @@ def score_record(record: ResultRecord, question: Question, documents: Mapping[st
     hits = fact_hits(text, question.facts)
     # An error is always wrong; for an unanswerable question the correct outcome is a refusal.
     correct = not failed and ((not record.refused and all(hits)) if question.answerable else record.refused)
-    return replace(record, **_gold_fields(question, documents), fact_hits=hits, correct=correct)
+    in_prompt = (all(fact_hits(" ".join(record.prompt_passages), question.facts))
+                 if question.answerable and question.facts and record.prompt_passages else None)
+    return replace(record, **_gold_fields(question, documents), fact_hits=hits, correct=correct,
+                   facts_in_prompt=in_prompt)

@@ -43,6 +43,9 @@ class ResultRecord:
     completion_tokens: int = 0
     tokens_per_s: float | None = None
     answer_language_ok: bool | None = None
+    draft: str = ""  # the model's own text before the checks
+    extractive: bool = False  # the answer quotes the evidence (the draft failed the checks)
+    prompt_passages: list[str] = field(default_factory=list)  # the passage texts the model saw
     # the question and its gold data (from the question file)
     id: str = ""
     question: str = ""
@@ -53,9 +56,11 @@ class ResultRecord:
     reference_answer: str = ""
     cross_lingual: bool = False
     tags: list[str] = field(default_factory=list)
+    group: str = ""  # questions of one paraphrase group ask for the same fact
     # the verdict
     fact_hits: list[bool] = field(default_factory=list)
     correct: bool = False
+    facts_in_prompt: bool | None = None  # every gold fact stood in the passages the model saw
 
     def to_json(self) -> dict[str, Any]:
         """The record as a results.jsonl object (without `error` unless it is set)."""

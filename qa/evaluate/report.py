@@ -24,7 +24,10 @@ from qa.evaluate.records import ResultRecord
 METRICS: tuple[tuple[str, str, str], ...] = (
     ("n", "questions", "number"),
     ("answer_correct", "answer correct", "rate"),
+    ("wrong_answered", "answered but wrong", "rate"),
     ("facts_found", "facts found", "rate"),
+    ("facts_in_prompt", "gold facts in the prompt", "rate"),
+    ("extractive", "quoted answers (of answered)", "rate"),
     ("refusal_correct", "correct refusals (unanswerable)", "rate"),
     ("false_refusal", "false refusals (answerable)", "rate"),
     ("hit@1", "retrieval hit@1", "rate"),
@@ -40,6 +43,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("total_p50", "total time p50", "seconds"),
     ("total_p95", "total time p95", "seconds"),
     ("tokens_per_s", "tokens per second", "number"),
+    ("prompt_tokens_p50", "prompt tokens p50", "number"),
 )
 _RATE_KEYS = [key for key, _, kind in METRICS if kind in ("rate", "score")]
 
@@ -77,7 +81,13 @@ def format_summary(summary: Mapping[str, Any]) -> str:
     """The metrics of a run as a readable text table (groups as columns)."""
     model = summary.get("model", {})
     head = f"generator {model.get('generator_name', '?')}, embedder {model.get('embedder', '?')}"
-    return f"{head}\n{text_table(summary_rows(summary))}"
+    groups = summary.get("paraphrase_groups") or {}
+    tail = ""
+    if groups.get("n"):
+        tail = (f"\nparaphrase groups: {groups['n']}, all phrasings correct "
+                f"{format_value(groups.get('all_correct'), 'rate')}, "
+                f"judged alike {format_value(groups.get('consistent'), 'rate')}")
+    return f"{head}\n{text_table(summary_rows(summary))}{tail}"
 
 
 # ---------------------------------------------------------------------------- HTML report
