@@ -164,18 +164,25 @@ def _ask_once(pipeline: Pipeline, question: str, history: list[Message], args: a
     from qa.answer.events import Done, Retrieved, Token
 
     answer = None
+    # The draft streams to the terminal (stderr) marked as unchecked; the checked answer is printed once.
+    show_draft = not args.json and sys.stderr.isatty()
     for event in pipeline.answer_stream(question, history, language=args.language, top_k=args.k):
-        if isinstance(event, Retrieved) and not args.json and event.standalone_question != question:
-            print(f"(understood as: {event.standalone_question})", file=sys.stderr)
-        elif isinstance(event, Token) and not args.json:
-            print(event.text, end="", flush=True)
+        if isinstance(event, Retrieved) and not args.json:
+            if event.standalone_question != question:
+                print(f"(understood as: {event.standalone_question})", file=sys.stderr)
+            if show_draft:
+                print("(draft, being checked) ", end="", file=sys.stderr, flush=True)
+        elif isinstance(event, Token) and show_draft:
+            print(event.text, end="", file=sys.stderr, flush=True)
         elif isinstance(event, Done):
             answer = event.answer
     assert answer is not None
     if args.json:
         _print_json(answer_record(answer))
     else:
-        print("\r\033[K" + answer.text if sys.stdout.isatty() else "\n" + answer.text)
+        if show_draft:
+            print("\n", file=sys.stderr)
+        print(answer.text)
         _print_sources(answer)
         t = answer.timings
         print(f"\n(retrieval {t.retrieval_s:.2f} s, first token {t.first_token_s:.1f} s, total {t.total_s:.1f} s)",

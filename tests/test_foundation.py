@@ -75,3 +75,20 @@ def test_build_embedder_rejects_unknown_names(fake_config: Config) -> None:
         build_embedder(fake_config.replace(embedder="word2vec"))
     with pytest.raises(ConfigError):
         build_embedder(fake_config.replace(embedder="sentence-transformers", embedder_model=""))
+
+
+def test_qa_ask_prints_the_checked_answer_once(fake_config: Config, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from qa.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QA_MIN_DENSE_SCORE", str(fake_config.min_dense_score))  # the hashing fake scores low
+    monkeypatch.setenv("QA_CACHE_DIR", str(fake_config.cache_dir))
+    flags = ["--seeds", str(fake_config.seeds_dir), "--index", str(fake_config.index_dir), "--embedder", "hashing",
+             "--generator", "extractive"]
+    code = main([*flags, "ask", "Wann wurde die NATO gegründet?"])
+    out = capsys.readouterr().out
+    assert code == 0
+    first_line = out.splitlines()[0]
+    assert "1949" in first_line and "[1]" in first_line, out  # answered, with its citation
+    assert out.count("Die NATO wurde im Jahr 1949 in Washington gegründet [1]") == 1, out  # and printed once
