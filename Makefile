@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install rebuild-llama run test test-fast lint index check bench browsers clean
+.PHONY: install rebuild-llama run test test-fast lint index check bench mutants browsers clean
 
 # llama.cpp, built here from llama-cpp-python's source with explicit options
 # (README "Model runtime"): never -march=native, so the build runs on any
@@ -92,5 +92,11 @@ lint: install
 bench: install
 	$(PY) benchmarks/retrieval_xquad.py
 
+# Mutation testing of the answer stage's checks (pyproject [tool.mutmut]); slow, so not part of `make test`.
+mutants: install
+	-$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PY) benchmarks/mutation_score.py
+
 clean:
-	rm -rf index/current index/build-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf index/current index/build-* .pytest_cache .mypy_cache .ruff_cache mutants

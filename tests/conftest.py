@@ -93,7 +93,7 @@ def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     from qa.pipeline import Pipeline
 
     root = Path(__file__).resolve().parent.parent
-    config = load_config(root, overrides={"index_dir": tmp_path_factory.mktemp("real-index")})
+    config = load_config(root, overrides={"index_dir": tmp_path_factory.mktemp("real-index")}, environ={})
     pipeline = Pipeline(config)
     pipeline.ensure_index()
     return pipeline

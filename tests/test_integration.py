@@ -7,6 +7,8 @@ answer is refused; retrieval finds the right documents across languages.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa.answer.prompts import REFUSAL
@@ -45,7 +47,7 @@ def test_english_question_about_a_german_document_gets_an_english_answer(real_pi
     answer = real_pipeline.answer("How long did Jens Stoltenberg serve as NATO Secretary General?")
     assert not answer.refused, answer.refusal_reason
     assert answer.language == "en"
-    assert "10" in answer.text or "ten" in answer.text.lower()
+    assert re.search(r"\b(10|ten)\b", answer.text, re.I), answer.text
     assert answer.citations
     # the answer is only in the German documents (the teaser list and the tagesschau article)
     assert {c.passage.chunk.document_id for c in answer.citations} <= {"000_153759a8a6cf2811.txt", "001_1d4aee737639101c.txt"}
@@ -56,3 +58,29 @@ def test_question_absent_from_the_seeds_is_refused(real_pipeline, question: str)
     answer = real_pipeline.answer(question)
     assert answer.refused
     assert answer.text in REFUSAL.values()
+
+
+# The questions a newcomer asks first (issue "trustworthy answers"): the right person and date, or a refusal.
+
+@pytest.mark.parametrize("question", ["Wer ist neuer NATO-Generalsekretär?",
+                                      "Who succeeded Stoltenberg as NATO Secretary General?"])
+def test_the_new_secretary_general_is_rutte(real_pipeline, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real_pipeline.answer(question)
+    assert not answer.refused, answer.refusal_reason
+    assert re.search(r"\bRutte\b", answer.text), answer.text
+    assert not re.search(r"Stoltenberg (ist|is) (der |the )?ne", answer.text), answer.text
+
+
+def test_rutte_took_office_on_1_october_2024_or_the_date_is_left_out(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    answer = real_pipeline.answer("Who is the new NATO Secretary General and when did he take office?")
+    if answer.refused:
+        return
+    assert re.search(r"\bRutte\b", answer.text), answer.text
+    assert "23 July" not in answer.text and "July 23" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["Was ist Mark Ruttes Lieblingsessen?", "Wie heißt die Ehefrau von Mark Rutte?",
+                                      "How many children does Mark Rutte have?"])
+def test_near_topic_questions_the_documents_do_not_answer_are_refused(real_pipeline, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real_pipeline.answer(question)
+    assert answer.refused, answer.text
