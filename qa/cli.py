@@ -78,7 +78,8 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
 def run_ingest(args: argparse.Namespace, config: Config) -> int:
     from qa.ingest.documents import format_report, load_documents
 
-    documents, skipped = load_documents(config.seeds_dir, config.metadata_file)
+    documents, skipped = load_documents(config.seeds_dir, config.metadata_file, config.max_document_bytes,
+                                         config.follow_symlinks_outside_seeds)
     print(format_report(documents, skipped, verbose=args.verbose))
     return 0
 

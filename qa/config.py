@@ -33,6 +33,9 @@ class Config:
     seeds_dir: Path = Path("seeds")
     index_dir: Path = Path("index")
     metadata_file: str = "sources.toml"
+    # Hostile documents: a larger file is skipped; a symlink out of seeds_dir is skipped unless followed
+    max_document_bytes: int = 20_000_000
+    follow_symlinks_outside_seeds: bool = False
     # Chunking: target words per chunk, sentences of overlap, hard cap in words
     chunk_words: int = 90
     chunk_overlap_sentences: int = 1

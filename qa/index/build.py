@@ -166,7 +166,8 @@ def build_index(
         A BuildReport. Raises NoDocumentsError when nothing can be indexed.
     """
     started = time.perf_counter()
-    documents, skipped = load_documents(config.seeds_dir, config.metadata_file)
+    documents, skipped = load_documents(config.seeds_dir, config.metadata_file, config.max_document_bytes,
+                                         config.follow_symlinks_outside_seeds)
     if not documents:
         raise NoDocumentsError(
             f"No loadable .txt or .md document in {config.seeds_dir}.",

@@ -4,13 +4,17 @@ Sentences come from the project's one splitter (qa.text.sentences, pysbd).
 Sentences are grouped into chunks
 of about `target_words` words with `overlap_sentences` sentences of overlap;
 a chunk never splits a sentence and never crosses a section heading.
-Footnotes become chunks of their own, flagged as such. Leaves out: cleaning
+Footnotes become chunks of their own, flagged as such. A "sentence" longer
+than `max_words` (a line without punctuation, a table flattened into one
+line) is cut into runs of `max_words` words first, so no chunk, and no
+passage in a prompt, grows with the document. Leaves out: cleaning
 (qa.ingest.documents, qa.ingest.cleaning) and anything about embeddings.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from qa.text.sentences import Sentence, split_sentences
@@ -21,6 +25,18 @@ def chunk_id(document_id: str, text: str, occurrence: int = 0) -> str:
     """Stable id from document id and chunk text (and occurrence for repeats)."""
     digest = hashlib.sha1(f"{document_id}\0{text}\0{occurrence}".encode()).hexdigest()
     return digest[:16]
+
+
+def _bounded(sentence: Sentence, max_words: int) -> list[Sentence]:
+    """`sentence` cut into pieces of at most `max_words` words (itself when it is short enough), offsets kept."""
+    if sentence.words <= max_words:
+        return [sentence]
+    spans = [match.span() for match in re.finditer(r"\S+", sentence.text)]
+    pieces = []
+    for first in range(0, len(spans), max_words):
+        start, end = spans[first][0], spans[min(first + max_words, len(spans)) - 1][1]
+        pieces.append(Sentence(sentence.text[start:end], sentence.start + start, sentence.start + end))
+    return pieces
 
 
 def _group(sentences: Sequence[Sentence], target_words: int, overlap: int, max_words: int) -> Iterator[list[Sentence]]:
@@ -87,7 +103,8 @@ def chunk_document(
     for section, is_footnote, run in _section_runs(blocks):
         sentences: list[Sentence] = []
         for block in run:
-            sentences.extend(split_sentences(document.text[block.start:block.end], document.language, block.start))
+            for sentence in split_sentences(document.text[block.start:block.end], document.language, block.start):
+                sentences.extend(_bounded(sentence, max_words))
         for group in _group(sentences, target_words, overlap_sentences, max_words):
             start, end = group[0].start, group[-1].end
             text = document.text[start:end]

@@ -3,8 +3,13 @@
 `load_documents` reads every *.txt and *.md file of the seeds folder in name
 order, cleans it with the rules of `qa.ingest.cleaning.rules` and attaches the metadata of
 `sources.toml` (title, publisher, date, language, url per file name). A file
-that cannot be used becomes a `SkippedFile` with a reason; the others still
-load. `format_report` renders the ingest report of `qa ingest`.
+that cannot be used becomes a `SkippedFile` with a reason that names it;
+the others still load. Also skipped: a file over `max_bytes` (checked before
+reading, so a 30 MB dump costs nothing) and a symlink that resolves outside
+the seeds folder (unless `follow_symlinks_outside`), so a link can never pull
+a file from elsewhere on the machine into the index. A dangling symlink is
+reported, never silently ignored. `format_report` renders the ingest report
+of `qa ingest`.
 
 Left out on purpose: the cleaning rules themselves (qa.ingest.cleaning.rules), chunking
 (qa.ingest.chunking) and any caching: loading five seed files takes milliseconds.
@@ -27,6 +32,7 @@ __all__ = ["clean_text", "content_hash", "format_report", "load_documents", "rea
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 METADATA_KEYS = ("title", "publisher", "date", "language", "url", "authors")
+DEFAULT_MAX_BYTES = 20_000_000
 _SHORT = 90  # characters of removed text shown per item in the non-verbose report
 
 
@@ -98,13 +104,16 @@ def read_metadata(path: Path) -> dict[str, dict[str, str]]:
     return metadata
 
 
-def load_documents(seeds_dir: Path, metadata_file: str = "sources.toml") -> tuple[list[Document], list[SkippedFile]]:
+def load_documents(seeds_dir: Path, metadata_file: str = "sources.toml", max_bytes: int = DEFAULT_MAX_BYTES,
+                   follow_symlinks_outside: bool = False) -> tuple[list[Document], list[SkippedFile]]:
     """Load, clean and describe every *.txt and *.md file in `seeds_dir`, sorted by name.
 
-    A file that is unreadable, binary (NUL bytes), not valid UTF-8 or empty
-    after cleaning becomes a SkippedFile whose reason names it; the others
-    still load. A file without a metadata entry gets its file name as title,
-    a detected language and an empty publisher and date.
+    A file that is unreadable, binary (NUL bytes), not valid UTF-8, larger
+    than `max_bytes`, a symlink out of `seeds_dir` (unless
+    `follow_symlinks_outside`) or empty after cleaning becomes a SkippedFile
+    whose reason names it; the others still load. A file without a metadata
+    entry gets its file name as title, a detected language and an empty
+    publisher and date.
 
     Raises:
         ConfigError: the metadata file exists but is broken.
@@ -113,16 +122,34 @@ def load_documents(seeds_dir: Path, metadata_file: str = "sources.toml") -> tupl
     metadata = read_metadata(seeds_dir / metadata_file)
     if not seeds_dir.is_dir():
         return [], []
-    paths = sorted(path for path in seeds_dir.iterdir() if path.suffix.lower() in DOCUMENT_SUFFIXES and path.is_file())
+    paths = sorted(path for path in seeds_dir.iterdir()
+                   if path.suffix.lower() in DOCUMENT_SUFFIXES and (path.is_file() or path.is_symlink()))
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
+    root = seeds_dir.resolve()
     for path in paths:
-        loaded = _load_one(path, metadata.get(path.name, {}))
+        refused = _refused(path, root, max_bytes, follow_symlinks_outside)
+        loaded = refused or _load_one(path, metadata.get(path.name, {}))
         if isinstance(loaded, SkippedFile):
             skipped.append(loaded)
         else:
             documents.append(loaded)
     return documents, skipped
+
+
+def _refused(path: Path, root: Path, max_bytes: int, follow_symlinks_outside: bool) -> SkippedFile | None:
+    """A SkippedFile when `path` is a symlink out of `root` or larger than `max_bytes`, else None."""
+    if path.is_symlink() and not follow_symlinks_outside and not path.resolve().is_relative_to(root):
+        return SkippedFile(str(path), f"{path.name}: a symlink to {path.resolve()}, outside the seeds folder; "
+                                      "copy the file into the seeds folder or set follow_symlinks_outside_seeds")
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return SkippedFile(str(path), f"{path.name}: cannot be read ({error.strerror or error})")
+    if size > max_bytes:
+        return SkippedFile(str(path), f"{path.name}: {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:g} MB; "
+                                      "split it into smaller files or raise max_document_bytes")
+    return None
 
 
 def _load_one(path: Path, entry: dict[str, str]) -> Document | SkippedFile:

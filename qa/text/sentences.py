@@ -5,7 +5,11 @@ abbreviations such as "z. B.", "Nr.", "Dr." and dates such as "1. Oktober",
 and every sentence keeps its offsets. `split_answer_sentences` applies it to
 the model's answer and keeps citation markers with their sentence.
 `ENDS_SENTENCE` tells the cleaning rules whether a line ends a sentence (a
-line test, not a splitter). Leaves out: what the sentences are used for.
+line test, not a splitter). pysbd's cost grows faster than the text (a
+100 kB line takes seconds), so a long text is cut into windows of at most
+`WINDOW_CHARS` characters at a sentence end (or a space) and each window is
+segmented on its own: a 1 MB line costs linear time. Leaves out: what the
+sentences are used for.
 """
 
 from __future__ import annotations
@@ -38,12 +42,40 @@ def _segmenter(language: str) -> Any:
     return pysbd.Segmenter(language=language if language in ("de", "en") else "en", clean=False)
 
 
+WINDOW_CHARS = 5000
+# Where a window may end: after sentence-final punctuation and the spaces that follow it.
+_WINDOW_END = re.compile(r"[.!?…][\"'»«“”’)\]]*\s+")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """(start, end) pieces of `text`, each at most WINDOW_CHARS long, cut after a sentence end when there is one."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > WINDOW_CHARS:
+        limit = start + WINDOW_CHARS
+        ends = [match.end() for match in _WINDOW_END.finditer(text, start, limit)]
+        end = ends[-1] if ends and ends[-1] > start else text.rfind(" ", start + 1, limit) + 1
+        end = end if end > start else limit
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    return pieces
+
+
 def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]:
     """Split `text` into sentences with offsets relative to `offset`.
 
-    Offsets are recovered by searching each sentence from a moving cursor,
-    because pysbd's own spans are unreliable for repeated sentences.
+    Texts longer than WINDOW_CHARS are split window by window (see the module
+    docstring). Offsets are recovered by searching each sentence from a moving
+    cursor, because pysbd's own spans are unreliable for repeated sentences.
     """
+    if len(text) <= WINDOW_CHARS:
+        return _split_window(text, language, offset)
+    return [sentence for start, end in _windows(text)
+            for sentence in _split_window(text[start:end], language, offset + start)]
+
+
+def _split_window(text: str, language: str, offset: int) -> list[Sentence]:
     sentences: list[Sentence] = []
     cursor = 0
     for piece in _segmenter(language).segment(text):

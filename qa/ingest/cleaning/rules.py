@@ -3,8 +3,10 @@
 Every rule is chosen by the shape of the text, never by document id, so a new
 PDF extraction or web page benefits too. In order:
 
+- Hidden characters (zero-width, bidirectional and other format or control
+  characters) are removed and soft hyphens vanish (qa.ingest.cleaning.safety).
 - Whitespace: non-breaking and other odd spaces become plain spaces, runs of
-  spaces collapse, lines are stripped, soft hyphens vanish.
+  spaces collapse, lines are stripped.
 - PDF text (many lines broken mid-sentence) has its lines joined into
   paragraphs. A word hyphenated at a line break is re-joined ("Sou-/veränität"),
   but the hyphen stays where it belongs to the word: before a capital
@@ -22,6 +24,8 @@ PDF extraction or web page benefits too. In order:
   trailing run of ads, job ads, comment policy, newsletter and search prompts,
   "Source:" credits, author bios, "Stand:" timestamps.
 - Short title-like lines without final punctuation become headings.
+- Citation markers written in the document ("[7]") become "(7)", so they can
+  never pass for the answer's citations (qa.ingest.cleaning.safety).
 
 Every dropped piece of text is returned as a Removal. This module holds the
 entry point (`clean_parts`), the order of the rules, duplicates, headings and
@@ -49,6 +53,7 @@ from qa.ingest.cleaning.pdf import (
     split_footnotes,
     strip_footnote_markers,
 )
+from qa.ingest.cleaning.safety import neutralise_markers, remove_hidden_characters
 from qa.ingest.cleaning.web import drop_web_boilerplate, split_kicker, strip_teaser_links
 from qa.types import BlockKind, Removal
 
@@ -65,7 +70,6 @@ class Part:
 
 
 _ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
 def _chunks(lines: list[str], wrapped: bool) -> list[Item]:
@@ -121,11 +125,12 @@ def clean_parts(raw: str) -> tuple[list[Part], list[Removal]]:
     Footnotes are placed at the end of the section whose text carries their
     marker (or where they appeared, without a marker), ordered by number.
     """
-    text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", raw.replace("\r\n", "\n").replace("\r", "\n")))
+    removals: list[Removal] = []
+    visible = remove_hidden_characters(raw.replace("\u00ad", ""), removals)  # a soft hyphen is layout, not news
+    text = _ODD_SPACES.sub(" ", visible.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
     wrapped = is_wrapped(lines)
     vocabulary = "\n".join(lines).lower()
-    removals: list[Removal] = []
     items = drop_page_footers(_chunks(lines, wrapped), wrapped, removals)
     items, toc_titles = drop_front_matter(items, removals)
     items = drop_link_lines(drop_imprint(items, removals), removals)
@@ -151,7 +156,9 @@ def clean_parts(raw: str) -> tuple[list[Part], list[Removal]]:
         if item.dated and item.kind == "heading":
             item.text = split_kicker(item.text, "\n".join(other.text for other in body if other is not item))
     marker_groups = strip_footnote_markers(body, {note.number for note in footnotes}, removals)
-    return _assemble(body, footnotes, marker_groups), removals
+    parts = [Part(part.kind, neutralise_markers(part.text, removals), neutralise_markers(part.section))
+             for part in _assemble(body, footnotes, marker_groups)]
+    return parts, removals
 
 
 def _assemble(body: list[Item], footnotes: list[Item], marker_groups: dict[int, int]) -> list[Part]:
