@@ -33,6 +33,7 @@ a.qa-cite:hover, a.qa-cite:focus { background: var(--color-accent, #4f46e5); col
 .qa-cursor { animation: qa-blink 1s steps(2) infinite; color: var(--color-accent, #4f46e5); }
 @keyframes qa-blink { to { opacity: 0; } }
 .qa-progress { color: var(--body-text-color-subdued); }
+.qa-draft { opacity: 0.55; font-style: italic; }
 .qa-dots::before { content: "●"; margin-right: .45em; color: var(--color-accent, #4f46e5);
   animation: qa-blink 1s steps(2) infinite; }
 .qa-notice { border-left: 4px solid #d97706; background: #fffbeb; color: #78350f; padding: .6rem .8rem;

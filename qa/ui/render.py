@@ -115,12 +115,16 @@ def render_turn(turn: Turn, index: int, texts: Mapping[str, str]) -> str:
         parts.append(f'<p class="qa-note">{html.escape(texts["refused_note"])}</p>')
     elif answer is not None:
         parts.append(f'<p class="qa-body">{render_answer_body(answer, index, texts)}</p>')
+        if answer.extractive:
+            parts.append(f'<p class="qa-note">{html.escape(texts["quoted_note"])}</p>')
         if any(not check.supported for check in answer.sentences):
             parts.append(f'<p class="qa-note">{html.escape(texts["unsupported_note"])}</p>')
     elif turn.draft:
         body = render_markers(turn.draft, index, _passage_titles(turn.passages, texts))
         cursor = "" if turn.status == "stopped" else '<span class="qa-cursor">▍</span>'
-        parts.append(f'<p class="qa-body">{body}{cursor}</p>')
+        # Not checked yet: shown as a draft, so nobody mistakes it for the answer that may replace it.
+        parts.append(f'<p class="qa-progress qa-draft-label">{html.escape(texts["draft"])}</p>')
+        parts.append(f'<p class="qa-body qa-draft">{body}{cursor}</p>')
     elif turn.status in ("loading", "searching", "writing"):
         key = {"loading": "loading_model", "searching": "searching", "writing": "writing"}[turn.status]
         parts.append(f'<p class="qa-progress"><span class="qa-dots"></span>{html.escape(texts[key])}</p>')

@@ -53,6 +53,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Loading the language model (only for the first question) …",
         "searching": "Searching the documents …",
         "writing": "Writing the answer …",
+        "draft": "Draft, being checked against the sources …",
+        "quoted_note": "The model's own answer did not pass the check, so the source is quoted instead.",
         "refused_note": "The documents do not answer this question. The closest passages are listed under Sources.",
         "unsupported": "Not supported by the cited sources",
         "unsupported_note": "Sentences marked ⚠ are not backed by the sources — check them before relying on them.",
@@ -117,6 +119,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Das Sprachmodell wird geladen (nur bei der ersten Frage) …",
         "searching": "Durchsuche die Dokumente …",
         "writing": "Schreibe die Antwort …",
+        "draft": "Entwurf, wird an den Quellen geprüft …",
+        "quoted_note": "Die Antwort des Modells hat die Prüfung nicht bestanden, daher wird die Quelle zitiert.",
         "refused_note": "Die Dokumente beantworten diese Frage nicht. "
                         "Die nächstliegenden Passagen stehen unter Quellen.",
         "unsupported": "Nicht durch die zitierten Quellen belegt",
