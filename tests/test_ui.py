@@ -302,10 +302,10 @@ def test_a_draft_is_shown_as_unchecked_and_a_quote_is_labelled(pipeline: Pipelin
     texts = ui.texts_for("en")
     writing = ui.Turn("When was NATO founded?", status="writing", draft="NATO was founded in 1949 [1]")
     shown = ui.render_turn(writing, 0, texts)
-    assert texts["draft"] in shown and 'class="qa-body qa-draft"' in shown
+    assert html.escape(texts["draft"]) in shown and 'class="qa-body qa-draft"' in shown
     answer = pipeline.answer("Wann wurde die NATO gegründet?")
     quoted = replace(answer, extractive=True)
     done = ui.render_turn(ui.Turn("Wann wurde die NATO gegründet?", status="done", answer=quoted), 0, texts)
-    assert texts["quoted_note"] in done and texts["draft"] not in done
+    assert html.escape(texts["quoted_note"]) in done and html.escape(texts["draft"]) not in done
     plain = ui.render_turn(ui.Turn("Wann wurde die NATO gegründet?", status="done", answer=answer), 0, texts)
-    assert texts["quoted_note"] not in plain
+    assert html.escape(texts["quoted_note"]) not in plain
