@@ -51,6 +51,9 @@ def compare(old_dir: Path, new_dir: Path) -> str:
             changes[kind].append(f"  {qid}: {outcome(before)} → {outcome(after)}   {after.question[:80]}")
     for kind, entries in changes.items():
         lines += ["", f"{kind} ({len(entries)}):", *(entries or ["  (none)"])]
+    changed_text = [qid for qid in common if old[qid].answer != new[qid].answer or old[qid].refused != new[qid].refused]
+    lines += ["", f"Answers whose text changed: {len(changed_text)} of {len(common)}"
+              + (f" ({', '.join(changed_text[:20])}{' …' if len(changed_text) > 20 else ''})" if changed_text else "")]
     rows = [["metric", "old", "new", "delta"]]
     for key, label, kind in METRICS:
         old_value, new_value = old_summary.get("overall", {}).get(key), new_summary.get("overall", {}).get(key)
