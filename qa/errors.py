@@ -28,9 +28,19 @@ def format_error(error: QAError) -> str:
 
 
 class InvalidQuestionError(QAError):
-    """The question is empty, too long or otherwise unusable."""
+    """The question is empty, too long or otherwise unusable.
+
+    `reason` ("not_text", "empty", "no_words", "too_long", "language") and
+    `values` let an edge show the problem in its own words and language
+    (the web chat's texts); `message` and `hint` are English, for the CLI and logs.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, hint: str = "", reason: str = "invalid", values: dict[str, int] | None = None) -> None:
+        super().__init__(message, hint)
+        self.reason = reason
+        self.values = dict(values or {})
 
 
 class ConfigError(QAError):

@@ -29,26 +29,44 @@ if TYPE_CHECKING:
 ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
+# The history a question may bring: the follow-up rewrite reads the last four messages
+# (qa.answer.prompts.rewrite_messages), each cut to the question limit, so a long chat can never overflow n_ctx.
+HISTORY_MESSAGES = 4
+
+
 def validate_question(question: str, max_chars: int) -> str:
     """Return the question normalised (NFC, trimmed), or raise InvalidQuestionError.
 
-    Empty and whitespace-only questions and questions over `max_chars`
-    characters are rejected with a message a user can act on; control
-    characters are dropped, any other Unicode is accepted.
+    Empty and whitespace-only questions, questions without a letter or digit
+    (emoji or punctuation only) and questions over `max_chars` characters are
+    rejected with a message a user can act on (its `reason` lets the web chat
+    say it in the UI language); control and format characters (zero-width,
+    bidirectional) are dropped, any other Unicode is accepted. Markup is kept
+    as text: the edges escape it.
     """
     if not isinstance(question, str):
-        raise InvalidQuestionError("The question must be text.")
+        raise InvalidQuestionError("The question must be text.", reason="not_text")
     cleaned = "".join(
         ch for ch in unicodedata.normalize("NFC", question) if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
     ).strip()
     if not cleaned:
-        raise InvalidQuestionError("The question is empty.", hint="Type a question, e.g. “Wer ist Mark Rutte?”.")
+        raise InvalidQuestionError("The question is empty.", hint="Type a question, e.g. “Wer ist Mark Rutte?”.",
+                                   reason="empty")
     if len(cleaned) > max_chars:
         raise InvalidQuestionError(
             f"The question has {len(cleaned)} characters; the limit is {max_chars}.",
             hint="Ask a shorter question (or raise max_question_chars in qa.toml).",
+            reason="too_long", values={"count": len(cleaned), "limit": max_chars},
         )
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuestionError("The question has no word to search for (only symbols or emoji).",
+                                   hint="Ask in words, in German or English.", reason="no_words")
     return cleaned
+
+
+def trim_history(history: Sequence[Message], max_chars: int) -> list[Message]:
+    """The last HISTORY_MESSAGES messages of `history`, each cut to `max_chars` characters."""
+    return [Message(m.role, m.content[:max_chars]) for m in list(history)[-HISTORY_MESSAGES:]]
 
 
 class Pipeline:
@@ -135,8 +153,9 @@ class Pipeline:
         """
         question = validate_question(question, self.config.max_question_chars)
         if language not in (None, "de", "en"):
-            raise InvalidQuestionError(f"Unsupported answer language {language!r}.", hint="Use de, en or auto.")
-        return self.answerer.stream(question, history, language, top_k)
+            raise InvalidQuestionError(f"Unsupported answer language {language!r}.", hint="Use de, en or auto.",
+                                       reason="language")
+        return self.answerer.stream(question, trim_history(history, self.config.max_question_chars), language, top_k)
 
     def answer(self, question: str, history: Sequence[Message] = (), language: str | None = None,
                top_k: int | None = None) -> Answer:

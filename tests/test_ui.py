@@ -183,13 +183,15 @@ def test_empty_message_does_nothing(pipeline: Pipeline) -> None:
     assert run(pipeline, "   \n ") == []
 
 
-def test_overlong_message_gets_the_error_message_and_hint(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize(("ui_language", "expected"), [
+    ("en", "at most 1000 are allowed. Please shorten it."), ("de", "erlaubt sind höchstens 1000. Bitte kürze sie.")])
+def test_overlong_message_gets_a_message_in_the_ui_language(pipeline: Pipeline, ui_language: str, expected: str) -> None:
     conversation = ui.Conversation()
-    views = run(pipeline, "x" * (pipeline.config.max_question_chars + 1), conversation)
+    views = run(pipeline, "x" * (pipeline.config.max_question_chars + 1), conversation, ui_language=ui_language)
     assert len(views) == 1
     view = views[0]
-    assert f"the limit is {pipeline.config.max_question_chars}" in view.notice
-    assert "Ask a shorter question" in view.notice
+    assert pipeline.config.max_question_chars == 1000 and expected in view.notice
+    assert "qa.toml" not in view.notice and "limit is" not in view.notice  # no English, no operator hint
     assert view.message is None  # the text stays in the box so it can be shortened
     assert view.conversation == conversation and view.chat == []
 
@@ -198,9 +200,12 @@ def test_missing_index_shows_what_to_do(config: Config, tmp_path: Path) -> None:
     pipeline = Pipeline(config.replace(index_dir=tmp_path / "no-index-here"))
     final = run(pipeline, NATO_QUESTION)[-1]
     turn = final.conversation.turns[-1]
-    assert turn.status == "error" and turn.hint
+    assert turn.status == "error" and turn.error == "index"
     rendered = last_answer_html(final)
-    assert ui.texts_for("en")["error_title"] in rendered and "→" in rendered
+    assert ui.texts_for("en")["error_title"] in rendered and "operator has to rebuild" in rendered
+    assert "qa index" not in rendered  # the operator's command is in the log, not in the chat
+    german = last_answer_html(run(pipeline, NATO_QUESTION, ui_language="de")[-1])
+    assert "Der Betreiber muss ihn neu aufbauen" in german and "index" not in german.replace("indexiert", "")
     table, status = ui.index_overview(pipeline, ui.texts_for("en"))
     assert table["data"] == [] and "qa-notice" in status
 

@@ -9,6 +9,7 @@ retrieval and indexing themselves (qa.pipeline).
 from __future__ import annotations
 
 import html
+import logging
 from collections import Counter
 from collections.abc import Generator, Mapping
 from dataclasses import replace
@@ -18,10 +19,20 @@ from qa.answer.events import Done, Retrieved, Token
 from qa.errors import InvalidQuestionError, QAError
 from qa.pipeline import Pipeline, validate_question
 from qa.types import Document
-from qa.ui.render import api_result, copy_text, document_table, render_chat, render_error
+from qa.ui.render import (
+    api_result,
+    copy_text,
+    document_table,
+    error_kind,
+    render_chat,
+    render_error,
+    render_question_error,
+)
 from qa.ui.sources import render_sources
 from qa.ui.state import ChatView, Conversation, ModelWarmup, Turn
 from qa.ui.texts import texts_for
+
+log = logging.getLogger(__name__)
 
 
 def indexed_documents(pipeline: Pipeline) -> Mapping[str, Document]:
@@ -45,8 +56,10 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
     """Answer one chat message, yielding a ChatView after each step (sources, every token, the final answer).
 
     An empty message yields nothing. An invalid message (e.g. too long) yields
-    one view with a notice and leaves the input box as it is. A QAError while
-    answering (missing index or model) ends the turn with its message and hint.
+    one view with a notice in the UI language and leaves the input box as it
+    is. A QAError while answering (missing index or model) ends the turn with
+    a message in the UI language; the error's own message and its operator
+    hint go to the log.
     Closing this generator closes the pipeline's stream, which stops the model.
     """
     texts = texts_for(ui_language)
@@ -55,7 +68,8 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
     try:
         question = validate_question(message, pipeline.config.max_question_chars)
     except InvalidQuestionError as error:
-        yield _view(pipeline, conversation, texts, message=None, notice=render_error(error, texts["invalid_title"]))
+        log.info("question refused: %s", error)
+        yield _view(pipeline, conversation, texts, message=None, notice=render_question_error(error, texts))
         return
     history = conversation.history()
     loading = warmup is not None and not warmup.ready.is_set()
@@ -80,7 +94,8 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
         finally:  # closing the pipeline's stream stops the model (a Stop click or a closed page)
             stream.close()
     except QAError as error:
-        conversation = conversation.with_last(replace(turn, status="error", error=error.message, hint=error.hint))
+        log.warning("answering failed: %s", error)
+        conversation = conversation.with_last(replace(turn, status="error", error=error_kind(error)))
         yield _view(pipeline, conversation, texts, message="")
 
 

@@ -14,7 +14,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qa.errors import QAError
+from qa.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    InvalidQuestionError,
+    ModelChecksumError,
+    ModelCrashedError,
+    ModelMissingError,
+    NoDocumentsError,
+    QAError,
+)
 from qa.text.markers import MARKER, marker_numbers
 from qa.types import Answer, Document, Passage
 from qa.ui.state import Conversation, Turn
@@ -107,8 +117,9 @@ def render_turn(turn: Turn, index: int, texts: Mapping[str, str]) -> str:
                      f'„{escape_chat_text(turn.standalone_question)}“</p>')
     answer = turn.answer
     if turn.status == "error":
+        message = texts.get(f"error_{turn.error}", turn.error)
         parts.append(f'<p class="qa-error"><strong>{html.escape(texts["error_title"])}</strong><br>'
-                     f'{escape_chat_text(turn.error)}'
+                     f'{escape_chat_text(message)}'
                      + (f'<br>→ {escape_chat_text(turn.hint)}' if turn.hint else "") + "</p>")
     elif answer is not None and answer.refused:
         parts.append(f'<p class="qa-body qa-refused">{escape_chat_text(answer.text)}</p>')
@@ -207,3 +218,27 @@ def render_error(error: QAError, title: str) -> str:
     """A QAError as an escaped notice: what went wrong and how to fix it."""
     hint = f"<br>→ {html.escape(error.hint)}" if error.hint else ""
     return f'<div class="qa-notice"><strong>{html.escape(title)}</strong> {html.escape(error.message)}{hint}</div>'
+
+
+_ERROR_KINDS: tuple[tuple[tuple[type[QAError], ...], str], ...] = (
+    ((IndexMissingError, IndexMismatchError, IndexCorruptError, NoDocumentsError), "index"),
+    ((ModelMissingError, ModelChecksumError, ModelCrashedError), "model"),
+)
+
+
+def error_kind(error: QAError) -> str:
+    """The key of the chat's message for an answering error: "index", "model" or "other" (texts "error_<kind>")."""
+    for classes, kind in _ERROR_KINDS:
+        if isinstance(error, classes):
+            return kind
+    return "other"
+
+
+def render_question_error(error: InvalidQuestionError, texts: Mapping[str, str]) -> str:
+    """An invalid question as a notice in the UI language only (no English message, no operator hint)."""
+    text = texts.get(f"question_{error.reason}", texts["question_invalid"])
+    try:
+        text = text.format(**error.values)
+    except (KeyError, IndexError):
+        text = texts["question_invalid"]
+    return f'<div class="qa-notice"><strong>{html.escape(texts["invalid_title"])}</strong> {html.escape(text)}</div>'

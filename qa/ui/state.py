@@ -33,7 +33,7 @@ class Turn:
     hits: tuple[Hit, ...] = ()
     draft: str = ""
     answer: Answer | None = None
-    error: str = ""
+    error: str = ""  # the kind of error ("index", "model", "other"): the chat shows texts["error_<kind>"]
     hint: str = ""
 
 

@@ -1,7 +1,11 @@
 """The web chat's words: every German and English UI string, the example questions and `texts_for`.
 
 `UI_TEXT` holds one dictionary per UI language with the same keys; the other
-ui modules look strings up by key and never hard-code visible text. Leaves
+ui modules look strings up by key and never hard-code visible text. Error
+messages in the chat come from here too ("question_<reason>", "error_<kind>"),
+so a German page never shows an English error; the errors' own English
+messages and operator hints ("raise max_question_chars in qa.toml") go to
+the server log only. Leaves
 out: escaping and HTML (qa.ui.render), and choosing the language from the
 browser (qa.ui.assets and qa.ui.blocks).
 """
@@ -85,6 +89,16 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_skipped": "Skipped",
         "report_unchanged": "No document changed.",
         "reindex_failed": "Re-indexing failed; the previous index is unchanged.",
+        "question_empty": "Please type a question.",
+        "question_too_long": "The question has {count} characters; at most {limit} are allowed. Please shorten it.",
+        "question_no_words": "The question has no words to search for. Please ask in words, in German or English.",
+        "question_not_text": "The question must be text.",
+        "question_language": "Please choose German, English or “Same as the question” as the answer language.",
+        "question_invalid": "This question cannot be used. Please rephrase it.",
+        "error_index": "The documents are not indexed, or the index is damaged. "
+                       "The operator has to rebuild it; the server log says how.",
+        "error_model": "The language model is not available at the moment. Please try again later.",
+        "error_other": "Something went wrong while answering. Please try again; the server log has the details.",
     },
     "de": {
         "page_title": "Frag die Dokumente",
@@ -153,6 +167,18 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_skipped": "Übersprungen",
         "report_unchanged": "Kein Dokument hat sich geändert.",
         "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert.",
+        "question_empty": "Bitte gib eine Frage ein.",
+        "question_too_long": "Die Frage hat {count} Zeichen; erlaubt sind höchstens {limit}. Bitte kürze sie.",
+        "question_no_words": "Die Frage enthält keine Wörter, nach denen gesucht werden kann. "
+                             "Bitte frage in Worten, auf Deutsch oder Englisch.",
+        "question_not_text": "Die Frage muss ein Text sein.",
+        "question_language": "Bitte wähle Deutsch, Englisch oder „Wie die Frage“ als Antwortsprache.",
+        "question_invalid": "Diese Frage kann nicht verwendet werden. Bitte formuliere sie anders.",
+        "error_index": "Die Dokumente sind nicht indexiert, oder der Index ist beschädigt. "
+                       "Der Betreiber muss ihn neu aufbauen; das Server-Log sagt, wie.",
+        "error_model": "Das Sprachmodell ist gerade nicht verfügbar. Bitte versuche es später noch einmal.",
+        "error_other": "Beim Antworten ist etwas schiefgegangen. Bitte versuche es noch einmal; "
+                       "Details stehen im Server-Log.",
     },
 }
 
