@@ -324,7 +324,7 @@ def test_compare_names_changed_questions(tmp_path: Path, pipeline: CountingPipel
     worse = text.split("Worse (1):")[1].split("\n\n")[0]
     assert "q3: correct → wrong" in worse and "Better (0):" in text
     assert "answer correct" in text and "-25.0 pp" in text
-    assert "Answers whose text changed: 0 of 4" in text  # same answers, only the gold facts changed
+    assert "Answers whose text changed: 0 of 5" in text  # same answers, only the gold facts changed
 
 
 def test_eval_command(tmp_path: Path, eval_config: Config, capsys: pytest.CaptureFixture[str]) -> None:
