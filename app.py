@@ -2,13 +2,17 @@
 
 Thin edge: parses flags into Config overrides, builds the one Pipeline,
 makes sure the index is fresh, starts loading the models in the background
-and launches the Gradio app from qa.ui. A QAError at start is printed with its
-hint and becomes the exit code. Everything the app shows lives in qa.ui.
+and launches the Gradio app from qa.ui. Who may sign in and re-index is
+decided by qa.ui.access before anything loads: on an address other than
+127.0.0.1 the app refuses to start without credentials (QA_AUTH or
+auth_file). A QAError at start is printed with its hint and becomes the exit
+code. Everything the app shows lives in qa.ui.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(Path.cwd(), overrides=overrides)
         from qa import ui
         from qa.pipeline import Pipeline
+        from qa.ui.access import decide_access
 
+        access = decide_access(config, os.environ, share=args.share)
         pipeline = Pipeline(config)
         status = pipeline.status()
         for reason in status.reasons:
@@ -49,9 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             index = pipeline.index
             print(f"Index is up to date: {len(index.documents)} documents, {len(index.chunks)} chunks")
         warmup = ui.ModelWarmup(pipeline).start()
-        demo = ui.build_app(pipeline, warmup=warmup)
-        print(f"Starting the chat on http://{config.host}:{config.port} (models load in the background)")
-        demo.launch(server_name=config.host, server_port=config.port, share=args.share, **ui.launch_options())
+        demo = ui.build_app(pipeline, warmup=warmup, allow_reindex=access.allow_reindex)
+        print(f"Starting the chat on http://{config.host}:{config.port} (models load in the background; "
+              f"sign-in {'on' if access.auth else 'off'}, re-index {'on' if access.allow_reindex else 'off'})")
+        demo.launch(server_name=config.host, server_port=config.port, share=args.share, auth=access.auth,
+                    **ui.launch_options())
     except QAError as error:
         print(format_error(error), file=sys.stderr)
         return error.exit_code

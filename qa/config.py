@@ -73,6 +73,10 @@ class Config:
     # Web app
     host: str = "127.0.0.1"
     port: int = 7860
+    # Access (qa.ui.access): a file of user:password lines (QA_AUTH works too); re-indexing from the page:
+    # "auto" = only on 127.0.0.1, "true" or "false"
+    auth_file: str = ""
+    allow_reindex: str = "auto"
 
     def resolved(self, root: Path) -> Config:
         """Return a copy whose relative paths are anchored at `root`."""

@@ -41,12 +41,14 @@ def _header_html(texts: Mapping[str, str], language: str = "") -> str:
             f'<p>{html.escape(texts["subtitle"])}</p></div>')
 
 
-def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Blocks:
+def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reindex: bool = True) -> gr.Blocks:
     """Build the chat app around one `pipeline` (queue on, one request at a time).
 
     Args:
         pipeline: the pipeline every callback uses (its index should be loaded).
         warmup: an optional started ModelWarmup; while it runs, answers say the model is loading.
+        allow_reindex: show the Re-index button (qa.ui.access decides); without it the button
+            is hidden and its callback refuses, so a crafted request cannot rebuild either.
     Returns:
         The Blocks; launch it with `demo.launch(**launch_options(), ...)`.
     """
@@ -94,8 +96,8 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Block
             with gr.Tab(texts["documents_tab"], id="documents") as documents_tab:
                 index_status = gr.HTML("")
                 documents = gr.Dataframe(interactive=False, wrap=True, elem_id="qa-documents")
-                reindex = gr.Button(texts["reindex"], variant="secondary", elem_id="qa-reindex")
-                reindex_info = gr.Markdown(texts["reindex_info"])
+                reindex = gr.Button(texts["reindex"], variant="secondary", elem_id="qa-reindex", visible=allow_reindex)
+                reindex_info = gr.Markdown(texts["reindex_info"], visible=allow_reindex)
                 report = gr.HTML("", elem_id="qa-report")
 
         answer_outputs = [chatbot, conversation_state, sources, copied, message, notice]
@@ -180,6 +182,9 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None) -> gr.Block
         # Gradio recognises the progress tracker by this default value.
         def rebuild(ui: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, str, str]:  # noqa: B008
             t = texts_for(ui)
+            if not allow_reindex:
+                table, status = index_overview(pipeline, t)
+                return table, status, f'<div class="qa-notice">{html.escape(t["reindex_refused"])}</div>'
             try:
                 built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"))
             except QAError as error:

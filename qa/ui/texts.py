@@ -89,6 +89,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_skipped": "Skipped",
         "report_unchanged": "No document changed.",
         "reindex_failed": "Re-indexing failed; the previous index is unchanged.",
+        "reindex_refused": "Re-indexing is reserved for the operator of this shared chat.",
         "question_empty": "Please type a question.",
         "question_too_long": "The question has {count} characters; at most {limit} are allowed. Please shorten it.",
         "question_no_words": "The question has no words to search for. Please ask in words, in German or English.",
@@ -167,6 +168,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "report_skipped": "Übersprungen",
         "report_unchanged": "Kein Dokument hat sich geändert.",
         "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert.",
+        "reindex_refused": "Neu-Indexieren ist in diesem geteilten Chat dem Betreiber vorbehalten.",
         "question_empty": "Bitte gib eine Frage ein.",
         "question_too_long": "Die Frage hat {count} Zeichen; erlaubt sind höchstens {limit}. Bitte kürze sie.",
         "question_no_words": "Die Frage enthält keine Wörter, nach denen gesucht werden kann. "
