@@ -67,6 +67,12 @@ class IndexCorruptError(QAError):
     exit_code = 3
 
 
+class IndexWriteError(QAError):
+    """A new index could not be written (disk full, no permission); the previous index stays in use."""
+
+    exit_code = 3
+
+
 class ModelMissingError(QAError):
     """A model package or file could not be found."""
 

@@ -14,7 +14,7 @@ from collections.abc import Generator as EventStream
 from typing import TYPE_CHECKING, Any
 
 from qa.config import Config
-from qa.errors import InvalidQuestionError
+from qa.errors import IndexCorruptError, InvalidQuestionError
 from qa.index.build import BuildReport, build_index
 from qa.index.load import IndexStatus, SearchIndex, index_status, load_index
 from qa.models.embedders import Embedder, build_embedder
@@ -100,7 +100,13 @@ class Pipeline:
             report = None
             if rebuild and self.status().stale:
                 report = self.build(progress)
-            self.index  # noqa: B018 - load now so errors surface here
+            try:
+                self.index  # noqa: B018 - load now so errors surface here
+            except IndexCorruptError:
+                if not rebuild or report is not None:
+                    raise
+                report = self.build(progress)  # a damaged file (truncated vectors) the manifest did not reveal
+                self.index  # noqa: B018
             return report
 
     @property

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from qa.config import Config
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, NoDocumentsError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, NoDocumentsError
 from qa.index.build import build_index
 from qa.index.format import FORMAT_VERSION
 from qa.index.load import index_status, load_index
@@ -78,8 +85,9 @@ def test_interrupted_write_leaves_the_previous_index_intact(fake_config: Config,
         raise OSError("disk full")
 
     monkeypatch.setattr(qa.index.build, "_swap_in", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexWriteError) as error:
         build_index(fake_config, HashingEmbedder())
+    assert "previous index is still in use" in error.value.message
     assert [c.id for c in load_index(fake_config, HashingEmbedder()).chunks] == before
     assert len(list(fake_config.index_dir.glob("build-*"))) == 1
 
@@ -105,3 +113,97 @@ def test_empty_seeds_folder_is_a_clear_error(fake_config: Config, tmp_path: Path
     empty.mkdir()
     with pytest.raises(NoDocumentsError):
         build_index(fake_config.replace(seeds_dir=empty), HashingEmbedder())
+
+
+_SLOW_BUILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from qa.config import load_config
+    from qa.index.build import build_index
+    from qa.models.embedders import HashingEmbedder
+
+    class SlowEmbedder(HashingEmbedder):
+        def embed_passages(self, texts):
+            Path(sys.argv[2]).touch()  # tells the test that embedding has started
+            time.sleep(0.2)
+            return super().embed_passages(texts)
+
+    config = load_config(Path(sys.argv[1]), overrides={"embed_batch_size": 1}, environ={})
+    build_index(config, SlowEmbedder())
+""")
+
+
+def test_kill_9_in_the_middle_of_a_build_leaves_the_old_index_serving(fake_config: Config, tmp_path: Path) -> None:
+    build_index(fake_config, HashingEmbedder())
+    before = [c.id for c in load_index(fake_config, HashingEmbedder()).chunks]
+    (fake_config.seeds_dir / "en_new.txt").write_text(" ".join(f"Sentence {n} about the Hague summit." for n in range(60)),
+                                                      encoding="utf-8")
+    (tmp_path / "qa.toml").write_text(
+        f'seeds_dir = "{fake_config.seeds_dir}"\nindex_dir = "{fake_config.index_dir}"\nembedder = "hashing"\n'
+        f"chunk_words = {fake_config.chunk_words}\nchunk_max_words = {fake_config.chunk_max_words}\n", encoding="utf-8")
+    started = tmp_path / "embedding-started"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(tmp_path), str(started)], cwd=root,
+                               env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists() and process.poll() is None
+        time.sleep(0.3)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert [c.id for c in load_index(fake_config, HashingEmbedder()).chunks] == before  # the old index serves
+    assert index_status(fake_config, HashingEmbedder()).stale  # and says it is out of date
+    report = build_index(fake_config, HashingEmbedder())
+    assert "en_new.txt" in load_index(fake_config, HashingEmbedder()).documents and report.documents == 4
+    assert len(list(fake_config.index_dir.glob("build-*"))) == 1
+
+
+def test_a_full_disk_keeps_the_old_index_and_says_how_to_fix_it(fake_config: Config,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import qa.index.build
+
+    build_index(fake_config, HashingEmbedder())
+    before = [c.id for c in load_index(fake_config, HashingEmbedder()).chunks]
+    (fake_config.seeds_dir / "en_rutte.txt").write_text("Changed text that needs a new build.", encoding="utf-8")
+    real_save = np.save
+    calls = []
+
+    def full_disk(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[0])
+        if len(calls) == 2:  # the first vectors file is written, the second finds the disk full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(qa.index.build.np, "save", full_disk)
+    with pytest.raises(IndexWriteError) as error:
+        build_index(fake_config, HashingEmbedder())
+    monkeypatch.undo()
+    assert "No space left on device" in error.value.message and "previous index is still in use" in error.value.message
+    assert "Free disk space" in error.value.hint and "qa index" in error.value.hint
+    assert [c.id for c in load_index(fake_config, HashingEmbedder()).chunks] == before
+    assert len(list(fake_config.index_dir.glob("build-*"))) == 1  # the half-written build was removed
+
+
+def test_truncated_vectors_are_refused_and_ensure_index_rebuilds(fake_config: Config) -> None:
+    from qa.pipeline import Pipeline
+
+    build_index(fake_config, HashingEmbedder())
+    vectors = fake_config.index_dir / "current" / "vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[: len(vectors.read_bytes()) // 2])
+    with pytest.raises(IndexCorruptError) as error:
+        load_index(fake_config, HashingEmbedder())
+    assert "vectors.npy" in error.value.message and "qa index" in error.value.hint
+    pipeline = Pipeline(fake_config)
+    report = pipeline.ensure_index()
+    assert report is not None and report.documents == 3
+    assert len(pipeline.index.chunks) == report.chunks
+    with pytest.raises(IndexCorruptError):
+        vectors = fake_config.index_dir / "current" / "vectors.npy"
+        vectors.write_bytes(vectors.read_bytes()[:-16])
+        Pipeline(fake_config).ensure_index(rebuild=False)  # without rebuild the damage is reported, not hidden

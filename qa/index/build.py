@@ -1,8 +1,9 @@
 """The search index: a folder of plain files (chunks, vectors, FAISS, BM25) with a versioned manifest.
 
 Layout: `index_dir/current` is a symlink to one complete build folder
-(`build-<time>`), swapped atomically, so an interrupted build leaves the
-previous index intact. Builds are incremental: a chunk whose embedded text is
+(`build-<time>`), swapped atomically, so an interrupted build (Ctrl-C,
+kill -9) leaves the previous index intact. A failed write (a full disk, no
+permission) becomes an IndexWriteError that says so and how to fix it. Builds are incremental: a chunk whose embedded text is
 unchanged reuses its stored vector.
 
 This module builds the index. Leaves out: loading and status (qa.index.load),
@@ -12,6 +13,7 @@ document cleaning (qa.ingest).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from qa.config import Config
-from qa.errors import NoDocumentsError
+from qa.errors import IndexWriteError, NoDocumentsError
 from qa.index.format import (
     CURRENT,
     SentenceSpan,
@@ -191,6 +193,9 @@ def build_index(
     try:
         _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors)
         _swap_in(config.index_dir, build)
+    except OSError as error:
+        shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
+        raise _write_error(config.index_dir, error) from error
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
         raise
@@ -211,6 +216,18 @@ def build_index(
         seconds=time.perf_counter() - started,
         path=build,
     )
+
+
+def _write_error(index_dir: Path, error: OSError) -> IndexWriteError:
+    """The error for a failed write: what happened, that the old index still serves, and how to fix it."""
+    kept = "The previous index is still in use." if (index_dir / CURRENT).exists() else "No index was written."
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = f"Free disk space where {index_dir} lives (or set index_dir to a folder on a larger disk), then run `qa index`."
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = f"Make {index_dir} writable (or set index_dir to a writable folder), then run `qa index`."
+    else:
+        hint = "Fix the cause above, then run `qa index` again."
+    return IndexWriteError(f"Writing the index to {index_dir} failed: {error.strerror or error}. {kept}", hint=hint)
 
 
 def _chunks(document: Document, config: Config) -> list[Chunk]:
