@@ -485,3 +485,17 @@ def test_the_draft_cache_survives_a_torn_last_line(tmp_path: Path) -> None:
     replaying = CachedGenerator(ExtractiveGenerator(), cache)
     text_of(replaying.stream([Message("user", GERMAN_MESSAGE)], max_tokens=9))
     assert replaying.hits == 1
+
+
+@pytest.mark.integration
+def test_qa_check_json_reports_a_real_generation(tmp_path: Path) -> None:
+    """`qa check --json` runs the packaged model in a child process and reports its speed."""
+    import json
+
+    result = subprocess.run([sys.executable, "-m", "qa", "check", "--json", "--model-only"], capture_output=True,
+                            text=True, cwd=Path(__file__).resolve().parent.parent, timeout=600)
+    report = json.loads(result.stdout)
+    generation = report["generation"]
+    assert result.returncode == 0 and generation["ok"] is True, result.stderr
+    assert generation["prompt_tokens_per_s"] > 0 and generation["generation_tokens_per_s"] > 0
+    assert generation["error"] is None and generation["sample"]

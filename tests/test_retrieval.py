@@ -75,7 +75,8 @@ def test_any_unicode_question_searches_without_crashing(pipeline: Pipeline, ques
 
 
 def _cli(fake_config: Config, *args: str) -> list[str]:
-    return ["--seeds", str(fake_config.seeds_dir), "--index", str(fake_config.index_dir), "--embedder", "hashing", *args]
+    return ["--seeds", str(fake_config.seeds_dir), "--index", str(fake_config.index_dir), "--embedder", "hashing",
+            "--generator", "extractive", *args]
 
 
 def test_cli_search_json_builds_the_index_and_ranks(fake_config: Config, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,6 +113,7 @@ def test_cli_check_reports_index_state(fake_config: Config, capsys: pytest.Captu
     main(_cli(fake_config, "check", "--json"))
     report = json.loads(capsys.readouterr().out)
     assert report["index"]["exists"] is True and report["index"]["stale"] is False
+    assert report["generation"]["ok"] is True and report["generation"]["error"] is None  # the fake loads nothing
 
 
 def test_cli_ingest_report_names_documents(fake_config: Config, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
