@@ -69,7 +69,7 @@ class Config:
     min_dense_score: float = 0.80
     min_support: float = 0.35
     # Extractive answer: quote a passage sentence this close to the question when the draft fails the checks
-    min_quote_score: float = 0.86
+    min_quote_score: float = 0.885
     # Web app
     host: str = "127.0.0.1"
     port: int = 7860

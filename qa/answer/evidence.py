@@ -38,8 +38,12 @@ from qa.text.markers import strip_markers
 
 # A window the question's focus words miss still counts as on topic at this similarity to the question.
 FOCUS_COSINE = 0.81
-# Support given to a claim whose new key items all stand in an on-topic cited sentence.
+# Within one language words can be compared, so similarity alone must be higher to count as on topic.
+SAME_LANGUAGE_FOCUS_COSINE = 0.86
+# Support given to a claim in another language than its cited sentence when its new key items all stand
+# in that on-topic sentence and the two are at least KEY_ITEM_COSINE similar.
 KEY_ITEM_SUPPORT = 0.6
+KEY_ITEM_COSINE = 0.78
 # Support of a claim that fails a key-item or focus test: below any threshold.
 FAILED_SUPPORT = 0.1
 _NAME_PREFIX = 5  # names compare on their first letters: "Brüssel" ~ "Brussels", "Stoltenbergs" ~ "Stoltenberg"
@@ -126,9 +130,10 @@ def question_facts(question: str, language: str, vector: np.ndarray | None) -> Q
     items = key_items(question, language)
     words = _words(question, language)
     kind = question_kind(question, language)
-    # The focus: what the question asks about, without its names (the answer repeats them anyway) and
-    # without the question phrase itself ("wie viele", "how many").
-    names = {fold(name)[:4] for name in items.names}
+    # The focus: what the question asks about, without the question phrase ("wie viele", "how many") and,
+    # in English, without its proper names (the answer repeats them anyway). German capitalises every noun,
+    # so there names stay; see _on_topic for how many focus words a sentence must share.
+    names = {fold(name)[:4] for name in items.names} if language == "en" else set()
     phrase = _kind_match(question, language)
     asked = _words(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
     focus = frozenset(word for word in asked if fold(word)[:4] not in names and not word.isdigit())
@@ -136,16 +141,13 @@ def question_facts(question: str, language: str, vector: np.ndarray | None) -> Q
                          _counted(question, language) if kind == "number" else frozenset())
 
 
+_COUNTING = re.compile(r"\b(?:how many|wie viele[n]?|wieviele[n]?)\s+([^\W\d_][\w-]*)", re.I)
+
+
 def _counted(question: str, language: str) -> frozenset[str]:
-    """The stems of the thing a "how many" question counts: the first content word after the question phrase."""
-    for kind, patterns in _kind_patterns():
-        match = patterns[language if language in patterns else "en"].search(question) if kind == "number" else None
-        if match:
-            for word in re.findall(r"[^\W\d_][\w-]*", question[match.end():]):
-                stems = content_words_both(word, language)
-                if stems:
-                    return stems
-    return frozenset()
+    """The stems of the thing a "how many X" question counts (X), or nothing for other questions."""
+    match = _COUNTING.search(question)
+    return content_words_both(match.group(1), language) if match else frozenset()
 
 
 def content_words_both(text: str, language: str) -> frozenset[str]:
@@ -229,14 +231,18 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names)
-        if problem is None and not _on_topic(text, window, evidence, question):
+        if problem is None and not _on_topic(text, window, evidence, question, names):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             failure = problem if best is None and failure == "the passage has no sentence" else failure
             continue
         share = len(claim_words & _words(text, evidence.language)) / len(claim_words) if claim_words else 0.0
-        score = max(share, semantic_support(_similarity(claim_vector, evidence.vectors, window)))
-        if added.count() and _all_present(added, text + " " + evidence.source_line):
+        similarity = _similarity(claim_vector, evidence.vectors, window)
+        score = max(share, semantic_support(similarity))
+        # Across languages words cannot match; key items that all stand in the sentence, and a sentence
+        # that says something close to the claim, back it instead.
+        if (language != evidence.language and added.count() and similarity >= KEY_ITEM_COSINE
+                and _all_present(added, text + " " + evidence.source_line)):
             score = max(score, KEY_ITEM_SUPPORT)
         if best is None or score > best.score:
             best = ClaimSupport(score, window)
@@ -282,17 +288,20 @@ def _all_present(added: _NewItems, text: str) -> bool:
     return all(name[:_NAME_PREFIX] in present for name in added.names)
 
 
-def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts) -> bool:
-    """The window shares a focus word of the question (and, for "how many X", X); across languages, where
-    words rarely match, a clear similarity to the question counts too."""
-    if not question.focus and not question.counted:
+def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
+              names: PromptNames) -> bool:
+    """The window shares the question's focus words (one of up to three, two of more; words found in most
+    passages, the collection's topic, do not count), and for "how many X" mentions X; across languages,
+    where words rarely match, a clear similarity to the question counts too."""
+    focus = {word for word in question.focus if not names.topical(fold(word)[:_NAME_PREFIX])}
+    if not focus and not question.counted:
         return True
     words = _words(text, evidence.language)
-    if (not question.counted or question.counted & words) and (not question.focus or question.focus & words):
+    required = 1 if len(focus) <= 3 else 2
+    if (not question.counted or question.counted & words) and (not focus or len(focus & words) >= required):
         return True
-    if evidence.language != question.language:
-        return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
-    return False
+    similarity = _similarity(question.vector, evidence.vectors, window)
+    return similarity >= (FOCUS_COSINE if evidence.language != question.language else SAME_LANGUAGE_FOCUS_COSINE)
 
 
 def _similarity(vector: np.ndarray | None, vectors: np.ndarray | None, window: tuple[int, ...]) -> float:
