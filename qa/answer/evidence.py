@@ -43,7 +43,7 @@ SAME_LANGUAGE_FOCUS_COSINE = 0.86
 # Support given to a claim in another language than its cited sentence when its new key items all stand
 # in that on-topic sentence and the two are at least KEY_ITEM_COSINE similar.
 KEY_ITEM_SUPPORT = 0.6
-KEY_ITEM_COSINE = 0.78
+KEY_ITEM_COSINE = 0.84
 # Support of a claim that fails a key-item or focus test: below any threshold.
 FAILED_SUPPORT = 0.1
 _NAME_PREFIX = 5  # names compare on their first letters: "Brüssel" ~ "Brussels", "Stoltenbergs" ~ "Stoltenberg"
@@ -105,7 +105,8 @@ class ClaimSupport:
 @cache
 def _kind_patterns() -> list[tuple[str, dict[str, re.Pattern[str]]]]:
     table = load_table("question_kinds.toml")
-    return [(kind, {language: re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    # Whole words only: "wann" must not match inside "gewann".
+    return [(kind, {language: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns), re.I)
                     for language, patterns in table[kind].items()}) for kind in table]
 
 
@@ -203,7 +204,12 @@ def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) 
         return any(item.numbers for item in found)
     if question.kind == "date":
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
-    return any(item.names or item.countries for item in found)  # place, person
+    # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...")
+    asked = _name_stems(question.text)
+    openers = [claim.split()[0].strip(",.;:") for claim in claims if claim.split()]
+    named_first = any(word[:1].isupper() and content_words_both(word, language)
+                      and fold(word)[:_NAME_PREFIX] not in asked for word in openers)
+    return named_first or any(item.names or item.countries for item in found)
 
 
 def _is_year(readings: frozenset) -> bool:
@@ -231,7 +237,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names)
-        if problem is None and not _on_topic(text, window, evidence, question, names):
+        if problem is None and not (_holds_asked_item(added, question) or _on_topic(text, window, evidence, question,
+                                                                                      names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             failure = problem if best is None and failure == "the passage has no sentence" else failure
@@ -280,6 +287,14 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         if language == "en" and evidence.language == "en":
             return f"{name} appears in no passage"
     return None
+
+
+def _holds_asked_item(added: _NewItems, question: QuestionFacts) -> bool:
+    """For "how much"/"when" questions: the claim's figure or date (already found in the window) is the answer
+    slot itself, so the window is on topic. "How many X" still needs X (see _on_topic)."""
+    if question.kind == "number" and not question.counted:
+        return bool(added.numbers)
+    return question.kind == "date" and bool(added.dates or any(_is_year(r) for r in added.numbers))
 
 
 def _all_present(added: _NewItems, text: str) -> bool:

@@ -254,21 +254,33 @@ def find_countries(text: str) -> set[str]:
     return found
 
 
-def find_names(text: str) -> set[str]:
-    """Folded capitalised words that do not start a sentence (proper names in English; nouns too in German)."""
+# German capitalises every noun: a capitalised word after an article, a number or an inflected adjective
+# ("der Posten", "57 Jahre", "neuer Generalsekretär") is read as a noun, not a name.
+_GERMAN_NOUN_BEFORE = re.compile(r"^(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|kein|keine|keinen|"
+                                 r"im|am|zum|zur|vom|beim|ins|\w+(?:e|en|er|es|em)|\d[\d.,]*)$")
+
+
+def find_names(text: str, language: str = "en") -> set[str]:
+    """Folded capitalised words that do not start a sentence: proper names (in German, a capitalised word
+    after an article, a number or an inflected adjective counts as a noun instead)."""
     names: set[str] = set()
     sentence_start = True
-    for match in re.finditer(r"[^\W\d_][\w'’-]*|[.!?:]", text):
+    previous = ""
+    for match in re.finditer(r"[^\W\d_][\w'’-]*|\d[\d.,]*|[.!?:]", text):
         token = match.group(0)
         if token in ".!?:":
-            sentence_start = True
+            sentence_start, previous = True, ""
             continue
         folded = fold(token)
-        if (not sentence_start and token[0].isupper() and len(token) > 1 and folded not in month_names()
-                and folded not in country_names() and folded + "@" not in country_names() and token not in _acronyms()
+        noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
+        noun = noun or (language == "de" and previous[:1].isdigit())
+        if (not sentence_start and token[0].isupper() and len(token) > 1 and not noun
+                and folded not in month_names() and folded not in country_names()
+                and folded + "@" not in country_names() and token not in _acronyms()
                 and folded not in _country_name_words()):
             names.add(folded)
         sentence_start = False
+        previous = token
     return names
 
 
@@ -276,4 +288,4 @@ def key_items(text: str, language: str) -> KeyItems:
     """All key items of `text`, written in `language` ("de" or "en")."""
     dates, rest = _find_dates(text)
     return KeyItems(tuple(_find_numbers(rest, language)), tuple(dates), frozenset(find_countries(text)),
-                    frozenset(find_names(text)))
+                    frozenset(find_names(text, language)))
