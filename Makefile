@@ -15,14 +15,17 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # (README "Model runtime"): never -march=native, so the build runs on any
 # x86-64 CPU with AVX2. All CPU backend variants are built and ggml loads the
 # best one for the CPU at run time, except the AMX variant (sapphirerapids),
-# which crashes on Q4_K_M weights (llama.cpp #20824), so it is left out.
+# which crashes on Q4_K_M weights (llama.cpp #20824), so it is left out (also the
+# copies of every variant that the build installs into a top-level bin/ of the wheel).
 # The wheel is kept in a cache folder keyed by version and options: changing
 # an option builds a new one, and pip's own cache is never used for it.
 LLAMA_VERSION := 0.3.36
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DLLAVA_BUILD=OFF \
 	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 LLAMA_LEAVE_OUT := sapphirerapids
-LLAMA_KEY := $(shell printf '%s|%s|%s' '$(LLAMA_VERSION)' '$(LLAMA_CMAKE_ARGS)' '$(LLAMA_LEAVE_OUT)' | sha256sum | cut -c1-12)
+# Bumped when the packing steps below change, so a wheel packed the old way is not reused.
+LLAMA_RECIPE := 2
+LLAMA_KEY := $(shell printf '%s|%s|%s|%s' '$(LLAMA_VERSION)' '$(LLAMA_CMAKE_ARGS)' '$(LLAMA_LEAVE_OUT)' '$(LLAMA_RECIPE)' | sha256sum | cut -c1-12)
 WHEEL_CACHE ?= $(HOME)/.cache/qa-bot/wheels
 LLAMA_WHEELS := $(WHEEL_CACHE)/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
 LLAMA_STAMP := $(VENV)/.llama-$(LLAMA_KEY)
@@ -40,7 +43,9 @@ $(LLAMA_WHEELS):
 	lib=$$(echo "$$work"/unpacked/*/llama_cpp/lib); \
 	cp "$$work"/build/bin/libggml-cpu-*.so "$$lib"/; \
 	for variant in $(LLAMA_LEAVE_OUT); do rm -f "$$lib/libggml-cpu-$$variant.so"; done; \
+	rm -rf "$$work"/unpacked/*/bin; \
 	ls "$$lib"/libggml-cpu-haswell.so >/dev/null; \
+	for variant in $(LLAMA_LEAVE_OUT); do ! find "$$work/unpacked" -name "libggml-cpu-$$variant*" | grep -q .; done; \
 	mkdir -p "$$work/wheel"; $(PY) -m wheel pack -d "$$work/wheel" "$$work"/unpacked/*; \
 	mkdir -p $(WHEEL_CACHE); rm -rf $@.tmp; cp -r "$$work/wheel" $@.tmp; mv $@.tmp $@
 

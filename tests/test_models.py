@@ -499,3 +499,13 @@ def test_qa_check_json_reports_a_real_generation(tmp_path: Path) -> None:
     assert result.returncode == 0 and generation["ok"] is True, result.stderr
     assert generation["prompt_tokens_per_s"] > 0 and generation["generation_tokens_per_s"] > 0
     assert generation["error"] is None and generation["sample"]
+
+
+def test_the_installed_llama_cpp_has_no_amx_kernels_and_picks_a_variant() -> None:
+    """The build leaves the AMX variant out (it crashes on Q4_K_M weights); ggml picks one of the others."""
+    pytest.importorskip("llama_cpp")
+    site_packages = llama_internals.library_folder().parent.parent
+    assert not list(site_packages.rglob("libggml-cpu-sapphirerapids*"))
+    variants = llama_internals.cpu_backend_variants()
+    assert "haswell" in variants and "sapphirerapids" not in variants
+    assert llama_internals.best_cpu_variant() in variants
