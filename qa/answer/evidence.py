@@ -33,7 +33,7 @@ import numpy as np
 
 from qa.answer.data import load_table
 from qa.answer.key_items import KeyItems, dates_agree, find_countries, fold, key_items
-from qa.answer.support import content_words, semantic_support
+from qa.answer.support import content_words_both, semantic_support
 from qa.text.markers import strip_markers
 
 # A window the question's focus words miss still counts as on topic at this similarity to the question.
@@ -129,14 +129,14 @@ def question_kind(question: str, language: str) -> str | None:
 def question_facts(question: str, language: str, vector: np.ndarray | None) -> QuestionFacts:
     """Analyse the question once per answer."""
     items = key_items(question, language)
-    words = _words(question, language)
+    words = content_words_both(question, language)
     kind = question_kind(question, language)
     # The focus: what the question asks about, without the question phrase ("wie viele", "how many") and,
     # in English, without its proper names (the answer repeats them anyway). German capitalises every noun,
     # so there names stay; see _on_topic for how many focus words a sentence must share.
     names = {fold(name)[:4] for name in items.names} if language == "en" else set()
     phrase = _kind_match(question, language)
-    asked = _words(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
+    asked = content_words_both(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
     focus = frozenset(word for word in asked if fold(word)[:4] not in names and not word.isdigit())
     return QuestionFacts(question, language, kind, items, words, focus, vector,
                          _counted(question, language) if kind == "number" else frozenset())
@@ -151,12 +151,6 @@ def _counted(question: str, language: str) -> frozenset[str]:
     return content_words_both(match.group(1), language) if match else frozenset()
 
 
-def content_words_both(text: str, language: str) -> frozenset[str]:
-    """Content-word stems of `text` in both languages (answers and passages mix them)."""
-    return content_words(text, language) | content_words(text, "de" if language == "en" else "en")
-
-
-_words = content_words_both
 
 
 @lru_cache(maxsize=2048)
@@ -230,7 +224,7 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     """
     claim = strip_markers(claim)
     added = new_items(claim, language, question)
-    claim_words = (_words(claim, language) - question.words) or _words(claim, language)
+    claim_words = (content_words_both(claim, language) - question.words) or content_words_both(claim, language)
     best: ClaimSupport | None = None
     failure = "the passage has no sentence"
     # Key items must stand in one sentence with what the question asks; only plain claims may span two.
@@ -241,9 +235,10 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
                                                                                       names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
-            failure = problem if best is None and failure == "the passage has no sentence" else failure
+            if failure == "the passage has no sentence":  # report the first window's problem
+                failure = problem
             continue
-        share = len(claim_words & _words(text, evidence.language)) / len(claim_words) if claim_words else 0.0
+        share = len(claim_words & content_words_both(text, evidence.language)) / len(claim_words) if claim_words else 0.0
         similarity = _similarity(claim_vector, evidence.vectors, window)
         score = max(share, semantic_support(similarity))
         # Across languages words cannot match; key items that all stand in the sentence, and a sentence
@@ -311,7 +306,7 @@ def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, que
     focus = {word for word in question.focus if not names.topical(fold(word)[:_NAME_PREFIX])}
     if not focus and not question.counted:
         return True
-    words = _words(text, evidence.language)
+    words = content_words_both(text, evidence.language)
     required = 1 if len(focus) <= 3 else 2
     if (not question.counted or question.counted & words) and (not focus or len(focus & words) >= required):
         return True

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind, content_words_both
+from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind
 from qa.answer.prompts import QUOTE
+from qa.answer.support import content_words_both
 from qa.types import Citation, Passage, SentenceCheck
 
 

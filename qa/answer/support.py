@@ -38,9 +38,9 @@ def content_words(text: str, language: str) -> frozenset[str]:
     return frozenset(tokenize(text, language)) - function_words()
 
 
-def _question_words(question: str, language: str) -> frozenset[str]:
-    """The question's content-word stems in both languages (questions and answers mix them)."""
-    return content_words(question, language) | content_words(question, "de" if language == "en" else "en")
+def content_words_both(text: str, language: str) -> frozenset[str]:
+    """Content-word stems of `text` in both languages (questions, answers and passages mix them)."""
+    return content_words(text, language) | content_words(text, "de" if language == "en" else "en")
 
 
 def is_echo(sentence: str, question: str, language: str) -> bool:
@@ -48,7 +48,7 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     if not question:
         return False
     claim = strip_markers(sentence)
-    adds_words = content_words(claim, language) - _question_words(question, language)
+    adds_words = content_words(claim, language) - content_words_both(question, language)
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
     return not (adds_words or adds_numbers or _YES_NO.search(claim))
 
