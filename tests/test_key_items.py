@@ -63,13 +63,20 @@ def test_a_date_is_not_cut_at_the_ordinal_full_stop() -> None:
     ("Deutschlands Verteidigungsausgaben", {"DE"}),
     ("USA und Großbritannien", {"US", "GB"}),
     ("the US and the UK", {"US", "GB"}),
+    # adjectives derived from the country's name, not listed anywhere
+    ("vor der somalischen Küste", {"SO"}),
+    ("südkoreanische Granaten", {"KR"}),
+    ("South Korean shells", {"KR"}),
+    ("der norwegische Politiker", {"NO"}),
 ])
 def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> None:
     assert find_countries(text) == codes
 
 
 @pytest.mark.parametrize("text", ["Antworte auf Deutsch.", "Russell said so.", "She told us.", "polish the text",
-                                  "Die Farbe war türkis."])
+                                  "Die Farbe war türkis.",
+                                  # "Seri" is a minority language of Mexico, not its official one
+                                  'the study series "Die Zukunft der NATO"', "eine technische Frage"])
 def test_words_that_only_look_like_countries_are_not_countries(text: str) -> None:
     assert find_countries(text) == set()
 

@@ -188,11 +188,37 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
 # --- countries and names -----------------------------------------------------------------------------------
 
 
+# German nationality adjectives are formed from the country name's stem ("Somalia" -> "somalisch",
+# "Südkorea" -> "südkoreanisch", "Norwegen" -> "norwegisch"); English ones by "-n" ("South Korea" ->
+# "South Korean"). Inflected German forms take the usual endings.
+_GERMAN_STEM_ENDINGS = ("ien", "en", "ia", "a", "e")
+_GERMAN_ADJECTIVE_SUFFIXES = ("isch", "anisch", "esisch", "ianisch")
+_GERMAN_INFLECTIONS = ("", "e", "en", "er", "es", "em")
+_MIN_STEM = 4
+
+
+def _derived_adjectives(name: str, language: str) -> list[str]:
+    """Nationality adjectives formed from a (folded) country name by the language's usual rules."""
+    if language == "en":
+        return [name + "n@"] if name.endswith("a") else []
+    if " " in name:
+        return []
+    stems = {name} | {name[: -len(e)] for e in _GERMAN_STEM_ENDINGS if name.endswith(e)}
+    return [stem + suffix + ending for stem in sorted(stems) if len(stem) >= _MIN_STEM
+            for suffix in _GERMAN_ADJECTIVE_SUFFIXES for ending in _GERMAN_INFLECTIONS]
+
+
 @cache
 def country_names() -> dict[str, str]:
-    """Folded country names (CLDR, German and English), nationality adjectives and aliases -> ISO code."""
+    """Folded country names (CLDR, German and English), nationality adjectives and aliases -> ISO code.
+
+    Adjectives come from the names of a country's official languages ("Niederländisch" -> NL; only
+    official ones, so that a minority language's name such as "Seri" cannot stand for Mexico) and
+    from the country's own name by the usual derivation rules (see _derived_adjectives).
+    """
     from babel import Locale
     from babel.core import get_global
+    from babel.languages import get_official_languages
 
     names: dict[str, str] = {}
     for language in LANGUAGES:
@@ -203,13 +229,19 @@ def country_names() -> dict[str, str]:
     for language in LANGUAGES:
         for code, name in Locale(language).languages.items():
             territory = str(likely.get(code, "")).split("_")[-1]
-            if "_" not in code and len(territory) == 2 and territory.isalpha() and " " not in name:
+            if ("_" not in code and len(territory) == 2 and territory.isalpha() and " " not in name
+                    and code in get_official_languages(territory, de_facto=True)):
                 adjective = fold(name)
                 # English adjectives count only when capitalised ("Polish", not "polish"): see find_countries
                 names.setdefault(adjective + ("@" if language == "en" else "e"), territory)
                 if language == "de":
                     for ending in ("en", "er", "es", "em"):
                         names.setdefault(adjective + ending, territory)
+    for language in LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                for adjective in _derived_adjectives(fold(name), language):
+                    names.setdefault(adjective, code)
     for code, aliases in load_table("country_aliases.toml").items():
         for alias in aliases:
             if not alias.replace(".", "").isupper():  # "USA", "UK": only written in capitals, see below
