@@ -20,9 +20,15 @@ def values(text: str, language: str) -> set[Decimal]:
     ("Die Hilfe betrug 3,5 Mrd. Euro.", "Aid came to 3.5 bn euros."),
     ("Er war rund zehn Jahre im Amt.", "He served for about 10 years."),
     ("Das Modell sieht 800.000 Soldaten vor.", "The model foresees 800, 000 soldiers."),
+    ("Nach einem zweitägigen Treffen.", "After a two-day meeting."),
+    ("Eine vierjährige Amtszeit.", "A term of 4 years."),
 ])
 def test_numbers_in_both_languages_read_the_same(german: str, english: str) -> None:
     assert values(german, "de") == values(english, "en")
+
+
+def test_words_that_begin_like_number_words_are_not_numbers() -> None:
+    assert values("Zweifel an der Einsatzbereitschaft, Achtung vor dem Dreieck.", "de") == set()
 
 
 def test_a_german_billion_is_a_thousand_english_billions() -> None:

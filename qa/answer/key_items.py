@@ -144,6 +144,14 @@ def magnitudes() -> dict[str, dict[str, int]]:
             for language in LANGUAGES}
 
 
+@cache
+def _compound_number() -> re.Pattern[str]:
+    """German count+unit compounds ("zweitägigen" -> 2): a number word, then a unit ending (number_compounds.toml)."""
+    words = sorted(number_words(), key=len, reverse=True)
+    endings = sorted((fold(e) for e in load_table("number_compounds.toml")["de"]), key=len, reverse=True)
+    return re.compile(f"({'|'.join(map(re.escape, words))})(?:{'|'.join(map(re.escape, endings))})\\w*")
+
+
 def _readings(numeral: str, language: str) -> set[Decimal]:
     """The values a numeral can mean: "1.352" is 1352 in German, 1.352 or 1352 in English."""
     compact = numeral.replace(" ", "").replace(" ", "").replace(" ", "")
@@ -180,6 +188,8 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
     for word in _WORD.findall(text):
         parts = fold(word).split("-")
         value = number_words().get(fold(word)) or (number_words().get(parts[0]) if len(parts) > 1 else None)
+        compound = _compound_number().fullmatch(fold(word)) if not value and language == "de" else None
+        value = value or (number_words()[compound.group(1)] if compound else None)
         if value:
             found.append(frozenset({Decimal(value)}))
     return found
