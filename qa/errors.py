@@ -91,6 +91,12 @@ class ModelCrashedError(QAError):
     exit_code = 4
 
 
+class ModelServerError(QAError):
+    """No model or embedding server (OpenAI-compatible API) answered, or one refused the request."""
+
+    exit_code = 4
+
+
 class NoDocumentsError(QAError):
     """The seeds folder holds no loadable document."""
 

