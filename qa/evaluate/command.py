@@ -24,6 +24,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="ask only the first N valid questions")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"),
                         help="compare two run folders instead of running")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="answer N questions at once (with N model servers: --generator openai and N base URLs); "
+                             "same results as a serial run apart from timings")
     parser.add_argument("--draft-cache", type=Path, metavar="FILE",
                         help="replay the model's drafts recorded in FILE for identical prompts and record new ones "
                              "(measures changes after generation with the drafts held fixed; timings are then 0)")
@@ -58,7 +61,8 @@ def run_eval_command(args: argparse.Namespace, config: Config) -> int:
     pipeline = Pipeline(config, generator=generator)
     pipeline.ensure_index()
     try:
-        summary = run_eval(pipeline, questions, out_dir, resume=not args.no_resume, question_file=args.questions)
+        summary = run_eval(pipeline, questions, out_dir, resume=not args.no_resume, question_file=args.questions,
+                           workers=max(1, args.workers))
     except KeyboardInterrupt:
         print(f"interrupted; continue with: qa eval {args.questions} --out {out_dir}", file=sys.stderr)
         return 130

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +66,38 @@ def error_record(question: Question, error: QAError, documents: Mapping[str, Doc
     ), question, documents)
 
 
+def _answer_one(pipeline: Pipeline, question: Question, documents: Mapping[str, Document]) -> ResultRecord:
+    """The scored result of one question (an error record when answering raised)."""
+    try:
+        answer = pipeline.answer(question.question, history=question.history)
+        return result_record(question, answer, documents)
+    except QAError as error:
+        return error_record(question, error, documents)
+
+
+def _answer_all(pipeline: Pipeline, questions: Sequence[Question], documents: Mapping[str, Document],
+                workers: int) -> Iterator[tuple[Question, ResultRecord]]:
+    """Yield (question, result) as each is done: in order with one worker, as they finish with several.
+
+    Each question is answered on its own (its history comes from the question
+    file), so the answers do not depend on the order or on which questions run
+    at the same time; with N model servers N answers are generated at once.
+    """
+    if workers <= 1:
+        for question in questions:
+            yield question, _answer_one(pipeline, question, documents)
+        return
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qa-eval")
+    try:
+        futures = {executor.submit(_answer_one, pipeline, question, documents): question for question in questions}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 def run_eval(pipeline: Pipeline, questions: Sequence[Question], out_dir: Path, resume: bool = True,
-             progress: bool = True, question_file: Path | None = None) -> dict[str, Any]:
+             progress: bool = True, question_file: Path | None = None, workers: int = 1) -> dict[str, Any]:
     """Answer every question through `pipeline.answer`, score it and write the run to `out_dir`.
 
     Args:
@@ -77,6 +108,8 @@ def run_eval(pipeline: Pipeline, questions: Sequence[Question], out_dir: Path, r
             text (failed ones are asked again); False starts afresh.
         progress: show a tqdm bar with a running tally on stderr.
         question_file: recorded with its sha256 in the summary.
+        workers: questions answered at once (useful with several model servers); the written
+            results are the same as a serial run's, apart from timings, and in the same order.
     Returns:
         The summary (also written to summary.json).
     """
@@ -102,12 +135,7 @@ def run_eval(pipeline: Pipeline, questions: Sequence[Question], out_dir: Path, r
     with open(results_path, "a", encoding="utf-8") as out, \
             tqdm(total=len(questions), initial=resumed, desc="Evaluating", unit="question", file=sys.stderr,
                  disable=not progress) as bar:
-        for question in todo:
-            try:
-                answer = pipeline.answer(question.question, history=question.history)
-                record = result_record(question, answer, documents)
-            except QAError as error:
-                record = error_record(question, error, documents)
+        for question, record in _answer_all(pipeline, todo, documents, workers):
             out.write(result_line(record))
             out.flush()
             done[question.id] = record
@@ -115,6 +143,8 @@ def run_eval(pipeline: Pipeline, questions: Sequence[Question], out_dir: Path, r
             finished = list(done.values())
             bar.set_postfix(correct=sum(r.correct for r in finished), refused=sum(r.refused for r in finished),
                             errors=sum(1 for r in finished if r.error))
+    # Parallel answers arrive in any order: the file is rewritten in the order of the question set.
+    write_results(results_path, kept + [done[question.id] for question in todo])
     records = [done[question.id] for question in questions]
     summary = build_summary(pipeline, records, question_file, resumed)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -57,14 +57,17 @@ class CachedGenerator:
     def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
         """Yield the recorded draft in one piece, or stream and record the inner generator's draft."""
         key = request_key(messages, max_tokens, stop)
-        recorded = self._drafts.get(key)
+        with self._lock:  # `qa eval --workers N` streams from several threads
+            recorded = self._drafts.get(key)
+            if recorded is not None:
+                self.hits += 1
+            else:
+                self.misses += 1
         if recorded is not None:
-            self.hits += 1
             draft, prompt_tokens, completion_tokens = recorded
             yield draft
             yield Usage(prompt_tokens, completion_tokens, 0.0, 0.0)  # replayed: no timings
             return
-        self.misses += 1
         pieces: list[str] = []
         for item in self.inner.stream(messages, max_tokens=max_tokens, stop=stop):
             if isinstance(item, Usage):
