@@ -52,6 +52,11 @@ class Config:
     sentence_weight: float = 0.5
     rrf_k: int = 60
     dedup_threshold: float = 0.9
+    # Translate-test: when the collection holds documents in another language than the question's, the
+    # model translates the question and each chunk is searched with the wording in its own language;
+    # the question's own cross-lingual rankings still count with `original_query_weight`.
+    translate_questions: bool = True
+    original_query_weight: float = 0.5
     max_question_chars: int = 1000
     # Generation: "llama" (default) or "extractive" (fake); empty model_path =
     # the packaged Qwen2.5-1.5B model assembled into cache_dir

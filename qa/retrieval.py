@@ -5,13 +5,20 @@ rank)` per retriever (the sentence ranking scores a chunk by its best single
 sentence, since a fact often sits in one sentence); near-duplicate passages
 (overlapping chunks, repeated text) are dropped. Dense vectors are
 multilingual, so German questions find English passages and the other way
-round; BM25 stems the question in its own language. Leaves out: how many
-passages the model sees (qa.answer.passages).
+round; BM25 stems the question in its own language.
+
+With translations of the question (translate-test, qa.answer.translate) each
+chunk is ranked by the wording in its own language: dense, BM25 and sentence
+rankings per language, merged by score (similarities within one language are
+comparable), so a German passage meets a German question. The question's own
+cross-lingual rankings still count, with `original_query_weight`. Leaves out:
+how many passages the model sees (qa.answer.passages).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +29,7 @@ from qa.index.load import SearchIndex
 from qa.models.embedders import Embedder
 from qa.text.language import detect_language
 from qa.text.tokens import tokenize
-from qa.types import Chunk, Hit
+from qa.types import Chunk, Hit, Query
 
 Mode = Literal["hybrid", "dense", "bm25"]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -67,9 +74,11 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config
+        self._by_language: dict[str, set[int]] = {}
 
     def search(self, question: str, top_k: int | None = None, mode: Mode = "hybrid",
-               language: str | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
+               language: str | None = None, query_vector: np.ndarray | None = None,
+               translations: Sequence[Query] = ()) -> list[Hit]:
         """Return up to `top_k` hits for `question`, best first.
 
         Args:
@@ -78,26 +87,37 @@ class Retriever:
             mode: "hybrid" (default), or one retriever alone for comparison.
             language: language of the question for BM25 stemming (detected if None).
             query_vector: the question's embedding, when the caller already has it.
+            translations: the question in other languages of the collection (hybrid mode only).
         """
         top_k = top_k or self.config.top_k
         candidates = max(self.config.candidates, top_k)
-        dense: dict[int, _Ranked] = {}
-        lexical: dict[int, _Ranked] = {}
+        language = language or detect_language(question)
+        vector = None
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([question])[0] if query_vector is None else query_vector
+        if mode == "hybrid" and translations and vector is not None:
+            fused, dense = self._fuse_translated(Query(question, language, vector), translations, candidates)
+            return self._hits(fused, dense, {}, top_k)
+        dense: dict[int, _Ranked] = {}
+        lexical: dict[int, _Ranked] = {}
+        if vector is not None:
             dense = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.dense_search(vector, candidates), 1)}
         if mode in ("hybrid", "bm25"):
-            tokens = tokenize(question, language or detect_language(question))
+            tokens = tokenize(question, language)
             lexical = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.bm25_search(tokens, candidates), 1)}
         sentences: dict[int, _Ranked] = {}
-        if mode == "hybrid" and self.config.sentence_weight > 0:
+        if mode == "hybrid" and self.config.sentence_weight > 0 and vector is not None:
             sentences = self._sentence_ranking(vector, candidates)
         weights = {"hybrid": (self.config.dense_weight, self.config.bm25_weight), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
         dense_weight, bm25_weight = weights[mode]
         fused: dict[int, float] = {}
-        for ranking, weight in ((dense, dense_weight), (lexical, bm25_weight), (sentences, self.config.sentence_weight)):
-            for position, ranked in ranking.items():
-                fused[position] = fused.get(position, 0.0) + weight / (self.config.rrf_k + ranked.rank)
+        _add_rrf(fused, ((dense, dense_weight), (lexical, bm25_weight), (sentences, self.config.sentence_weight)),
+                 self.config.rrf_k)
+        return self._hits(fused, dense, lexical, top_k)
+
+    def _hits(self, fused: dict[int, float], dense: dict[int, _Ranked], lexical: dict[int, _Ranked],
+              top_k: int) -> list[Hit]:
+        """The best `top_k` fused chunks without near-duplicates, as Hits."""
         order = sorted(fused, key=lambda p: (-fused[p], p))
         hits: list[Hit] = []
         kept: list[Chunk] = []
@@ -113,7 +133,7 @@ class Retriever:
                     score=fused[position],
                     rank=len(hits) + 1,
                     dense_score=d.score if d else None,
-                    dense_rank=d.rank if d else None,
+                    dense_rank=d.rank if d and d.rank else None,
                     bm25_score=b.score if b else None,
                     bm25_rank=b.rank if b else None,
                 )
@@ -121,6 +141,46 @@ class Retriever:
             if len(hits) >= top_k:
                 break
         return hits
+
+    def _fuse_translated(self, question: Query, translations: Sequence[Query],
+                         candidates: int) -> tuple[dict[int, float], dict[int, _Ranked]]:
+        """RRF scores where each chunk is ranked by the wording in its own language, plus the question's own
+        (cross-lingual) dense and sentence rankings at `original_query_weight`; and the question's dense ranks."""
+        wordings = {query.language: query for query in (*translations, question)}  # the question wins a tie
+        dense_by: dict[int, float] = {}
+        lexical_by: dict[int, float] = {}
+        sentences_by: dict[int, float] = {}
+        for query in wordings.values():
+            own = self._chunks_in(query.language)
+            for position, score in self.index.dense_search(query.vector, candidates * 3):
+                if position in own:
+                    dense_by[position] = score
+            for position, score in self.index.bm25_search(tokenize(query.text, query.language), candidates * 3):
+                if position in own:
+                    lexical_by[position] = score
+            for position, ranked in self._sentence_ranking(query.vector, candidates * 3).items():
+                if position in own:
+                    sentences_by[position] = ranked.score
+        dense = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.dense_search(question.vector, candidates), 1)}
+        original = self._sentence_ranking(question.vector, candidates) if self.config.sentence_weight > 0 else {}
+        weight = self.config.original_query_weight
+        fused: dict[int, float] = {}
+        _add_rrf(fused, ((_by_score(dense_by, candidates), self.config.dense_weight),
+                         (_by_score(lexical_by, candidates), self.config.bm25_weight),
+                         (_by_score(sentences_by, candidates), self.config.sentence_weight),
+                         (dense, weight * self.config.dense_weight),
+                         (original, weight * self.config.sentence_weight)), self.config.rrf_k)
+        # The gate compares the question's own similarity with its calibrated threshold: keep that score.
+        scores = self.index.vectors[list(fused)] @ question.vector if fused else []
+        dense_scores = {p: _Ranked(p, float(score), dense[p].rank if p in dense else 0)
+                        for p, score in zip(fused, scores)}
+        return fused, dense_scores
+
+    def _chunks_in(self, language: str) -> set[int]:
+        """Positions of the chunks written in `language`."""
+        if language not in self._by_language:
+            self._by_language[language] = {p for p, chunk in enumerate(self.index.chunks) if chunk.language == language}
+        return self._by_language[language]
 
     def _sentence_ranking(self, vector: np.ndarray, candidates: int) -> dict[int, _Ranked]:
         """Chunks ranked by their best-matching single sentence (a fact often sits in one sentence)."""
@@ -134,3 +194,16 @@ class Retriever:
                 best.setdefault(position, float(similarities[row]))
         order = sorted(best, key=lambda p: -best[p])[:candidates]
         return {p: _Ranked(p, best[p], rank) for rank, p in enumerate(order, 1)}
+
+
+def _by_score(scores: dict[int, float], limit: int) -> dict[int, _Ranked]:
+    """The best `limit` chunks of one merged ranking, ranked by score."""
+    order = sorted(scores, key=lambda p: (-scores[p], p))[:limit]
+    return {p: _Ranked(p, scores[p], rank) for rank, p in enumerate(order, 1)}
+
+
+def _add_rrf(fused: dict[int, float], rankings: Sequence[tuple[dict[int, _Ranked], float]], rrf_k: int) -> None:
+    """Add each ranking's reciprocal-rank score, `weight / (rrf_k + rank)`, to `fused`."""
+    for ranking, weight in rankings:
+        for position, ranked in ranking.items():
+            fused[position] = fused.get(position, 0.0) + weight / (rrf_k + ranked.rank)

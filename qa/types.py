@@ -8,7 +8,7 @@ label): no I/O, no model code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "footnote"]
 
@@ -86,6 +86,16 @@ class Chunk:
     section: str
     language: str
     is_footnote: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Query:
+    """One wording of the question for retrieval: the question itself, or its translation into a language
+    of the collection (translate-test), with its embedding."""
+
+    text: str
+    language: str
+    vector: Any
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,7 @@ class Timings:
     """Seconds spent per stage of one answer."""
 
     rewrite_s: float = 0.0
+    translate_s: float = 0.0
     retrieval_s: float = 0.0
     prompt_s: float = 0.0
     first_token_s: float = 0.0
@@ -196,3 +207,4 @@ class Answer:
     completion_tokens: int = 0
     draft: str = ""  # the model's own text, before the checks
     extractive: bool = False  # the text quotes the evidence because the model's draft failed the checks
+    translations: tuple[str, ...] = ()  # the question in the collection's other languages, used for retrieval

@@ -12,7 +12,7 @@ import pytest
 from conftest import write_seeds
 
 from qa import ui
-from qa.answer.prompts import REFUSAL
+from qa.answer.prompts import REFUSAL, translation_request
 from qa.config import Config
 from qa.models.generator import Stream, Usage
 from qa.pipeline import Pipeline
@@ -39,6 +39,9 @@ class ScriptedGenerator:
         pass
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
+        if translation_request(messages) is not None:  # no translation: only the answer stream counts here
+            yield Usage(0, 0, 0.0, 0.0)
+            return
         try:
             for position, word in enumerate(self.text.split(" ")):
                 time.sleep(self.delay)

@@ -6,8 +6,10 @@ the CLI and the web chat can show progress. Refusal is decided from evidence:
 a retrieval score below a calibrated threshold refuses before the model runs
 (qa.answer.gate); a model that says the passages do not cover the question, or
 an answer with no supported sentence, is refused too. This module only
-orchestrates the steps; each lives in its own module of qa.answer. Leaves out:
-index management (qa.pipeline) and rendering.
+orchestrates the steps; each lives in its own module of qa.answer (the
+question is also translated into the collection's other languages for
+retrieval: qa.answer.translate). Leaves out: index management (qa.pipeline)
+and rendering.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from qa.answer.gate import evidence_too_weak, missing_places
 from qa.answer.output import is_refusal
 from qa.answer.passages import choose_passages
 from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_line
+from qa.answer.translate import target_languages, translate_question
 from qa.config import Config
 from qa.index.load import SearchIndex
 from qa.models.embedders import Embedder
@@ -33,7 +36,7 @@ from qa.models.generator import Generator, Usage, text_of
 from qa.retrieval import Retriever
 from qa.text.language import detect_language
 from qa.text.sentences import split_sentences
-from qa.types import Answer, Chunk, Message, Passage, Timings
+from qa.types import Answer, Chunk, Message, Passage, Query, Timings
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Answerer:
         self.embedder = embedder
         self.generator = generator
         self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
+        self._languages = {document.language for document in index.documents.values()}
 
     def rewrite(self, question: str, history: Sequence[Message], language: str) -> str:
         """A standalone version of a follow-up question (the question itself when it stands alone)."""
@@ -64,6 +68,18 @@ class Answerer:
         text, _ = text_of(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
         return standalone_question(text, question, history, language)
 
+    def translate(self, question: str, language: str) -> list[tuple[str, str]]:
+        """(language, text) of the question in each other language of the collection (translate-test);
+        nothing when switched off, when the collection has one language, or when a translation failed."""
+        if not self.config.translate_questions:
+            return []
+        wordings = []
+        for target in target_languages(language, self._languages):
+            text = translate_question(self.generator, question, target)
+            if text:
+                wordings.append((target, text))
+        return wordings
+
     def stream(self, question: str, history: Sequence[Message] = (), language: str | None = None,
                top_k: int | None = None) -> EventStream[Event, None, None]:
         """Answer `question` (already validated), yielding Retrieved, Token... and finally Done."""
@@ -71,15 +87,21 @@ class Answerer:
         language = language or detect_language(question)
         standalone = self.rewrite(question, history, language)
         rewritten_at = time.perf_counter()
-        query_vector = self.embedder.embed_queries([standalone])[0]
+        wordings = self.translate(standalone, language)
+        translated_at = time.perf_counter()
+        vectors = self.embedder.embed_queries([standalone, *(text for _, text in wordings)])
+        query_vector = vectors[0]
+        translations = tuple(Query(text, target, vector) for (target, text), vector in zip(wordings, vectors[1:]))
         hits = self.retriever.search(standalone, top_k=max(top_k or self.config.top_k, self.config.passages_in_prompt),
-                                     query_vector=query_vector)
-        passages = choose_passages(self.index, self.config, hits, standalone, language, query_vector)
+                                     language=language, query_vector=query_vector, translations=translations)
+        passages = choose_passages(self.index, self.config, hits, standalone, language, query_vector, translations)
         retrieved_at = time.perf_counter()
         yield Retrieved(standalone, tuple(passages), tuple(hits))
         base = Answer(question=question, standalone_question=standalone, language=language, text="", refused=True,
-                      citations=(), passages=tuple(passages), hits=tuple(hits))
-        timings = Timings(rewrite_s=rewritten_at - started, retrieval_s=retrieved_at - rewritten_at)
+                      citations=(), passages=tuple(passages), hits=tuple(hits),
+                      translations=tuple(t.text for t in translations))
+        timings = Timings(rewrite_s=rewritten_at - started, translate_s=translated_at - rewritten_at,
+                          retrieval_s=retrieved_at - translated_at)
         if evidence_too_weak(hits, self.config.min_dense_score):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return

@@ -16,7 +16,7 @@ from qa.config import Config
 from qa.index.load import SearchIndex
 from qa.text.sentences import split_sentences
 from qa.text.tokens import tokenize
-from qa.types import Chunk, Hit, Passage
+from qa.types import Chunk, Hit, Passage, Query
 
 # A sentence's score is its cosine similarity to the question, plus OVERLAP_BONUS per word it
 # shares with the question (counting at most OVERLAP_CAP words), minus RANK_PENALTY per rank
@@ -42,15 +42,19 @@ def trim_passage(text: str, language: str, question_tokens: set[str], max_senten
 
 
 def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], question: str, language: str,
-                    query_vector: np.ndarray) -> list[Passage]:
+                    query_vector: np.ndarray, translations: Sequence[Query] = ()) -> list[Passage]:
     """The sentences that matter from the top hits, within a word budget, as numbered passages.
 
     Sentences are picked greedily by score until `passage_words` is reached;
-    the picked sentences of one chunk form one passage. Without sentence
-    vectors, each hit is trimmed to its best window of `passage_sentences`
-    sentences by shared words.
+    the picked sentences of one chunk form one passage. A sentence is compared
+    with the question's wording in its chunk's language when a translation
+    gives one (translate-test). Without sentence vectors, each hit is trimmed
+    to its best window of `passage_sentences` sentences by shared words.
     """
     question_tokens = set(tokenize(question, language)) | set(tokenize(question, "de" if language == "en" else "en"))
+    for translation in translations:
+        question_tokens |= set(tokenize(translation.text, translation.language))
+    vectors_by_language = {t.language: t.vector for t in translations} | {language: query_vector}
     top = list(hits[: config.passages_in_prompt])
     vectors = index.sentence_vectors
     rows_by_hit = [index.chunk_sentences(hit.chunk) for hit in top]
@@ -58,7 +62,7 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
         return [_passage(index, n, hit.chunk, *trim_passage(hit.chunk.text, hit.chunk.language, question_tokens,
                                                              config.passage_sentences))
                 for n, hit in enumerate(top, 1)]
-    scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, query_vector)
+    scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector)
     picked: dict[int, list[int]] = {}
     words = 0
     for row, (_, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
@@ -74,12 +78,12 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
 
 
 def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Sequence[Sequence[int]],
-                     top: Sequence[Hit], question_tokens: set[str],
+                     top: Sequence[Hit], question_tokens: set[str], vectors_by_language: dict[str, np.ndarray],
                      query_vector: np.ndarray) -> dict[int, tuple[float, int]]:
     """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score."""
     scored: dict[int, tuple[float, int]] = {}
     for position, rows in enumerate(rows_by_hit):
-        similarities = vectors[list(rows)] @ query_vector
+        similarities = vectors[list(rows)] @ vectors_by_language.get(top[position].chunk.language, query_vector)
         for row, similarity in zip(rows, similarities):
             span = index.sentences[row]
             text = index.documents[span.document_id].text[span.start:span.end]

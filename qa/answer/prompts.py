@@ -88,6 +88,38 @@ REWRITE_SYSTEM = {
     ),
 }
 
+# Translate-test: the question in the other language of the collection, for retrieval and passage choice
+# only (the model still answers the question as asked). The <q> tags and the worked example keep the
+# small model from answering the question instead of translating it (measured: without them it
+# answered "When did X take office?" with a year).
+TRANSLATE_SYSTEM = {
+    "de": "Du bist ein Übersetzer. Übersetze den Text zwischen <q> und </q> ins Deutsche. Beantworte ihn nie. "
+          "Gib nur die Übersetzung aus.",
+    "en": "You are a translator. Translate the text between <q> and </q> into English. Never answer it. "
+          "Output only the translation.",
+}
+TRANSLATE_EXAMPLE = {
+    "de": ("<q>When did the new bridge open, and who built it?</q>",
+           "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?"),
+    "en": ("<q>Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?</q>",
+           "When did the new bridge open, and who built it?"),
+}
+
+
+def translate_messages(question: str, target: str) -> list[Message]:
+    """Messages that ask the model to translate `question` into `target` ("de"/"en")."""
+    example_question, example_answer = TRANSLATE_EXAMPLE[target]
+    return [Message("system", TRANSLATE_SYSTEM[target]), Message("user", example_question),
+            Message("assistant", example_answer), Message("user", f"<q>{question}</q>")]
+
+
+def translation_request(messages: Sequence[Message]) -> str | None:
+    """The question a translate_messages() request asks to translate, None for any other request.
+    Fake generators answer it with the question unchanged, which the product drops (no translation)."""
+    if len(messages) == 4 and messages[0].content in TRANSLATE_SYSTEM.values():
+        return messages[-1].content.removeprefix("<q>").removesuffix("</q>")
+    return None
+
 
 def format_document_date(date: str, language: str) -> str:
     """An ISO date of sources.toml ("2024-10-01", "2025-06", "2025") in the reader's language (CLDR via Babel)."""

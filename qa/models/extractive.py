@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 
-from qa.answer.prompts import REFUSAL
+from qa.answer.prompts import REFUSAL, translation_request
 from qa.models.generator import Stream, Usage
 from qa.types import Message
 
@@ -50,7 +50,8 @@ class ExtractiveGenerator:
         """Yield the extracted answer word by word (see the class docstring)."""
         started = time.perf_counter()
         user_turns = [message.content for message in messages if message.role == "user"]
-        answer = self.answer(user_turns[-1] if user_turns else "")
+        untranslated = translation_request(messages)
+        answer = untranslated if untranslated is not None else self.answer(user_turns[-1] if user_turns else "")
         for marker in stop:
             if marker and marker in answer:
                 answer = answer[: answer.index(marker)]

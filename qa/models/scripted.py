@@ -2,7 +2,7 @@
 
 The draft is chosen by the question the prompt ends with (a mapping), or is
 the same for every prompt (a string). Follow-up rewrite prompts get the
-question back unchanged. It exists for tests that state the product's
+question back unchanged, and so do translation requests (so no translation is used). It exists for tests that state the product's
 behaviour on wrong, right and hostile drafts; the extractive fake only ever
 copies true sentences, so it cannot test the checks.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from qa.answer.prompts import translation_request
 from qa.models.generator import Stream, Usage
 from qa.types import Message
 
@@ -37,6 +38,9 @@ class ScriptedGenerator:
 
     def draft_for(self, messages: Sequence[Message]) -> str:
         """The scripted draft for the question the last user message asks."""
+        untranslated = translation_request(messages)
+        if untranslated is not None:
+            return untranslated  # no translation: the product searches with the question alone
         if isinstance(self.drafts, str):
             return self.drafts
         match = _QUESTION_LINE.search(messages[-1].content) if messages else None

@@ -1,0 +1,58 @@
+"""Translate-test: the question in the collection's other languages, so that each passage meets a question in its own language.
+
+Multilingual embeddings rank passages in the question's language above
+passages in another language that answer it better, and BM25 cannot match
+across languages at all. Translating the question into the other languages of
+the collection (the well-known "translate-test" remedy) lets retrieval and
+passage choice compare like with like. The translation is used for finding
+and choosing passages only: the model answers the question as it was asked.
+
+A translation the small model garbled (an answer instead of a translation,
+the wrong language, a text far longer or shorter than the question) is
+dropped, and the question is searched as before.
+
+Leaves out: the prompt wording (qa.answer.prompts) and how the wordings are
+fused (qa.retrieval).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from qa.answer.prompts import translate_messages
+from qa.models.generator import Generator, text_of
+from qa.text.language import SUPPORTED, detect_language
+
+MAX_TOKENS = 80
+# A translation between German and English is rarely under half or over twice the question's length.
+MIN_LENGTH_RATIO = 0.5
+MAX_LENGTH_RATIO = 2.0
+_TAGS = re.compile(r"</?q>", re.I)
+
+
+def target_languages(question_language: str, document_languages: Collection[str]) -> list[str]:
+    """The languages of the collection other than the question's that the model can translate into."""
+    return sorted(language for language in set(document_languages) - {question_language} if language in SUPPORTED)
+
+
+def clean_translation(question: str, output: str, target: str) -> str | None:
+    """The model's translation of `question` into `target`, or None when it is not a plausible one."""
+    lines = [line.strip() for line in _TAGS.sub("", output).strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    text = lines[0]
+    if text == question.strip() or detect_language(text, default="") != target:
+        return None
+    ratio = len(text) / max(1, len(question.strip()))
+    if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
+        return None
+    if question.rstrip().endswith("?") and not text.endswith("?"):
+        return None  # the model answered instead of translating
+    return text
+
+
+def translate_question(generator: Generator, question: str, target: str) -> str | None:
+    """`question` translated into `target` ("de"/"en") by the answer model, or None when that failed."""
+    output, _ = text_of(generator.stream(translate_messages(question, target), max_tokens=MAX_TOKENS))
+    return clean_translation(question, output, target)

@@ -1,0 +1,113 @@
+"""Translate-test (qa.answer.translate, qa.retrieval): the question in the collection's other language finds its passages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import pytest
+
+from qa.answer.prompts import translation_request
+from qa.answer.translate import clean_translation, target_languages
+from qa.config import Config
+from qa.models.extractive import ExtractiveGenerator
+from qa.models.generator import Stream, Usage
+from qa.pipeline import Pipeline
+from qa.types import Message
+
+QUESTION = "In which year was the alliance founded in Washington?"
+
+
+@pytest.mark.parametrize(("output", "expected"), [
+    ("In welchem Jahr wurde das Bündnis in Washington gegründet?", "In welchem Jahr wurde das Bündnis in Washington gegründet?"),
+    ("<q>In welchem Jahr wurde das Bündnis in Washington gegründet?</q>\nHinweis: frei übersetzt.",
+     "In welchem Jahr wurde das Bündnis in Washington gegründet?"),
+    ("1949", None),  # an answer, not a translation
+    ("Das Bündnis wurde 1949 in Washington gegründet.", None),  # answered in the target language
+    (QUESTION, None),  # not translated
+    ("In which year was the alliance founded?", None),  # wrong language
+    ("Wann?", None),  # far too short
+    ("In welchem Jahr wurde das Bündnis gegründet, " * 6 + "?", None),  # far too long
+    ("", None),
+])
+def test_only_a_plausible_translation_is_used(output: str, expected: str | None) -> None:
+    assert clean_translation(QUESTION, output, "de") == expected
+
+
+def test_translation_targets_are_the_collections_other_languages() -> None:
+    assert target_languages("en", {"de", "en"}) == ["de"]
+    assert target_languages("de", {"de"}) == []
+    assert target_languages("de", {"de", "en", "fr"}) == ["en"]  # the model translates into de/en only
+
+
+class Translating:
+    """The extractive fake, plus fixed translations for translation requests."""
+
+    name = "translating"
+
+    def __init__(self, translations: Mapping[str, str]) -> None:
+        self.translations = translations
+        self.inner = ExtractiveGenerator()
+        self.translated: list[str] = []
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
+        question = translation_request(messages)
+        if question is None:
+            yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
+            return
+        self.translated.append(question)
+        yield self.translations.get(question, question)
+        yield Usage(0, 1, 0.0, 0.0)
+
+
+# An English question whose words the German passage does not share: only its translation can find it.
+ENGLISH = "Where is the headquarters located?"
+GERMAN = "Wo liegt das Hauptquartier?"
+
+
+def _pipeline(config: Config, translations: Mapping[str, str], **settings: object) -> tuple[Pipeline, Translating]:
+    generator = Translating(translations)
+    pipeline = Pipeline(replace(config, top_k=1, passages_in_prompt=1, **settings), generator=generator)
+    pipeline.ensure_index()
+    return pipeline, generator
+
+
+def test_a_translated_question_finds_the_passage_in_the_other_language(fake_config: Config) -> None:
+    pipeline, generator = _pipeline(fake_config, {ENGLISH: GERMAN})
+    answer = pipeline.answer(ENGLISH)
+    assert generator.translated == [ENGLISH]
+    assert answer.translations == (GERMAN,)
+    assert answer.hits[0].chunk.document_id == "de_nato.txt"
+    assert "Brüssel" in answer.passages[0].text
+
+
+def test_without_translation_the_same_question_misses_it(fake_config: Config) -> None:
+    pipeline, generator = _pipeline(fake_config, {ENGLISH: GERMAN}, translate_questions=False)
+    answer = pipeline.answer(ENGLISH)
+    assert generator.translated == []
+    assert answer.translations == ()
+    assert all("Brüssel" not in passage.text for passage in answer.passages)
+
+
+def test_a_garbled_translation_is_dropped_and_the_question_searched_alone(fake_config: Config) -> None:
+    pipeline, generator = _pipeline(fake_config, {ENGLISH: "Brüssel."})  # an answer, not a translation
+    answer = pipeline.answer(ENGLISH)
+    assert generator.translated == [ENGLISH]
+    assert answer.translations == ()
+
+
+def test_a_one_language_collection_is_not_translated_for(fake_config: Config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import TINY_DOCUMENTS, TINY_SOURCES, write_seeds
+
+    german_only = {name: text for name, text in TINY_DOCUMENTS.items() if name.startswith("de_")}
+    seeds = write_seeds(tmp_path / "german-seeds", german_only, TINY_SOURCES.split('["en_rutte.txt"]')[0])
+    config = replace(fake_config, seeds_dir=seeds, index_dir=tmp_path / "german-index")
+    pipeline, generator = _pipeline(config, {GERMAN: ENGLISH})
+    pipeline.answer(GERMAN)
+    assert generator.translated == []
