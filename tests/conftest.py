@@ -1,15 +1,73 @@
-"""Shared fixtures: a tiny hand-checkable bilingual seeds folder and a Config on the fakes.
+"""Shared fixtures and helpers: a tiny hand-checkable bilingual seeds folder, a Config on the fakes,
+starting the web app on a free port, and waiting for a condition.
 
-Everything is written under pytest's tmp_path; nothing is downloaded.
+Everything is written under pytest's tmp_path: the session points XDG_CACHE_HOME (the
+default cache_dir, so also the assembled model of the integration tests) and
+matplotlib's config folder at a temporary folder, and hypothesis keeps no database.
+Nothing is downloaded. `python tests/check_writes.py` proves it for the fast tests.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from qa.config import Config, load_config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def caches_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point every cache a test could fill at a session tmp folder (never the user's ~/.cache)."""
+    folders = {"XDG_CACHE_HOME": tmp_path_factory.mktemp("xdg-cache"),
+               "MPLCONFIGDIR": tmp_path_factory.mktemp("matplotlib")}
+    saved = {name: os.environ.get(name) for name in folders}
+    os.environ.update({name: str(folder) for name, folder in folders.items()})
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "the condition") -> None:
+    """Poll `condition` until it is true; fail the test if it is not within `timeout_s` seconds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout_s} s")
+        time.sleep(0.01)
+
+
+def _unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def launch_app(demo: Any, attempts: int = 20, **options: Any) -> str:
+    """Start the Gradio `demo` on a free localhost port and return its URL.
+
+    Gradio needs the port up front (with port 0 it checks, and reports, a URL on port 0), so the
+    system picks an unused one; when another process takes it before the app binds it, Gradio
+    raises OSError and the launch is retried on a new port instead of failing the test.
+    """
+    for attempt in range(attempts):
+        try:
+            _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=_unused_port(),
+                                    quiet=True, **options)
+            return str(url)
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
 
 TINY_DOCUMENTS = {
     "de_nato.txt": (

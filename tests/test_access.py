@@ -7,10 +7,10 @@ credentials and checks that an unauthenticated gradio_client call is refused.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
+from conftest import launch_app
 
 import app
 from qa import ui
@@ -78,18 +78,11 @@ def test_without_permission_the_reindex_button_is_hidden_and_refuses(fake_pipeli
     assert "dem Betreiber vorbehalten" in report and fake_pipeline.index.path == built_before
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_ask_api_needs_the_credentials_when_auth_is_on(fake_pipeline: Pipeline) -> None:
     from gradio_client import Client
 
     demo = ui.build_app(fake_pipeline)
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
-                            auth=[("anna", "geheim")], **ui.launch_options())
+    url = launch_app(demo, auth=[("anna", "geheim")], **ui.launch_options())
     try:
         with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error kinds for a 401
             Client(url, verbose=False).predict("Wann wurde die NATO gegründet?", api_name="/ask")

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
+from conftest import launch_app, wait_until
 
 from qa import ui
 from qa.pipeline import Pipeline
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def app_url(fake_pipeline: Pipeline) -> Iterator[str]:
     demo = ui.build_app(fake_pipeline)
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
-                            **ui.launch_options())
+    url = launch_app(demo, **ui.launch_options())
     try:
         yield url
     finally:
@@ -63,7 +56,6 @@ def test_killing_the_model_costs_one_answer_and_the_server_answers_the_next(real
     """kill -9 of the model's process mid-answer: that answer fails with a clear error, the next one is right."""
     import os
     import signal
-    import time
 
     from gradio_client import Client
 
@@ -72,15 +64,13 @@ def test_killing_the_model_costs_one_answer_and_the_server_answers_the_next(real
     generator = real_pipeline.generator
     assert isinstance(generator, ProcessGenerator)
     demo = ui.build_app(real_pipeline)
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
-                            **ui.launch_options())
+    url = launch_app(demo, **ui.launch_options())
     try:
         client = Client(url, verbose=False)
         job = client.submit("Was ist der Hub for the South?", api_name="/ask")
-        deadline = time.monotonic() + 600
-        while generator.active_request is None:  # wait until the model is writing this answer
-            assert time.monotonic() < deadline and not job.done(), "the answer never reached the model"
-            time.sleep(0.05)
+        # wait until the model is writing this answer
+        wait_until(lambda: generator.active_request is not None or job.done(), 600, "the answer reaching the model")
+        assert not job.done(), "the answer ended before the model was killed"
         os.kill(generator.pid or 0, signal.SIGKILL)
         with pytest.raises(Exception, match="answer model stopped"):
             job.result(timeout=120)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_seeds
+from conftest import launch_app, wait_until, write_seeds
 
 from qa import ui
 from qa.config import Config, load_config
@@ -47,12 +45,6 @@ language = "de"
 """
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
@@ -67,9 +59,7 @@ def chromium() -> Iterator[object]:
 
 def serve(pipeline: Pipeline, warmup: ui.ModelWarmup | None = None) -> tuple[object, str]:
     demo = ui.build_app(pipeline, warmup=warmup)
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
-                            **ui.launch_options())
-    return demo, url
+    return demo, launch_app(demo, **ui.launch_options())
 
 
 def open_chat(browser: object, url: str, locale: str = "en-US") -> object:
@@ -153,7 +143,8 @@ def test_hostile_document_text_renders_as_text(chromium: object, fake_config: Co
         assert page.locator("#qa-chatbot a[href^='http'], #qa-chatbot img[src='x'], #qa-sources img").count() == 0
         page.get_by_role("tab", name=ui.texts_for("de")["documents_tab"]).click()
         expect(page.locator("#qa-documents")).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
-        time.sleep(0.5)  # give any injected handler a chance to fire
+        # An injected handler would fire when its image fails to load: wait until every image has settled.
+        page.wait_for_function("Array.from(document.images).every(image => image.complete)")
         assert page.evaluate("typeof window.__pwned") == "undefined"
         page.close()
     finally:
@@ -176,9 +167,7 @@ def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: objec
         page.click("#qa-stop")
         expect(page.locator("#qa-chatbot")).to_contain_text(ui.texts_for("en")["stopped"])
         expect(page.locator("#qa-send")).to_be_visible()
-        deadline = time.monotonic() + 10
-        while generator.closed < 1 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: generator.closed >= 1, 10, "the model stream being closed")
         assert generator.closed == 1  # the model stream was closed, not left running
         page.click("#qa-new-chat")
         expect(page.locator("#qa-chatbot .qa-msg")).to_have_count(0)
@@ -208,7 +197,13 @@ def test_real_pipeline_answers_with_a_citation(chromium: object, tmp_path: Path)
         expect(card).to_be_visible()
         expect(card.locator("mark")).not_to_have_count(0)
         expect(card).to_contain_text("Hub for the South")
-        time.sleep(0.8)  # let the smooth scroll settle
+        # the smooth scroll has settled when the card stays put between two polls
+        page.wait_for_function("""() => {
+            const top = document.querySelector('#qa-sources .qa-card.qa-selected').getBoundingClientRect().top;
+            const settled = window.__qaCardTop === top;
+            window.__qaCardTop = top;
+            return settled;
+        }""", polling=100)
         update = os.environ.get("QA_UPDATE_SCREENSHOT") == "1"
         target = REPO / "docs" / "screenshot.png" if update else tmp_path / "screenshot.png"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 
 from qa.config import Config
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, NoDocumentsError
@@ -124,8 +124,9 @@ _SLOW_BUILD = textwrap.dedent("""
 
     class SlowEmbedder(HashingEmbedder):
         def embed_passages(self, texts):
-            Path(sys.argv[2]).touch()  # tells the test that embedding has started
-            time.sleep(0.2)
+            with open(sys.argv[2], "a") as calls:  # tells the test how far embedding has got
+                print("batch", file=calls)
+            time.sleep(0.2)  # a slow embedder, so the build is still running when the test kills it
             return super().embed_passages(texts)
 
     config = load_config(Path(sys.argv[1]), overrides={"embed_batch_size": 1}, environ={})
@@ -141,16 +142,14 @@ def test_kill_9_in_the_middle_of_a_build_leaves_the_old_index_serving(fake_confi
     (tmp_path / "qa.toml").write_text(
         f'seeds_dir = "{fake_config.seeds_dir}"\nindex_dir = "{fake_config.index_dir}"\nembedder = "hashing"\n'
         f"chunk_words = {fake_config.chunk_words}\nchunk_max_words = {fake_config.chunk_max_words}\n", encoding="utf-8")
-    started = tmp_path / "embedding-started"
+    batches = tmp_path / "embedded-batches"
     root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(tmp_path), str(started)], cwd=root,
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(tmp_path), str(batches)], cwd=root,
                                env={**os.environ, "PYTHONPATH": str(root)})
-    try:
-        deadline = time.monotonic() + 60
-        while not started.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert started.exists() and process.poll() is None
-        time.sleep(0.3)
+    try:  # kill it once two batches are embedded: in the middle of the build, with more to come
+        wait_until(lambda: process.poll() is not None or (batches.exists() and len(batches.read_text().split()) >= 2),
+                   60, "two embedded batches")
+        assert process.poll() is None
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=30)

@@ -375,7 +375,7 @@ def test_crash_errors_name_the_signal_and_the_fix(code: int, words: tuple[str, .
 
 @pytest.fixture(scope="module")
 def llama_generator() -> LlamaCppGenerator:
-    config = load_config()
+    config = load_config(Path(__file__).resolve().parent.parent, environ={})  # not the caller's environment
     return LlamaCppGenerator(ensure_model(config), n_ctx=2048, n_threads=config.n_threads)
 
 
