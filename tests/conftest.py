@@ -2,8 +2,9 @@
 starting the web app on a free port, and waiting for a condition.
 
 Everything is written under pytest's tmp_path: the session points XDG_CACHE_HOME (the
-default cache_dir, so also the assembled model of the integration tests) and
-matplotlib's config folder at a temporary folder, and hypothesis keeps no database.
+default cache_dir, so also the assembled model of the integration tests), XDG_CONFIG_HOME
+(Chromium's settings) and matplotlib's config folder at temporary folders, and hypothesis
+keeps no database.
 Nothing is downloaded. `python tests/check_writes.py` proves it for the fast tests.
 """
 
@@ -25,6 +26,7 @@ from qa.config import Config, load_config
 def caches_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Point every cache a test could fill at a session tmp folder (never the user's ~/.cache)."""
     folders = {"XDG_CACHE_HOME": tmp_path_factory.mktemp("xdg-cache"),
+               "XDG_CONFIG_HOME": tmp_path_factory.mktemp("xdg-config"),  # Chromium's crash-report settings
                "MPLCONFIGDIR": tmp_path_factory.mktemp("matplotlib")}
     saved = {name: os.environ.get(name) for name in folders}
     os.environ.update({name: str(folder) for name, folder in folders.items()})
@@ -34,6 +36,26 @@ def caches_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def fresh_answer_caches_under_mutmut() -> None:
+    """Under `make mutants` only: empty the answer stage's functools caches before each test.
+
+    mutmut runs, for each mutant, only the tests that called the mutated function in its first
+    run. A cached table (the country names with their derived adjectives, a text's key items) is
+    built by the first test that needs it, so every later test that relies on it would never be
+    run against mutants of the functions that build it, and those mutants would survive.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("qa.answer."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 
 def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "the condition") -> None:
