@@ -198,3 +198,16 @@ def test_embedder_down_is_a_clear_error(fake_config: Config) -> None:
     with pytest.raises(ModelServerError, match="No embedding server answered"):
         build_embedder(config).embed_queries(["x"])
 
+
+
+def test_check_asks_every_model_server(fake_config: Config) -> None:
+    from qa.models.check import check_generation
+
+    with FakeOpenAIServer(ExtractiveGenerator()) as first, FakeOpenAIServer(ExtractiveGenerator()) as second:
+        config = fake_config.replace(generator="openai", openai_model="fake-model",
+                                     openai_base_url=f"{first.url},{second.url}")
+        assert check_generation(config).ok
+        assert len(first.requests) == len(second.requests) == 1
+        dead = closed_port_url()
+        down = check_generation(config.replace(openai_base_url=f"{first.url},{dead}"))
+    assert not down.ok and down.error and dead in down.error and down.hint
