@@ -19,7 +19,7 @@ from typing import Any
 
 from qa.errors import ConfigError, ModelServerError
 from qa.models.generator import Stream, Usage
-from qa.models.server_pool import ServerPool, describe, is_retryable, unreachable, unusable_request
+from qa.models.server_pool import ServerPool, describe, is_api_error, is_retryable, unreachable, unusable_request
 from qa.types import Message
 
 
@@ -62,9 +62,11 @@ class OpenAIGenerator:
                 items = _pieces(chunks)
                 opening = _until_first_text(items)
             except Exception as error:
+                if not is_api_error(error):
+                    raise  # a bug, not the server
                 if not is_retryable(error):
                     raise unusable_request(url, error, "model") from error
-                self.pool.failed(url, error)
+                self.pool.failed(url)
                 problems.append(f"{url}: {describe(error)}")
                 continue
             self.pool.succeeded(url)
@@ -91,12 +93,12 @@ class OpenAIGenerator:
             if not finished:  # the connection ended before the server said the answer was complete
                 cut = ModelServerError(f"The model server {url} stopped sending in the middle of an answer.",
                                        hint="Ask again (the next server is tried); check the server's log.")
-                self.pool.failed(url, cut)
+                self.pool.failed(url)
                 raise cut
         except Exception as error:
-            if isinstance(error, ModelServerError) or not is_retryable(error):
+            if isinstance(error, ModelServerError) or not is_api_error(error):
                 raise
-            self.pool.failed(url, error)
+            self.pool.failed(url)
             raise ModelServerError(f"The model server {url} failed while answering: {describe(error)}",
                                    hint="Ask again (the next server is tried); check the server's log.") from error
         finally:

@@ -50,7 +50,6 @@ class _Server:
     url: str
     client: Any = None
     down_until: float = 0.0
-    last_error: str = ""
 
 
 @dataclass
@@ -105,13 +104,13 @@ class ServerPool:
         """Mark `url` as working again."""
         for server in self._servers:
             if server.url == url:
-                server.down_until, server.last_error = 0.0, ""
+                server.down_until = 0.0
 
-    def failed(self, url: str, error: BaseException) -> None:
+    def failed(self, url: str) -> None:
         """Mark `url` as failed: the next requests try the other servers first."""
         for server in self._servers:
             if server.url == url:
-                server.down_until, server.last_error = time.monotonic() + self.cooldown_s, describe(error)
+                server.down_until = time.monotonic() + self.cooldown_s
 
     def call(self, operation: Callable[[Any], _T], what: str) -> _T:
         """Run `operation(client)` on the next server, failing over to the others; ModelServerError if none answers."""
@@ -120,9 +119,11 @@ class ServerPool:
             try:
                 result = operation(client)
             except Exception as error:
+                if not is_api_error(error):
+                    raise  # a bug, not the server
                 if not is_retryable(error):
                     raise unusable_request(url, error, what) from error
-                self.failed(url, error)
+                self.failed(url)
                 problems.append(f"{url}: {describe(error)}")
                 continue
             self.succeeded(url)
@@ -155,6 +156,13 @@ def server_pool(config: Config, urls: str, setting: str) -> ServerPool:
 def generator_servers(config: Config) -> int:
     """How many answers can be generated at once: the number of model servers for "openai", else 1."""
     return len(split_urls(config.openai_base_url, "openai_base_url")) if config.generator == "openai" else 1
+
+
+def is_api_error(error: BaseException) -> bool:
+    """True for the errors of the openai client (a server's answer or the connection to it)."""
+    import openai
+
+    return isinstance(error, openai.APIError)
 
 
 def is_retryable(error: BaseException) -> bool:
