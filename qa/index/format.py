@@ -80,9 +80,10 @@ def seed_hashes(config: Config) -> dict[str, str]:
     }
 
 
-def read_manifest(config: Config) -> dict[str, Any] | None:
-    """The manifest of the current index, or None if there is none; IndexCorruptError if unreadable."""
-    manifest_path = config.index_dir / CURRENT / "manifest.json"
+def read_manifest(config: Config, folder: Path | None = None) -> dict[str, Any] | None:
+    """The manifest of the current index (or of the build in `folder`), or None if there is none;
+    IndexCorruptError if unreadable."""
+    manifest_path = (folder or config.index_dir / CURRENT) / "manifest.json"
     if not manifest_path.is_file():
         return None
     try:

@@ -119,17 +119,37 @@ def index_status(config: Config, embedder: Embedder) -> IndexStatus:
     return IndexStatus(True, bool(reasons), tuple(reasons), int(manifest.get("chunk_count", 0)), len(built))
 
 
+LOAD_ATTEMPTS = 3
+
+
 def load_index(config: Config, embedder: Embedder) -> SearchIndex:
     """Load the current index, checking format, embedder and file checksums.
+
+    Every file is read from the one build folder that `current` pointed at when
+    loading began, so a build swapped in meanwhile (`qa index` in another process
+    while the chat runs) can never mix two builds. If that swap also deleted the
+    folder being read, the load starts again on the new build (LOAD_ATTEMPTS in all).
 
     Raises IndexMissingError, IndexMismatchError or IndexCorruptError, each
     with a hint that says how to rebuild.
     """
+    link = config.index_dir / CURRENT
+    for attempt in range(1, LOAD_ATTEMPTS + 1):
+        folder = link.resolve()
+        try:
+            return _load_build(config, embedder, folder)
+        except (IndexCorruptError, IndexMissingError):
+            if attempt == LOAD_ATTEMPTS or link.resolve() == folder:
+                raise  # damaged for real, not replaced while it was read
+    raise AssertionError("unreachable")
+
+
+def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex:
+    """Load and check the build in `folder` (the resolved target of `current`)."""
     import bm25s
     import faiss
 
-    folder = config.index_dir / CURRENT
-    manifest = read_manifest(config)
+    manifest = read_manifest(config, folder)
     if manifest is None:
         raise IndexMissingError(f"No index found in {config.index_dir}.", hint="Build it with `qa index` (or `make run`).")
     expected = index_settings(config, embedder)
