@@ -94,7 +94,7 @@ class Config:
     openai_timeout_s: float = 120.0  # longest wait for a response or the next streamed piece
     openai_connect_timeout_s: float = 5.0
     openai_retries: int = 2  # further attempts after a failure, each on the next server
-    flat_index_max_vectors: int = 200_000
+    flat_index_max_vectors: int = 50_000
     ivf_nprobe: int = 32
 
     def resolved(self, root: Path) -> Config:
