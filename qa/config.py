@@ -70,6 +70,8 @@ class Config:
     passages_in_prompt: int = 5
     passage_words: int = 160
     passage_sentences: int = 3
+    # A sentence this much less similar to the question than the best one is left out of the prompt.
+    sentence_score_margin: float = 0.08
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     min_support: float = 0.35

@@ -152,6 +152,8 @@ def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
             "chunk_max_words": 40,
             # the hashing fake scores related texts far lower than multilingual-e5
             "min_dense_score": 0.2,
+            # and its similarities spread too widely for the prompt's relative sentence cut-off
+            "sentence_score_margin": 1.0,
         },
         environ={},
     )

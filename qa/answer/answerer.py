@@ -27,7 +27,7 @@ from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places
 from qa.answer.output import is_refusal
 from qa.answer.passages import choose_passages
-from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_line
+from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_label, source_line
 from qa.answer.translate import target_languages, translate_question
 from qa.config import Config
 from qa.index.load import SearchIndex
@@ -105,7 +105,7 @@ class Answerer:
         if evidence_too_weak(hits, self.config.min_dense_score):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
-        messages = answer_messages(standalone, passages, language)
+        messages = answer_messages(standalone, passages, language, self._labels(passages, language))
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
         yield from self._generate(messages, draft)
@@ -167,6 +167,20 @@ class Answerer:
         return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
                             sentences=(quote.check,), support_score=1.0, refusal_reason=f"quoted: {reason}",
                             timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _labels(self, passages: Sequence[Passage], language: str) -> list[str]:
+        """Each passage's source label for the prompt; a document's authors only with its first passage."""
+        labels: list[str] = []
+        seen: set[str] = set()
+        for passage in passages:
+            document = self.index.documents.get(passage.chunk.document_id)
+            if document is None:
+                labels.append("")
+                continue
+            authors = document.authors if document.id not in seen else ""
+            seen.add(document.id)
+            labels.append(source_label(document.title, document.publisher, document.date, authors, language))
+        return labels
 
     def _source_line(self, passage: Passage, language: str) -> str:
         """The citable metadata of the passage's document (publisher, date, authors)."""

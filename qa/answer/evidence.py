@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from qa.answer.data import load_table
-from qa.answer.key_items import KeyItems, dates_agree, find_countries, fold, key_items
+from qa.answer.key_items import KeyItems, dates_agree, find_countries, find_full_names, fold, key_items
 from qa.answer.support import content_words_both, semantic_support
 from qa.text.markers import strip_markers
 
@@ -171,6 +171,7 @@ class _NewItems:
     dates: tuple[tuple[int | None, int | None, int | None], ...]
     countries: frozenset[str]
     names: frozenset[str]
+    full_names: tuple[tuple[str, ...], ...] = ()  # runs of names ("jens stoltenberg"): surely a person
 
     def count(self) -> int:
         return len(self.numbers) + len(self.dates) + len(self.countries) + len(self.names)
@@ -186,6 +187,8 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
         dates=tuple(date for date in items.dates if not any(dates_agree(date, d) for d in question.items.dates)),
         countries=frozenset(items.countries - question.items.countries - find_countries(question.text)),
         names=frozenset(name for name in items.names if name[:_NAME_PREFIX] not in question_names),
+        full_names=tuple(run for run in find_full_names(claim, language)
+                         if not all(name[:_NAME_PREFIX] in question_names for name in run)),
     )
 
 
@@ -281,6 +284,11 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
             return f"{name} appears elsewhere in the passages, not in the cited sentence"
         if language == "en" and evidence.language == "en":
             return f"{name} appears in no passage"
+    # German capitalises nouns, so a single unknown capitalised word may be a paraphrase; a person's full
+    # name that no passage mentions is invented (or the model's own memory), in any language.
+    for run in added.full_names:
+        if not any(name[:_NAME_PREFIX] in present or names.counts.get(name[:_NAME_PREFIX]) for name in run):
+            return f"{' '.join(run)} appears in no passage"
     return None
 
 

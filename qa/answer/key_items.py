@@ -326,6 +326,30 @@ def find_names(text: str, language: str = "en") -> set[str]:
     return names
 
 
+_ADJECTIVE_ENDING = re.compile(r"(?:e|en|er|es|em)$")
+
+
+def find_full_names(text: str, language: str = "en") -> list[tuple[str, ...]]:
+    """Runs of two or more proper names in a row ("Jens Stoltenberg", "Mark Rutte"), folded.
+
+    In German, where every noun is capitalised, this is the reliable sign of a person's name: a noun
+    phrase of two capitalised words starts with an inflected adjective ("Internationalen Sekretariat"),
+    which does not count.
+    """
+    names = find_names(text, language)
+    runs: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in [*re.findall(r"[^\W\d_][\w'’-]*|[^\w\s]", text), "."]:
+        folded = fold(token)
+        if folded in names and not (language == "de" and not run and _ADJECTIVE_ENDING.search(folded)):
+            run.append(folded)
+            continue
+        if len(run) >= 2:
+            runs.append(tuple(run))
+        run = []
+    return runs
+
+
 def key_items(text: str, language: str) -> KeyItems:
     """All key items of `text`, written in `language` ("de" or "en")."""
     dates, rest = _find_dates(text)

@@ -65,7 +65,11 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
     scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector)
     picked: dict[int, list[int]] = {}
     words = 0
-    for row, (_, position) in sorted(scored.items(), key=lambda item: -item[1][0]):
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])
+    floor = ranked[0][1][0] - config.sentence_score_margin if ranked else 0.0
+    for row, (score, position) in ranked:
+        if picked and score < floor:
+            break  # far less similar than the best sentence: a distractor, not evidence
         span = index.sentences[row]
         length = len(index.documents[span.document_id].text[span.start:span.end].split())
         if picked and words + length > config.passage_words:

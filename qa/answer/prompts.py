@@ -11,6 +11,7 @@ Leaves out: reading the model's output (qa.answer.output), choosing passages
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qa.types import Message, Passage
@@ -54,16 +55,16 @@ SYSTEM = {
 EXAMPLE = {
     "de": (
         "Passagen:\n"
-        "[1] (Hafenbericht — Schiffe) In 2019 the harbour handled 12,000 ships. "
+        "[1] (Harbour report; Port Authority, 2020) In 2019 the harbour handled 12,000 ships. "
         "The new container terminal opened in March 2021.\n"
-        "[2] (Stadtchronik — Brücken) Die Alte Brücke ist 210 Meter lang. Sie wurde 1788 fertiggestellt.\n\n"
+        "[2] (Stadtchronik; Stadtarchiv, 1990) Die Alte Brücke ist 210 Meter lang. Sie wurde 1788 fertiggestellt.\n\n"
         "Frage: Wann wurde das neue Containerterminal eröffnet, und wie lang ist die Alte Brücke?",
         "Das neue Containerterminal wurde im März 2021 eröffnet [1]. Die Alte Brücke ist 210 Meter lang [2].",
     ),
     "en": (
         "Passages:\n"
-        "[1] (Harbour report — Ships) In 2019 the harbour handled 12,000 ships.\n"
-        "[2] (Stadtchronik — Brücken) Die Alte Brücke ist 210 Meter lang. "
+        "[1] (Harbour report; Port Authority, 2020) In 2019 the harbour handled 12,000 ships.\n"
+        "[2] (Stadtchronik; Stadtarchiv, 1990) Die Alte Brücke ist 210 Meter lang. "
         "Sie wurde 1788 von Johann Weber fertiggestellt.\n\n"
         "Question: Who completed the Old Bridge, and when?",
         "Johann Weber completed the Old Bridge in 1788 [2].",
@@ -144,17 +145,45 @@ def source_line(publisher: str, date: str, authors: str, language: str) -> str:
     return ", ".join(part for part in (publisher, format_document_date(date, language) if date else "", authors) if part)
 
 
-def passage_header(passage: Passage) -> str:
-    """The label shown before a passage: "[1] (Title — Section)"."""
-    return f"[{passage.number}] ({passage.where})"
+# A title is cut at its first subtitle break, and to this many words: the label names the source, it is
+# not evidence of its own; a 25-token study title repeated in five passages was the prompt's largest waste.
+SHORT_TITLE_WORDS = 8
+_SUBTITLE_BREAK = re.compile(r"(?<=\w)(?:[.:|]| [—–-]) ")
+_URL = re.compile(r"\(?\b(?:https?://|www\.)[^\s)]+\)?")
 
 
-def answer_messages(question: str, passages: Sequence[Passage], language: str) -> list[Message]:
-    """The chat messages for answering `question` from `passages` in `language` ("de"/"en")."""
+def short_title(title: str) -> str:
+    """The title up to its first subtitle break ("Die Zukunft der NATO. Unsichere …" -> "Die Zukunft der NATO"),
+    at most SHORT_TITLE_WORDS words."""
+    head = _SUBTITLE_BREAK.split(title.strip(), maxsplit=1)[0]
+    words = (head if len(head.split()) >= 2 else title).split()
+    return " ".join(words[:SHORT_TITLE_WORDS]) + (" …" if len(words) > SHORT_TITLE_WORDS else "")
+
+
+def source_label(title: str, publisher: str, date: str, authors: str, language: str) -> str:
+    """A passage's label in the prompt: short title, publisher, date (and authors where given):
+    "Rutte ist neuer NATO-Generalsekretär; tagesschau, 01.10.2024"."""
+    line = source_line(publisher, date, authors, language)
+    return f"{short_title(title)}; {line}" if line else short_title(title)
+
+
+def passage_header(passage: Passage, label: str = "") -> str:
+    """The label shown before a passage: "[1] (label)", by default "[1] (Title — Section)"."""
+    return f"[{passage.number}] ({label or passage.where})"
+
+
+def answer_messages(question: str, passages: Sequence[Passage], language: str,
+                    labels_of_passages: Sequence[str] = ()) -> list[Message]:
+    """The chat messages for answering `question` from `passages` in `language` ("de"/"en").
+
+    `labels_of_passages` name each passage's source (see source_label); web addresses in the passages
+    are left out of the prompt (they cost many tokens and answer nothing)."""
     labels = LABELS[language]
     lines = [f"{labels['passages']}:"]
-    for passage in passages:
-        lines.append(f"{passage_header(passage)} {' '.join(passage.text.split())}")
+    for position, passage in enumerate(passages):
+        label = labels_of_passages[position] if position < len(labels_of_passages) else ""
+        text = re.sub(r" +([.,;])", r"\1", " ".join(_URL.sub("", passage.text).split()))
+        lines.append(f"{passage_header(passage, label)} {text}")
     lines.append("")
     lines.append(f"{labels['question']}: {question}")
     example_question, example_answer = EXAMPLE[language]

@@ -46,6 +46,7 @@ class ResultRecord:
     draft: str = ""  # the model's own text before the checks
     extractive: bool = False  # the answer quotes the evidence (the draft failed the checks)
     prompt_passages: list[str] = field(default_factory=list)  # the passage texts the model saw
+    translations: list[str] = field(default_factory=list)  # the question in the collection's other languages
     # the question and its gold data (from the question file)
     id: str = ""
     question: str = ""
