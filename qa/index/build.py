@@ -50,14 +50,16 @@ from qa.types import Chunk, Document, SkippedFile
 def make_dense_index(vectors: np.ndarray, flat_max_vectors: int, nprobe: int) -> Any:
     """The one place that chooses the FAISS index type, and fills it with `vectors` (L2-normalised rows).
 
-    Up to `flat_max_vectors` rows: exact inner product (IndexFlatIP), right for
-    thousands of passages and still below 10 ms a query at 200,000. Above:
-    IVF with about sqrt(n) lists (k-means trained on a fixed sample, so a
-    rebuild gives the same index) that searches `nprobe` of them, which keeps
-    recall@10 near the exact index at a few milliseconds a query for a million
-    passages (`benchmarks/million_vectors.py`). IVF rather than HNSW because
-    it builds in about a minute on two cores where HNSW takes many, and it
-    costs no memory beyond the vectors.
+    Up to `flat_max_vectors` rows (Config.flat_index_max_vectors): exact inner
+    product (IndexFlatIP), right for thousands of passages; one query over
+    50,000 vectors took 7 ms (one thread) to 48 ms (two) on this busy two-core
+    machine, over 200,000 already 48 to 116 ms. Above: IVF with about sqrt(n)
+    lists (k-means trained on a fixed sample, so a rebuild gives the same
+    index) that searches `nprobe` of them; its recall@10 against exact search
+    and its query times at a million passages are in the README
+    (`benchmarks/million_vectors.py`). IVF rather than HNSW because it builds
+    in well under a minute on two cores where HNSW takes many, and needs no
+    memory beyond the vectors and the list centroids.
     """
     import faiss
 
