@@ -9,10 +9,12 @@ other test files already pin.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qa.answer.citations import check_citations
-from qa.answer.evidence import answers_kind, question_facts
+from qa.answer.evidence import PassageEvidence, PromptNames, answers_kind, claim_support, question_facts
+from qa.answer.gate import missing_places
 from qa.types import Chunk, Passage
 
 
@@ -83,3 +85,40 @@ def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answer
     facts = question_facts("When was the castle built?", "en", None)
     assert facts.kind == "date"
     assert answers_kind([claim], "en", facts) is answers
+
+
+# ---------------------------------------------------------------- the country backstop reads every cited passage
+
+@pytest.mark.parametrize(("question", "evidence", "missing"), [
+    ("Wie viele Soldaten stellen Deutschland und Frankreich?",
+     ["Deutschland stellt 35.000 Soldaten.", "Frankreich stellt 20.000 Soldaten."], set()),
+    ("When did Finland join NATO?", ["Finnland trat 2023 bei.", "Die NATO wurde 1949 gegründet."], set()),
+    ("When did Finland and Sweden join NATO?", ["Finland joined in 2023.", "NATO was founded in 1949."], {"SE"}),
+])
+def test_a_country_counts_as_found_in_any_of_the_cited_passages(question: str, evidence: list[str],
+                                                                 missing: set[str]) -> None:
+    """Mutants: qa.answer.gate.missing_places keeping only the last passage's countries."""
+    assert missing_places(question, evidence) == missing
+
+
+# ---------------------------------------------------------------- across languages, key items back a claim
+
+def test_across_languages_the_right_name_earns_the_key_item_backing_and_a_wrong_one_does_not() -> None:
+    """A German sentence backs an English claim whose date and name all stand in it, more than one naming
+    someone else (at the same embedding similarity, 0.85: the vectors are set by hand).
+
+    Mutants: qa.answer.evidence._all_present.
+    """
+    sentence = "Am 1. Oktober 2024 übernahm Mark Rutte das Amt des Generalsekretärs."
+    evidence = PassageEvidence((sentence,), np.array([[1.0, 0.0]], dtype=np.float32), "de")
+    claim_vector = np.array([0.85, (1 - 0.85**2) ** 0.5], dtype=np.float32)
+    facts = question_facts("When did the new Secretary General take office?", "en", None)
+    names = PromptNames.of([sentence])
+
+    def support(claim: str) -> float:
+        return claim_support(claim, "en", evidence, facts, names, claim_vector).score
+
+    # long claims, so that shared words (names, figures) alone back neither as much as the key items do
+    right = "Mark Rutte formally took over the leadership of the alliance on 1 October 2024."
+    wrong = "Jens Stoltenberg formally took over the leadership of the alliance on 1 October 2024."
+    assert support(right) > support(wrong)
