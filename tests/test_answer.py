@@ -254,3 +254,15 @@ def test_follow_up_words_and_refusal_phrases_cover_both_languages() -> None:
     assert set(refers_back_patterns()) == set(refusal_signals()) == {"de", "en"}
     assert refers_back_patterns()["de"].search("Und wann?") and not refers_back_patterns()["en"].search("Who won?")
     assert all(phrase == phrase.lower() for phrases in refusal_signals().values() for phrase in phrases)
+
+
+def test_a_who_answer_citing_the_weaker_match_of_two_people_is_not_verified() -> None:
+    # "Who is the new Secretary General?": the sentence about the one who leaves shares fewer of the
+    # question's words than the one about the new one, so it cannot vouch for the person named.
+    passages = [_passage(1, "Nach zehn Jahren tritt Jens Stoltenberg als NATO-Generalsekretär heute ab."),
+                _passage(2, "Mark Rutte ist neuer NATO-Generalsekretär.")]
+    question = "Wer ist neuer NATO-Generalsekretär?"
+    wrong = check_citations("Der neue NATO-Generalsekretär ist Jens Stoltenberg [1].", passages, "de", question=question)
+    right = check_citations("Der neue NATO-Generalsekretär ist Mark Rutte [2].", passages, "de", question=question)
+    assert not wrong.citations
+    assert [c.number for c in right.citations] == [2]

@@ -115,7 +115,8 @@ class Answerer:
                           generation_s=finished_at - first_token_at)
         base = replace(base, prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens)
         evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in passages]
-        facts = question_facts(standalone, language, query_vector)
+        facts = question_facts(standalone, language, query_vector,
+                               [(t.text, t.language, t.vector) for t in translations])
         yield self._verdict(replace(base, draft="".join(draft.pieces).strip()), passages, evidence, facts, timings, started)
 
     def _generate(self, messages: list[Message], draft: _Draft) -> Iterator[Event]:

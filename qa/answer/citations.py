@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answer.evidence import PassageEvidence, PromptNames, QuestionFacts, claim_support, question_facts
+from qa.answer.evidence import (
+    PassageEvidence,
+    PromptNames,
+    QuestionFacts,
+    best_focus_hits,
+    claim_support,
+    question_facts,
+)
 from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
 from qa.answer.support import is_echo
 from qa.text.markers import markers, strip_markers
@@ -88,6 +95,7 @@ def check_citations(
         question_vector = embed([question])[0] if embed is not None and question else None
         facts = question_facts(question, language, question_vector)
     names = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    names = replace(names, best_focus=best_focus_hits(evidence, facts, names))
     supports = [[claim_support(claim, language, evidence[j], facts, names, None if vectors is None else vectors[i])
                  for j in range(len(passages))] for i, claim in enumerate(claims)]
     scores = np.array([[support.score for support in row] for row in supports], dtype=np.float32).reshape(

@@ -71,6 +71,17 @@ class QuestionFacts:
     focus: frozenset[str]
     vector: np.ndarray | None
     counted: frozenset[str] = frozenset()  # for "how many X": the stems of X, which the evidence must be about
+    wordings: tuple[QuestionFacts, ...] = ()  # the question translated into other languages, analysed alike
+
+    def wordings_for(self, language: str) -> list[QuestionFacts]:
+        """The question itself, and its wording in `language` when a translation gives one."""
+        wording = self.in_language(language)
+        return [self] if wording is self else [self, wording]
+
+    def in_language(self, language: str) -> QuestionFacts:
+        """The question as worded in `language` (its translation, when there is one), to compare with
+        evidence in that language word for word and by same-language similarity."""
+        return next((wording for wording in self.wordings if wording.language == language), self)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class PromptNames:
 
     counts: dict[str, int]
     passages: int
+    best_focus: int = 0  # the most question focus words any single prompt sentence shares (see best_focus_hits)
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> PromptNames:
@@ -126,20 +138,27 @@ def question_kind(question: str, language: str) -> str | None:
     return None
 
 
-def question_facts(question: str, language: str, vector: np.ndarray | None) -> QuestionFacts:
-    """Analyse the question once per answer."""
+def question_facts(question: str, language: str, vector: np.ndarray | None,
+                   translations: Sequence[tuple[str, str, np.ndarray | None]] = ()) -> QuestionFacts:
+    """Analyse the question once per answer; `translations` are (text, language, vector) of its wordings
+    in other languages (translate-test), analysed alike."""
     items = key_items(question, language)
     words = content_words_both(question, language)
     kind = question_kind(question, language)
-    # The focus: what the question asks about, without the question phrase ("wie viele", "how many") and,
-    # in English, without its proper names (the answer repeats them anyway). German capitalises every noun,
-    # so there names stay; see _on_topic for how many focus words a sentence must share.
-    names = {fold(name)[:4] for name in items.names} if language == "en" else set()
+    # The focus: what the question asks about, without the question phrase ("wie viele", "how many") and
+    # without its proper names (the answer repeats them anyway): in English every capitalised word inside
+    # the sentence, in German, which capitalises every noun, full names only ("Jens Stoltenberg"), so that
+    # a sentence that merely names the person is not on topic (of a longer run of capitalised words only the
+    # first two: "Mark Ruttes Lieblingsessen"); see _on_topic for how many words it needs.
+    names = ({fold(name) for name in items.names} if language == "en"
+             else {name for run in find_full_names(question, language) for name in run[:2]})
     phrase = _kind_match(question, language)
     asked = content_words_both(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
-    focus = frozenset(word for word in asked if fold(word)[:4] not in names and not word.isdigit())
+    focus = frozenset(word for word in asked if not word.isdigit()
+                      and not any(name.startswith(fold(word)) or fold(word).startswith(name[:4]) for name in names))
     return QuestionFacts(question, language, kind, items, words, focus, vector,
-                         _counted(question, language) if kind == "number" else frozenset())
+                         _counted(question, language) if kind == "number" else frozenset(),
+                         tuple(question_facts(text, target, target_vector) for text, target, target_vector in translations))
 
 
 _COUNTING = re.compile(r"\b(?:how many|wie viele[n]?|wieviele[n]?)\s+([^\W\d_][\w-]*)", re.I)
@@ -306,11 +325,35 @@ def _all_present(added: _NewItems, text: str) -> bool:
     return all(name[:_NAME_PREFIX] in present for name in added.names)
 
 
+def _focus_hits(text: str, language: str, question: QuestionFacts, names: PromptNames) -> int:
+    """How many of the question's focus words `text` (in `language`) shares, with the question worded in
+    `language` where a translation gives one; words of the collection's topic do not count."""
+    words = content_words_both(text, language)
+    return max(len({w for w in asked.focus if not names.topical(fold(w)[:_NAME_PREFIX])} & words)
+               for asked in question.wordings_for(language))
+
+
+def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames) -> int:
+    """The most focus words of the question that any one sentence of the prompt shares."""
+    return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences),
+               default=0)
+
+
 def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
               names: PromptNames) -> bool:
     """The window shares the question's focus words (one of up to three, two of more; words found in most
     passages, the collection's topic, do not count), and for "how many X" mentions X; across languages,
-    where words rarely match, a clear similarity to the question counts too."""
+    where words rarely match, a clear similarity to the question counts too. With a translation of the
+    question into the evidence's language, that wording is tried as well."""
+    if question.kind == "person" and _focus_hits(text, evidence.language, question, names) < names.best_focus:
+        # "Who is the new Secretary General?": a sentence about the Secretary General who leaves shares
+        # fewer of the question's words than the one about the new one; the person asked for is there.
+        return False
+    return any(_on_topic_as(text, window, evidence, asked, names) for asked in question.wordings_for(evidence.language))
+
+
+def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
+                 names: PromptNames) -> bool:
     focus = {word for word in question.focus if not names.topical(fold(word)[:_NAME_PREFIX])}
     if not focus and not question.counted:
         return True

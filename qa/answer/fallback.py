@@ -36,16 +36,17 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
         return None
     best: tuple[float, Passage, str] | None = None
     for passage, offered in zip(passages, evidence):
-        if offered.vectors is None:
+        asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
+        if offered.vectors is None or asked.vector is None:
             continue
         for position, sentence in enumerate(offered.sentences):
-            similarity = float(offered.vectors[position] @ facts.vector)
+            similarity = float(offered.vectors[position] @ asked.vector)
             if similarity < min_quote_score or (best is not None and similarity <= best[0]):
                 continue
-            on_topic = not facts.focus or bool(facts.focus & content_words_both(sentence, offered.language))
+            on_topic = not asked.focus or bool(asked.focus & content_words_both(sentence, offered.language))
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
-            if not answers_kind([sentence], offered.language, facts):
+            if not answers_kind([sentence], offered.language, asked):
                 continue
             best = (similarity, passage, sentence)
     if best is None:
