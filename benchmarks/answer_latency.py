@@ -4,7 +4,9 @@ For a fixed list of German and English questions about the seeds it prints,
 per question and as p50/p95: retrieval time (sources available), prompt
 tokens, time to first token, generation tokens/s, total time; the peak memory
 of both processes; and the raw llama.cpp time for the very same messages
-without our pipeline, so the pipeline's overhead is visible. The pipeline
+without our pipeline, so the pipeline's overhead is visible. The pipeline's first
+token includes translating the question (translate-test, `translate_s`), which
+raw llama.cpp on the answer prompt does not do. The pipeline
 runs the model as the product does, in its own process
 (`qa.models.process`); raw llama.cpp runs in this process through the
 in-process adapter (`qa.models.llama_cpp`), with the same settings and the
@@ -106,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         for event in pipeline.answer_stream(question):
             if isinstance(event, Retrieved):
                 retrieved_at = time.perf_counter() - started
-                messages = answer_messages(event.standalone_question, event.passages, language)
+                # the very prompt the pipeline sends: the same passages with the same source labels
+                labels = pipeline.answerer._labels(event.passages, language)  # noqa: SLF001
+                messages = answer_messages(event.standalone_question, event.passages, language, labels)
             elif isinstance(event, Done):
                 answer = event.answer
         total = time.perf_counter() - started
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         generation_rate = answer.completion_tokens / t.generation_s if t.generation_s > 0 else 0.0
         rows.append({
             "question": question, "refused": answer.refused, "sources_s": retrieved_at,
-            "retrieval_s": t.retrieval_s, "prompt_tokens": answer.prompt_tokens,
+            "retrieval_s": t.retrieval_s, "translate_s": t.translate_s, "prompt_tokens": answer.prompt_tokens,
             "first_token_s": t.first_token_s, "tokens_per_s": generation_rate, "total_s": total,
             "completion_tokens": answer.completion_tokens, "raw_first_token_s": raw_first, "raw_total_s": raw_total,
             "raw_completion_tokens": raw_tokens,
@@ -125,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
               f"first {t.first_token_s:5.1f}s  {generation_rate:4.1f} tok/s  total {total:5.1f}s  "
               f"raw first {raw_first:5.1f}s raw total {raw_total:5.1f}s{'  (refused)' if answer.refused else ''}")
     summary = {}
-    for key in ("sources_s", "first_token_s", "total_s", "raw_first_token_s", "raw_total_s", "tokens_per_s",
-                "prompt_tokens"):
+    for key in ("sources_s", "translate_s", "first_token_s", "total_s", "raw_first_token_s", "raw_total_s",
+                "tokens_per_s", "prompt_tokens"):
         p50, p95 = _percentiles([float(row[key]) for row in rows])
         summary[key] = {"p50": p50, "p95": p95}
     answered = [row for row in rows if not row["refused"]]
