@@ -266,3 +266,18 @@ def test_a_who_answer_citing_the_weaker_match_of_two_people_is_not_verified() ->
     right = check_citations("Der neue NATO-Generalsekretär ist Mark Rutte [2].", passages, "de", question=question)
     assert not wrong.citations
     assert [c.number for c in right.citations] == [2]
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # the person the question names is not the answer to "who came after them"
+    ("Who succeeded Stoltenberg as NATO Secretary General?",
+     "Jens Stoltenberg resigned from his position as NATO Secretary General in the fall.", "en", False),
+    ("Who succeeded Stoltenberg as NATO Secretary General?", "Stoltenberg was succeeded by Mark Rutte.", "en", True),
+    ("Wer folgte auf Stoltenberg?", "Jens Stoltenberg tritt ab.", "de", False),
+    ("Wer folgte auf Stoltenberg?", "Rutte folgte auf Stoltenberg.", "de", True),
+])
+def test_a_who_answer_must_name_someone_else_than_the_question(question: str, claim: str, language: str,
+                                                              expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected

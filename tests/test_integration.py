@@ -62,13 +62,8 @@ def test_question_absent_from_the_seeds_is_refused(real_pipeline, question: str)
 
 # The questions a newcomer asks first (issue "trustworthy answers"): the right person and date, or a refusal.
 
-_STILL_WRONG = pytest.mark.xfail(strict=True, reason="trustworthy answers: the draft names Stoltenberg and the checks "
-                                "pass it (his name and 'NATO-Generalsekretär' share a cited sentence)")
-
-
-@pytest.mark.parametrize("question", [pytest.param("Wer ist neuer NATO-Generalsekretär?", marks=_STILL_WRONG),
-                                      pytest.param("Who succeeded Stoltenberg as NATO Secretary General?",
-                                                   marks=_STILL_WRONG)])
+@pytest.mark.parametrize("question", ["Wer ist neuer NATO-Generalsekretär?",
+                                      "Who succeeded Stoltenberg as NATO Secretary General?"])
 def test_the_new_secretary_general_is_rutte(real_pipeline, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = real_pipeline.answer(question)
     assert not answer.refused, answer.refusal_reason

@@ -220,12 +220,19 @@ def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) 
         return any(item.numbers for item in found)
     if question.kind == "date":
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
-    # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...")
+    # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
+    # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = _name_stems(question.text)
-    openers = [claim.split()[0].strip(",.;:") for claim in claims if claim.split()]
+    asked |= {name[:_NAME_PREFIX] for claim in claims for run in find_full_names(claim, language)
+              if any(name[:_NAME_PREFIX] in asked for name in run) for name in run}
+    # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
+    openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
+               if words and not (len(words) > 1 and words[1][:1].isupper()
+                                 and fold(words[1].strip(",.;:'’s"))[:_NAME_PREFIX] in asked)]
     named_first = any(word[:1].isupper() and content_words_both(word, language)
                       and fold(word)[:_NAME_PREFIX] not in asked for word in openers)
-    return named_first or any(item.names or item.countries for item in found)
+    return named_first or any(item.countries or any(name[:_NAME_PREFIX] not in asked for name in item.names)
+                              for item in found)
 
 
 def _is_year(readings: frozenset) -> bool:
