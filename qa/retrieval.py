@@ -11,7 +11,10 @@ With translations of the question (translate-test, qa.answer.translate) each
 chunk is ranked by the wording in its own language: dense, BM25 and sentence
 rankings per language, merged by score (similarities within one language are
 comparable), so a German passage meets a German question. The question's own
-cross-lingual rankings still count, with `original_query_weight`. Leaves out:
+cross-lingual rankings still count, with `original_query_weight`.
+
+The rankings come from the index's store (qa.index.store), and the fusion is
+done here for every store, so stores rank alike. Leaves out:
 how many passages the model sees (qa.answer.passages).
 """
 
@@ -26,6 +29,7 @@ import numpy as np
 
 from qa.config import Config
 from qa.index.load import SearchIndex
+from qa.index.store import Ranking, Rankings, StoreQuery
 from qa.models.embedders import Embedder
 from qa.text.language import detect_language
 from qa.text.tokens import tokenize
@@ -96,18 +100,14 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([question])[0] if query_vector is None else query_vector
         if mode == "hybrid" and translations and vector is not None:
-            fused, dense = self._fuse_translated(Query(question, language, vector), translations, candidates)
-            return self._hits(fused, dense, {}, top_k)
-        dense: dict[int, _Ranked] = {}
-        lexical: dict[int, _Ranked] = {}
-        if vector is not None:
-            dense = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.dense_search(vector, candidates), 1)}
-        if mode in ("hybrid", "bm25"):
-            tokens = tokenize(question, language)
-            lexical = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.bm25_search(tokens, candidates), 1)}
-        sentences: dict[int, _Ranked] = {}
-        if mode == "hybrid" and self.config.sentence_weight > 0 and vector is not None:
-            sentences = self._sentence_ranking(vector, candidates)
+            return self._hits(*self._fuse_translated(Query(question, language, vector), translations, candidates),
+                              {}, top_k)
+        tokens = tuple(tokenize(question, language)) if mode in ("hybrid", "bm25") else ()
+        with_sentences = mode == "hybrid" and self.config.sentence_weight > 0
+        found = self.index.store.search(StoreQuery(vector, tokens, candidates, 2 * candidates if with_sentences else 0))
+        dense = _ranked(found.dense)
+        lexical = _ranked(found.bm25)
+        sentences = self._sentence_ranking(found, candidates)
         weights = {"hybrid": (self.config.dense_weight, self.config.bm25_weight), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
         dense_weight, bm25_weight = weights[mode]
         fused: dict[int, float] = {}
@@ -152,17 +152,21 @@ class Retriever:
         sentences_by: dict[int, float] = {}
         for query in wordings.values():
             own = self._chunks_in(query.language)
-            for position, score in self.index.dense_search(query.vector, candidates * 3):
+            found = self.index.store.search(StoreQuery(query.vector, tuple(tokenize(query.text, query.language)),
+                                                       candidates * 3, candidates * 6))
+            for position, score in found.dense:
                 if position in own:
                     dense_by[position] = score
-            for position, score in self.index.bm25_search(tokenize(query.text, query.language), candidates * 3):
+            for position, score in found.bm25:
                 if position in own:
                     lexical_by[position] = score
-            for position, ranked in self._sentence_ranking(query.vector, candidates * 3).items():
+            for position, ranked in self._sentence_ranking(found, candidates * 3).items():
                 if position in own:
                     sentences_by[position] = ranked.score
-        dense = {p: _Ranked(p, s, r) for r, (p, s) in enumerate(self.index.dense_search(question.vector, candidates), 1)}
-        original = self._sentence_ranking(question.vector, candidates) if self.config.sentence_weight > 0 else {}
+        with_sentences = self.config.sentence_weight > 0
+        found = self.index.store.search(StoreQuery(question.vector, (), candidates, 2 * candidates if with_sentences else 0))
+        dense = _ranked(found.dense)
+        original = self._sentence_ranking(found, candidates)
         weight = self.config.original_query_weight
         fused: dict[int, float] = {}
         _add_rrf(fused, ((_by_score(dense_by, candidates), self.config.dense_weight),
@@ -182,18 +186,20 @@ class Retriever:
             self._by_language[language] = {p for p, chunk in enumerate(self.index.chunks) if chunk.language == language}
         return self._by_language[language]
 
-    def _sentence_ranking(self, vector: np.ndarray, candidates: int) -> dict[int, _Ranked]:
-        """Chunks ranked by their best-matching single sentence (a fact often sits in one sentence)."""
-        vectors = self.index.sentence_vectors
-        if vectors is None or not len(vectors):
-            return {}
-        similarities = vectors @ vector
+    def _sentence_ranking(self, found: Rankings, candidates: int) -> dict[int, _Ranked]:
+        """Chunks ranked by their best-matching single sentence (a fact often sits in one sentence), from
+        the store's sentence ranking (which asked for twice as many sentences as chunks)."""
         best: dict[int, float] = {}
-        for row in np.argsort(-similarities)[: candidates * 2]:
-            for position in self.index.chunks_with_sentence(int(row)):
-                best.setdefault(position, float(similarities[row]))
+        for row, similarity in found.sentences:
+            for position in self.index.chunks_with_sentence(row):
+                best.setdefault(position, similarity)
         order = sorted(best, key=lambda p: -best[p])[:candidates]
         return {p: _Ranked(p, best[p], rank) for rank, p in enumerate(order, 1)}
+
+
+def _ranked(ranking: Ranking) -> dict[int, _Ranked]:
+    """A store's ranking with 1-based ranks, by position."""
+    return {p: _Ranked(p, s, r) for r, (p, s) in enumerate(ranking, 1)}
 
 
 def _by_score(scores: dict[int, float], limit: int) -> dict[int, _Ranked]:

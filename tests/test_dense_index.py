@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.config import Config
 from qa.index.build import build_index, make_dense_index
+from qa.index.store import FaissStore
 from qa.pipeline import Pipeline
 
 
@@ -52,6 +53,7 @@ def test_a_built_index_on_ivf_answers_retrieval(fake_config: Config) -> None:
     pipeline = Pipeline(config)
     report = build_index(config, pipeline.embedder)
     assert report.chunks > 4
-    assert isinstance(pipeline.index.dense, faiss.IndexIVFFlat)
+    store = pipeline.index.store
+    assert isinstance(store, FaissStore) and isinstance(store.dense, faiss.IndexIVFFlat)
     hits = pipeline.search("Wann wurde die NATO gegründet?", mode="dense")
     assert hits[0].chunk.document_id == "de_nato.txt"

@@ -100,7 +100,7 @@ def _consistent(index: SearchIndex) -> str | None:
     version = "old" if OLD_FACT in rutte else "new" if NEW_FACT in rutte else None
     rutte_chunks = " ".join(chunk.text for chunk in index.chunks if chunk.document_id == "en_rutte.txt")
     fits = (OLD_FACT if version == "old" else NEW_FACT) in rutte_chunks.replace("\n", " ")
-    ok = (version is not None and fits and len(index.chunks) == len(index.vectors) == index.dense.ntotal
+    ok = (version is not None and fits and len(index.chunks) == len(index.vectors) == index.store.dense.ntotal
           and index.manifest["chunk_count"] == len(index.chunks) and set(index.documents) == set(TINY_DOCUMENTS)
           and all(index.chunks) and len(texts) == len(TINY_DOCUMENTS))
     return version if ok else None

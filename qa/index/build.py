@@ -39,6 +39,7 @@ from qa.index.format import (
     sentence_key,
 )
 from qa.index.load import SearchIndex
+from qa.index.store import FaissStore
 from qa.ingest.chunking import chunk_document
 from qa.ingest.documents import load_documents
 from qa.models.embedders import Embedder
@@ -66,7 +67,7 @@ def make_dense_index(vectors: np.ndarray, flat_max_vectors: int, nprobe: int) ->
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     count, dimension = vectors.shape
     if count <= flat_max_vectors:
-        index = faiss.IndexFlatIP(dimension)
+        index: Any = faiss.IndexFlatIP(dimension)
     else:
         lists = max(1, int(np.sqrt(count)))
         index = faiss.index_factory(dimension, f"IVF{lists},Flat", faiss.METRIC_INNER_PRODUCT)
@@ -90,7 +91,7 @@ def in_memory_index(chunks: Sequence[Chunk], vectors: np.ndarray,
     dense = make_dense_index(vectors, config.flat_index_max_vectors, config.ivf_nprobe)
     bm25 = bm25s.BM25()
     bm25.index([tokenize(index_text(chunk), chunk.language) for chunk in chunks], show_progress=False)
-    return SearchIndex(Path("<memory>"), {}, documents or {}, list(chunks), vectors, dense, bm25)
+    return SearchIndex(Path("<memory>"), {}, documents or {}, list(chunks), vectors, FaissStore(dense, bm25))
 
 
 def document_sentences(documents: Sequence[Document], chunks: Sequence[Chunk]) -> list[tuple[SentenceSpan, str]]:
@@ -140,9 +141,6 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
                  chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
                  sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config) -> None:
-    import faiss
-
-    built = in_memory_index(chunks, vectors, config=config)
     folder.mkdir(parents=True)
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for document in documents:
@@ -150,13 +148,17 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
     with open(folder / "chunks.jsonl", "w", encoding="utf-8") as handle:
         for chunk, key in zip(chunks, keys):
             handle.write(json.dumps({**asdict(chunk), "embed_key": key}, ensure_ascii=False) + "\n")
-    np.save(folder / "vectors.npy", built.vectors)
+    np.save(folder / "vectors.npy", np.asarray(vectors, dtype=np.float32))
     with open(folder / "sentences.jsonl", "w", encoding="utf-8") as handle:
         for span, text in sentences:
             handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
     np.save(folder / "sentence_vectors.npy", sentence_vectors)
-    faiss.write_index(built.dense, str(folder / "dense.faiss"))
-    built.bm25.save(str(folder / "bm25"), show_progress=False)
+    import faiss
+
+    store = in_memory_index(chunks, vectors, config=config).store
+    assert isinstance(store, FaissStore)
+    faiss.write_index(store.dense, str(folder / "dense.faiss"))
+    store.bm25.save(str(folder / "bm25"), show_progress=False)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
     manifest["files"] = {str(path.relative_to(folder)): file_digest(path) for path in files}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")

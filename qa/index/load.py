@@ -3,7 +3,7 @@
 Loading checks the format version, the embedder and every file's checksum and
 refuses a mismatched or damaged index with a hint that says how to rebuild.
 Leaves out: building and the FAISS index type (qa.index.build), the file format
-itself (qa.index.format), and ranking and fusion (qa.retrieval).
+itself (qa.index.format), searching (qa.index.store) and ranking and fusion (qa.retrieval).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from qa.index.format import (
     read_manifest,
     seed_hashes,
 )
+from qa.index.store import FaissStore, Store
 from qa.models.embedders import Embedder
 from qa.types import Chunk, Document
 
@@ -44,18 +45,17 @@ class IndexStatus:
 
 
 class SearchIndex:
-    """A loaded index: chunks, documents, FAISS dense index and BM25 index."""
+    """A loaded index: documents, chunks, sentences and their vectors, and the store that searches them."""
 
     def __init__(self, path: Path, manifest: dict[str, Any], documents: dict[str, Document],
-                 chunks: list[Chunk], vectors: np.ndarray, dense: Any, bm25: Any,
+                 chunks: list[Chunk], vectors: np.ndarray, store: Store,
                  sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
         self.chunks = chunks
         self.vectors = vectors
-        self.dense = dense
-        self.bm25 = bm25
+        self.store = store
         self.sentences = list(sentences)
         self.sentence_vectors = sentence_vectors
         self._sentences_by_document: dict[str, list[int]] = {}
@@ -75,22 +75,6 @@ class SearchIndex:
         """Rows of `sentences`/`sentence_vectors` that lie inside `chunk`, in text order."""
         rows = self._sentences_by_document.get(chunk.document_id, [])
         return [r for r in rows if chunk.start <= self.sentences[r].start and self.sentences[r].end <= chunk.end]
-
-    def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top `k` chunk positions by inner product with `query_vector`."""
-        k = min(k, len(self.chunks))
-        if k <= 0:
-            return []
-        scores, ids = self.dense.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-
-    def bm25_search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """Top `k` chunk positions by BM25 score (only positive scores)."""
-        k = min(k, len(self.chunks))
-        if k <= 0 or not tokens:
-            return []
-        ids, scores = self.bm25.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
 
 
 def index_status(config: Config, embedder: Embedder) -> IndexStatus:
@@ -146,9 +130,6 @@ def load_index(config: Config, embedder: Embedder) -> SearchIndex:
 
 def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex:
     """Load and check the build in `folder` (the resolved target of `current`)."""
-    import bm25s
-    import faiss
-
     manifest = read_manifest(config, folder)
     if manifest is None:
         raise IndexMissingError(f"No index found in {config.index_dir}.", hint="Build it with `qa index` (or `make run`).")
@@ -175,10 +156,22 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
         sentences = [SentenceSpan(r["document_id"], r["start"], r["end"])
                      for r in map(json.loads, (folder / "sentences.jsonl").read_text("utf-8").splitlines())]
         sentence_vectors = np.load(folder / "sentence_vectors.npy")
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
+        store = _open_store(config, manifest, folder, len(chunks), sentence_vectors)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(f"The index in {folder} cannot be read: {error}", hint=REBUILD_HINT) from error
-    if not (len(chunks) == len(vectors) == dense.ntotal) or len(sentences) != len(sentence_vectors):
+    if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
         raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
-    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, dense, bm25, sentences, sentence_vectors)
+    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, store, sentences, sentence_vectors)
+
+
+def _open_store(config: Config, manifest: dict[str, Any], folder: Path, chunk_count: int,
+                sentence_vectors: np.ndarray) -> Store:
+    """The build folder's FAISS and bm25s files; IndexCorruptError when they do not hold `chunk_count` chunks."""
+    import bm25s
+    import faiss
+
+    dense = faiss.read_index(str(folder / "dense.faiss"))
+    bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
+    if dense.ntotal != chunk_count:
+        raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
+    return FaissStore(dense, bm25, sentence_vectors)
