@@ -98,6 +98,14 @@ class Config:
     openai_retries: int = 2  # further attempts after a failure, each on the next server
     flat_index_max_vectors: int = 50_000
     ivf_nprobe: int = 32
+    # Where the index's vectors and BM25 tokens are searched (qa.index.store): "faiss" (embedded, files in
+    # index_dir) or "milvus" (qa.index.milvus): milvus_uri is a Milvus Lite file ("index/milvus.db"; empty =
+    # index_dir/milvus.db) or a server "http://host:19530" (its token only from QA_MILVUS_TOKEN); each build
+    # writes a new collection and then points the alias milvus_collection at it.
+    store: str = "faiss"
+    milvus_uri: str = ""
+    milvus_collection: str = "qa_passages"
+    milvus_timeout_s: float = 10.0
 
     def resolved(self, root: Path) -> Config:
         """Return a copy whose relative paths are anchored at `root`."""
@@ -106,6 +114,8 @@ class Config:
             value = getattr(self, name)
             if not value.is_absolute():
                 changes[name] = (root / value).resolve()
+        if self.milvus_uri and "://" not in self.milvus_uri and not Path(self.milvus_uri).is_absolute():
+            changes["milvus_uri"] = str((root / self.milvus_uri).resolve())  # a Milvus Lite file
         return dataclasses.replace(self, **changes)
 
     def replace(self, **changes: Any) -> Config:

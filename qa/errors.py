@@ -73,6 +73,12 @@ class IndexWriteError(QAError):
     exit_code = 3
 
 
+class StoreUnavailableError(QAError):
+    """The index's store (a Milvus server or Milvus Lite file) cannot be reached, or its client is not installed."""
+
+    exit_code = 3
+
+
 class ModelMissingError(QAError):
     """A model package or file could not be found."""
 

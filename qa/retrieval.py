@@ -13,8 +13,8 @@ rankings per language, merged by score (similarities within one language are
 comparable), so a German passage meets a German question. The question's own
 cross-lingual rankings still count, with `original_query_weight`.
 
-The rankings come from the index's store (qa.index.store), and the fusion is
-done here for every store, so stores rank alike. Leaves out:
+The rankings come from the index's store (qa.index.store: FAISS + bm25s, or
+Milvus), the fusion is done here for every store, so both rank alike. Leaves out:
 how many passages the model sees (qa.answer.passages).
 """
 

@@ -22,7 +22,10 @@ def test_every_subcommand_has_a_handler() -> None:
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["index", "--if-stale"], {"if_stale": True}),
+    (["index", "--if-stale"], {"if_stale": True, "store": None, "milvus_uri": None}),
+    (["index", "--store", "milvus", "--milvus-uri", "index/milvus.db"], {"store": "milvus", "milvus_uri": "index/milvus.db"}),
+    (["--store", "milvus", "--milvus-uri", "http://127.0.0.1:19530", "search", "q"],
+     {"store": "milvus", "milvus_uri": "http://127.0.0.1:19530"}),
     (["ingest", "--verbose"], {"verbose": True}),
     (["search", "q", "-k", "3", "--mode", "bm25", "--json", "--no-rebuild"],
      {"question": "q", "k": 3, "mode": "bm25", "json": True, "no_rebuild": True}),

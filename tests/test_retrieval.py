@@ -1,4 +1,5 @@
-"""Retrieval on the tiny bilingual seeds, parametrised over the retrievers, plus question validation and the CLI."""
+"""Retrieval on the tiny bilingual seeds, parametrised over the retrievers and the stores (FAISS + bm25s, and
+Milvus Lite: qa.index.milvus), plus question validation and the CLI."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from qa.retrieval import is_near_duplicate
 from qa.types import Chunk
 
 
-@pytest.fixture
-def pipeline(fake_config: Config) -> Pipeline:
-    pipeline = Pipeline(fake_config)
+@pytest.fixture(params=["faiss", "milvus"])
+def pipeline(request: pytest.FixtureRequest, fake_config: Config, tmp_path: Path) -> Pipeline:
+    milvus = {"store": "milvus", "milvus_uri": str(tmp_path / "m.db")} if request.param == "milvus" else {}
+    pipeline = Pipeline(fake_config.replace(**milvus))
     pipeline.ensure_index()
     return pipeline
 

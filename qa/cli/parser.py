@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 CONFIG_FLAGS = ("seeds_dir", "index_dir", "embedder", "embedder_model", "generator", "model_path",
-                "openai_base_url", "openai_model")
+                "openai_base_url", "openai_model", "store", "milvus_uri")
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -21,9 +21,21 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--openai-model", dest="openai_model", help="with --generator openai: the served model's name")
 
 
+def add_store_flags(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """The flags that choose the index's store: global, and again after `qa index` (where `default` is
+    argparse.SUPPRESS, so a subcommand without them keeps the global values)."""
+    parser.add_argument("--store", choices=("faiss", "milvus"), default=default,
+                        help="where vectors and BM25 tokens are searched: faiss (default, files in the index folder) "
+                             "or milvus")
+    parser.add_argument("--milvus-uri", dest="milvus_uri", default=default,
+                        help="with --store milvus: a Milvus Lite file (index/milvus.db) or a server (http://host:19530; "
+                             "token from QA_MILVUS_TOKEN)")
+
+
 def _add_corpus_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     index = sub.add_parser("index", help="build or update the index")
     index.add_argument("--if-stale", action="store_true", help="do nothing when the index is up to date")
+    add_store_flags(index, default=argparse.SUPPRESS)
     ingest = sub.add_parser("ingest", help="load and clean the documents and report what cleaning removed")
     ingest.add_argument("--verbose", action="store_true", help="show removed text in full")
     search = sub.add_parser("search", help="show the passages retrieved for a question")
@@ -62,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_flags(parser)
     parser.add_argument("--embedder-model", dest="embedder_model", help="model folder or package for sentence-transformers")
     parser.add_argument("--model-path", dest="model_path", help="any GGUF chat model instead of the packaged one")
+    add_store_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_corpus_commands(sub)
     _add_answer_commands(sub)

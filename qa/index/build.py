@@ -4,7 +4,10 @@ Layout: `index_dir/current` is a symlink to one complete build folder
 (`build-<time>`), swapped atomically, so an interrupted build (Ctrl-C,
 kill -9) leaves the previous index intact. A failed write (a full disk, no
 permission) becomes an IndexWriteError that says so and how to fix it. Builds are incremental: a chunk whose embedded text is
-unchanged reuses its stored vector.
+unchanged reuses its stored vector. With `store = "milvus"` the build folder
+holds the same records and vectors but no FAISS or bm25s files: a new Milvus
+collection is written first and its alias moved just before the folder is
+swapped in (qa.index.milvus).
 
 This module builds the index. Leaves out: loading and status (qa.index.load),
 the file format (qa.index.format), ranking and fusion (qa.retrieval) and
@@ -21,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,6 +49,9 @@ from qa.models.embedders import Embedder
 from qa.text.sentences import split_sentences
 from qa.text.tokens import tokenize
 from qa.types import Chunk, Document, SkippedFile
+
+if TYPE_CHECKING:
+    from qa.index.milvus import MilvusBuild
 
 
 def make_dense_index(vectors: np.ndarray, flat_max_vectors: int, nprobe: int) -> Any:
@@ -153,12 +159,13 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
         for span, text in sentences:
             handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
     np.save(folder / "sentence_vectors.npy", sentence_vectors)
-    import faiss
+    if "milvus" not in manifest:  # the FAISS store's files; a Milvus build's collection is already written
+        import faiss
 
-    store = in_memory_index(chunks, vectors, config=config).store
-    assert isinstance(store, FaissStore)
-    faiss.write_index(store.dense, str(folder / "dense.faiss"))
-    store.bm25.save(str(folder / "bm25"), show_progress=False)
+        store = in_memory_index(chunks, vectors, config=config).store
+        assert isinstance(store, FaissStore)
+        faiss.write_index(store.dense, str(folder / "dense.faiss"))
+        store.bm25.save(str(folder / "bm25"), show_progress=False)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
     manifest["files"] = {str(path.relative_to(folder)): file_digest(path) for path in files}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -214,16 +221,24 @@ def build_index(
     old_documents = (old_manifest or {}).get("documents", {})
     manifest = _manifest(settings, documents, chunks, skipped)
     build = _new_build_folder(config.index_dir)
+    milvus = _milvus_build(config)
     try:
+        if milvus is not None:
+            manifest["milvus"] = milvus.write(chunks, keys[: len(chunks)], vectors, keys[len(chunks):], sentence_vectors)
         _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors,
                      config)
+        if milvus is not None:
+            milvus.publish()
         _swap_in(config.index_dir, build)
-    except OSError as error:
+    except BaseException as error:
         shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
-        raise _write_error(config.index_dir, error) from error
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
+        if milvus is not None:
+            milvus.discard()
+        if isinstance(error, OSError):
+            raise _write_error(config.index_dir, error) from error
         raise
+    if milvus is not None:
+        milvus.drop_old(keep=(old_manifest or {}).get("milvus", {}).get("collection", ""))
     changed = tuple(
         document.id for document in documents
         if old_documents.get(document.id, {}).get("source_hash") != document.content_hash
@@ -241,6 +256,15 @@ def build_index(
         seconds=time.perf_counter() - started,
         path=build,
     )
+
+
+def _milvus_build(config: Config) -> MilvusBuild | None:
+    """The Milvus collection of a build with `store = "milvus"` (connected now, so a dead server fails first)."""
+    if config.store != "milvus":
+        return None
+    from qa.index.milvus import MilvusBuild
+
+    return MilvusBuild(config)
 
 
 def _write_error(index_dir: Path, error: OSError) -> IndexWriteError:

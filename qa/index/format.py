@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Config
-from qa.errors import IndexCorruptError
+from qa.errors import ConfigError, IndexCorruptError
+from qa.index.store import STORES
 from qa.ingest.documents import content_hash
 from qa.models.embedders import Embedder
 from qa.types import Block, Chunk, Document, Removal
@@ -57,7 +58,7 @@ class SentenceSpan:
 
 
 def index_settings(config: Config, embedder: Embedder) -> dict[str, Any]:
-    """The settings an index depends on, as stored in its manifest: format, embedder, chunking."""
+    """The settings an index depends on, as stored in its manifest: format, embedder, chunking, store."""
     return {
         "format_version": FORMAT_VERSION,
         "embedder": {"id": embedder.id, "dimension": int(embedder.dimension)},
@@ -66,7 +67,27 @@ def index_settings(config: Config, embedder: Embedder) -> dict[str, Any]:
             "chunk_overlap_sentences": config.chunk_overlap_sentences,
             "chunk_max_words": config.chunk_max_words,
         },
+        "store": store_settings(config),
     }
+
+
+FAISS_STORE = {"kind": "faiss"}
+
+
+def store_settings(config: Config) -> dict[str, str]:
+    """Which store holds the vectors: {"kind": "faiss"}, or Milvus with its address (never its token) and alias."""
+    if config.store == "faiss":
+        return dict(FAISS_STORE)
+    if config.store == "milvus":
+        from qa.index.milvus import milvus_uri, shown_uri
+
+        return {"kind": "milvus", "uri": shown_uri(milvus_uri(config)), "alias": config.milvus_collection}
+    raise ConfigError(f"Setting store={config.store!r} is not a known store.", hint=f"Use one of: {', '.join(STORES)}.")
+
+
+def manifest_setting(manifest: dict[str, Any], key: str) -> Any:
+    """A setting as the manifest records it; an index built before stores existed was a FAISS one."""
+    return manifest.get(key, FAISS_STORE if key == "store" else None)
 
 
 def seed_hashes(config: Config) -> dict[str, str]:

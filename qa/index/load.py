@@ -1,7 +1,8 @@
 """Reading a built index: load and validate it, report its staleness, and search it (SearchIndex).
 
-Loading checks the format version, the embedder and every file's checksum and
-refuses a mismatched or damaged index with a hint that says how to rebuild.
+Loading checks the format version, the embedder, the store and every file's
+checksum and refuses a mismatched or damaged index with a hint that says how to
+rebuild; a Milvus index also connects to its collection (qa.index.milvus).
 Leaves out: building and the FAISS index type (qa.index.build), the file format
 itself (qa.index.format), searching (qa.index.store) and ranking and fusion (qa.retrieval).
 """
@@ -25,6 +26,7 @@ from qa.index.format import (
     document_from_record,
     file_digest,
     index_settings,
+    manifest_setting,
     read_manifest,
     seed_hashes,
 )
@@ -87,9 +89,9 @@ def index_status(config: Config, embedder: Embedder) -> IndexStatus:
         return IndexStatus(False, True, ("no index has been built",))
     reasons = []
     expected = index_settings(config, embedder)
-    for key in ("format_version", "embedder", "chunking"):
-        if manifest.get(key) != expected[key]:
-            reasons.append(f"{key} changed: index has {manifest.get(key)}, settings say {expected[key]}")
+    for key in ("format_version", "embedder", "chunking", "store"):
+        if manifest_setting(manifest, key) != expected[key]:
+            reasons.append(f"{key} changed: index has {manifest_setting(manifest, key)}, settings say {expected[key]}")
     built = {doc_id: info.get("source_hash") for doc_id, info in manifest.get("documents", {}).items()}
     current = seed_hashes(config)
     skipped = set(manifest.get("skipped", {}))
@@ -134,10 +136,10 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
     if manifest is None:
         raise IndexMissingError(f"No index found in {config.index_dir}.", hint="Build it with `qa index` (or `make run`).")
     expected = index_settings(config, embedder)
-    for key in ("format_version", "embedder"):
-        if manifest.get(key) != expected[key]:
+    for key in ("format_version", "embedder", "store"):
+        if manifest_setting(manifest, key) != expected[key]:
             raise IndexMismatchError(
-                f"The index in {config.index_dir} was built with {key} {manifest.get(key)}, "
+                f"The index in {config.index_dir} was built with {key} {manifest_setting(manifest, key)}, "
                 f"but the settings need {expected[key]}.",
                 hint=REBUILD_HINT,
             )
@@ -166,7 +168,12 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
 
 def _open_store(config: Config, manifest: dict[str, Any], folder: Path, chunk_count: int,
                 sentence_vectors: np.ndarray) -> Store:
-    """The build folder's FAISS and bm25s files; IndexCorruptError when they do not hold `chunk_count` chunks."""
+    """The store the manifest names: the build folder's FAISS and bm25s files, or its Milvus collection;
+    IndexCorruptError when it does not hold `chunk_count` chunks."""
+    if manifest_setting(manifest, "store")["kind"] == "milvus":
+        from qa.index.milvus import open_milvus_store
+
+        return open_milvus_store(config, manifest, chunk_count, len(sentence_vectors))
     import bm25s
     import faiss
 

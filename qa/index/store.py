@@ -3,10 +3,10 @@
 A store answers one StoreQuery with the rankings the retriever fuses (qa.retrieval): chunks by dense
 similarity, chunks by BM25 over the question's stemmed tokens, and single sentences by dense similarity.
 Positions are those of SearchIndex.chunks and SearchIndex.sentences, so every store hands the retriever
-the same kind of answer and the weighted fusion is written once, for all stores. One store so far:
-"faiss" (here: the index folder's dense.faiss and bm25/). Leaves out: fusion and its weights
-(qa.retrieval), choosing the FAISS index type and building (qa.index.build), the records of chunks and
-sentences (qa.index.format).
+the same kind of answer and the weighted fusion is written once, for all stores. Two stores: "faiss"
+(here: the index folder's dense.faiss and bm25/, the default) and "milvus" (qa.index.milvus: a Milvus
+Lite file or a Milvus server). Leaves out: fusion and its weights (qa.retrieval), choosing the FAISS
+index type and building (qa.index.build), the records of chunks and sentences (qa.index.format).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
+STORES = ("faiss", "milvus")
 
 Ranking = tuple[tuple[int, float], ...]  # (position, score), best first
 
