@@ -7,6 +7,14 @@ languages against the mixed 480-paragraph pool, for dense-only, BM25-only
 and hybrid retrieval, plus index build time and warm query latency.
 
     python benchmarks/retrieval_xquad.py [--json FILE] [--xquad DIR] [--embedder hashing]
+        [--store faiss|milvus] [--milvus-uri FILE.db|http://host:19530]
+
+`--store milvus` puts each pool into a Milvus collection (default: a Milvus Lite
+file in a temporary folder) and searches it through the same Retriever; it adds
+the row "milvus-rrf": Milvus's own hybrid_search with RRFRanker, which weights
+dense and BM25 alike (qa.index.milvus.MilvusStore.hybrid_rrf), for comparison.
+Paragraph and question vectors are kept in `--cache`, so both stores are asked
+with the very same vectors.
 
 A hit counts when the gold paragraph or its parallel in the other language is
 retrieved (the two hold the same content).
@@ -18,6 +26,7 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,10 +34,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.config import load_config  # noqa: E402
+from qa.config import Config, load_config  # noqa: E402
 from qa.index.build import in_memory_index  # noqa: E402
-from qa.models.embedders import build_embedder  # noqa: E402
+from qa.index.load import SearchIndex  # noqa: E402
+from qa.index.store import StoreQuery  # noqa: E402
+from qa.models.embedders import Embedder, build_embedder  # noqa: E402
 from qa.retrieval import Retriever  # noqa: E402
+from qa.text.tokens import tokenize  # noqa: E402
 from qa.types import Chunk  # noqa: E402
 
 DEFAULT_XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "xquad"
@@ -77,9 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions per language")
     parser.add_argument("--bm25-weight", type=float, help="override the BM25 weight of the hybrid fusion")
     parser.add_argument("--cache", type=Path, default=Path(".cache"),
-                        help="folder to keep paragraph vectors between runs (build time is measured without it)")
+                        help="folder to keep paragraph and question vectors between runs (build time is measured "
+                             "without it)")
+    parser.add_argument("--store", choices=("faiss", "milvus"), default="faiss", help="where the pools are searched")
+    parser.add_argument("--milvus-uri", help="with --store milvus: a Milvus Lite file or server (default: a Lite file "
+                                             "in a temporary folder)")
     args = parser.parse_args(argv)
-    config = load_config(overrides={"embedder": args.embedder, "top_k": 10, "bm25_weight": args.bm25_weight})
+    milvus_uri = args.milvus_uri or (str(Path(tempfile.mkdtemp(prefix="xquad-milvus-")) / "xquad.db")
+                                     if args.store == "milvus" else None)
+    config = load_config(overrides={"embedder": args.embedder, "top_k": 10, "bm25_weight": args.bm25_weight,
+                                    "store": args.store, "milvus_uri": milvus_uri})
     embedder = build_embedder(config)
     paragraphs, questions = {}, {}
     for language in ("de", "en"):
@@ -102,21 +121,23 @@ def main(argv: list[str] | None = None) -> int:
         key = pool_languages
         if key not in pools:
             chunks = [c for lang in pool_languages for c in paragraphs[lang]]
-            pools[key] = Retriever(in_memory_index(chunks, np.vstack([vectors[lang] for lang in pool_languages])),
-                                   embedder, config)
+            pools[key] = Retriever(_pool_index(chunks, np.vstack([vectors[lang] for lang in pool_languages]), config,
+                                               "xquad_" + "_".join(pool_languages)), embedder, config)
     build_seconds = time.perf_counter() - started
-    print(f"embedded and indexed {sum(len(p) for p in paragraphs.values())} paragraphs in {build_seconds:.1f} s")
+    print(f"embedded and indexed {sum(len(p) for p in paragraphs.values())} paragraphs in {build_seconds:.1f} s "
+          f"(store: {config.store}{', ' + str(config.milvus_uri) if config.store == 'milvus' else ''})")
 
-    query_vectors = {lang: embedder.embed_queries([q for q, _ in questions[lang]]) for lang in ("de", "en")}
-    figures: dict[str, dict[str, dict[str, float]]] = {mode: {} for mode in MODES}
+    query_vectors = _query_vectors(embedder, questions, args.cache, args.limit)
+    modes = (*MODES, "milvus-rrf") if config.store == "milvus" else MODES
+    figures: dict[str, dict[str, dict[str, float]]] = {mode: {} for mode in modes}
     for name, (question_language, pool_languages) in DIRECTIONS.items():
         retriever = pools[pool_languages]
-        for mode in MODES:
+        for mode in modes:
             ranks: list[int | None] = []
             for (question, paragraph), vector in zip(questions[question_language], query_vectors[question_language]):
-                hits = retriever.search(question, top_k=10, mode=mode, language=question_language, query_vector=vector)
                 gold = {f"{lang}:{paragraph}" for lang in pool_languages}
-                ranks.append(next((h.rank for h in hits if h.chunk.id in gold), None))
+                ranked = _ranked_ids(retriever, mode, question, question_language, vector, config)
+                ranks.append(next((rank for rank, chunk_id in enumerate(ranked, 1) if chunk_id in gold), None))
             figures[mode][name] = evaluate(ranks)
 
     mixed = pools[("de", "en")]
@@ -130,19 +151,57 @@ def main(argv: list[str] | None = None) -> int:
     latencies.sort()
     latency = {"p50": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))]}
 
-    print(f"\nembedder: {embedder.id}; questions per language: {len(questions['de'])}")
-    print(f"{'mode':7} {'direction':10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6}")
-    for mode in MODES:
+    print(f"\nembedder: {embedder.id}; store: {config.store}; questions per language: {len(questions['de'])}")
+    print(f"{'mode':10} {'direction':10} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6}")
+    for mode in modes:
         for name in DIRECTIONS:
             f = figures[mode][name]
-            print(f"{mode:7} {name:10} {f['recall@1']:6.3f} {f['recall@5']:6.3f} {f['recall@10']:6.3f} {f['mrr']:6.3f}")
+            print(f"{mode:10} {name:10} {f['recall@1']:6.3f} {f['recall@5']:6.3f} {f['recall@10']:6.3f} {f['mrr']:6.3f}")
     print(f"\nindex build (embedding 480 paragraphs): {build_seconds:.1f} s")
     print(f"query latency, hybrid, mixed pool, warm (incl. query embedding): p50 {latency['p50']:.1f} ms, "
           f"p95 {latency['p95']:.1f} ms")
     if args.json:
-        result = {**figures, "build_seconds": build_seconds, "query_latency_ms": latency, "embedder": embedder.id}
+        result = {**figures, "build_seconds": build_seconds, "query_latency_ms": latency, "embedder": embedder.id,
+                  "store": config.store, "questions_per_language": len(questions["de"])}
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0
+
+
+def _pool_index(chunks: list[Chunk], vectors: np.ndarray, config: Config, name: str) -> SearchIndex:
+    """One pool's index on the configured store: FAISS + bm25s in memory, or Milvus collection `name`."""
+    if config.store == "milvus":
+        from qa.index.milvus import milvus_index
+
+        return milvus_index(chunks, vectors, config, name)
+    return in_memory_index(chunks, vectors, config=config)
+
+
+def _query_vectors(embedder: Embedder, questions: dict[str, list[tuple[str, int]]], cache: Path,
+                   limit: int) -> dict[str, np.ndarray]:
+    """The questions' vectors, kept in `cache` so that runs on both stores ask with the same vectors."""
+    cache_file = cache / f"xquad-questions-{embedder.id.replace('/', '_')}-{limit or 'all'}.npz"
+    if cache_file.is_file():
+        cached = np.load(cache_file)
+        return {lang: cached[lang] for lang in ("de", "en")}
+    vectors = {lang: embedder.embed_queries([q for q, _ in questions[lang]]) for lang in ("de", "en")}
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(cache_file, **vectors)
+    return vectors
+
+
+def _ranked_ids(retriever: Retriever, mode: str, question: str, language: str, vector: np.ndarray,
+                config: Config) -> list[str]:
+    """The top 10 chunk ids for one question: the Retriever in `mode`, or Milvus's own RRF ("milvus-rrf") over
+    the same `candidates` per route."""
+    if mode != "milvus-rrf":
+        hits = retriever.search(question, top_k=10, mode=mode, language=language, query_vector=vector)  # type: ignore[arg-type]
+        return [hit.chunk.id for hit in hits]
+    from qa.index.milvus import MilvusStore
+
+    store = retriever.index.store
+    assert isinstance(store, MilvusStore)
+    fused = store.hybrid_rrf(StoreQuery(vector, tuple(tokenize(question, language)), config.candidates), config.rrf_k, 10)
+    return [retriever.index.chunks[position].id for position, _ in fused]
 
 
 if __name__ == "__main__":

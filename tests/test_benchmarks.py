@@ -32,6 +32,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
 import naive_rag  # noqa: E402
+import retrieval_xquad  # noqa: E402
 import unseen_collection  # noqa: E402
 
 XQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "xquad"
@@ -192,3 +193,21 @@ def test_unseen_collection_is_deterministic() -> None:
     articles = unseen_collection.load_parallel(XQUAD)
     assert unseen_collection.choose_collection(articles) == unseen_collection.choose_collection(articles)
     assert unseen_collection.choose_collection(articles, seed=1) != unseen_collection.choose_collection(articles)
+
+
+def test_xquad_benchmark_gives_the_same_figures_on_milvus_as_on_faiss(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`retrieval_xquad.py --store milvus` on the hashing fake and 40 questions per language: every figure of
+    every retriever equals the FAISS run (both ask with the cached vectors), plus the milvus-rrf rows."""
+    if not (XQUAD / "xquad.de.json").is_file():
+        pytest.skip(f"the XQuAD data set is not at {XQUAD}")
+    monkeypatch.chdir(tmp_path)
+    common = ["--embedder", "hashing", "--limit", "40", "--cache", str(tmp_path / "cache")]
+    assert retrieval_xquad.main([*common, "--json", str(tmp_path / "faiss.json")]) == 0
+    assert retrieval_xquad.main([*common, "--json", str(tmp_path / "milvus.json"), "--store", "milvus",
+                                 "--milvus-uri", str(tmp_path / "xquad.db")]) == 0
+    faiss, milvus = (json.loads((tmp_path / f"{store}.json").read_text()) for store in ("faiss", "milvus"))
+    assert faiss["store"] == "faiss" and milvus["store"] == "milvus"
+    for mode in ("hybrid", "dense", "bm25"):
+        assert milvus[mode] == faiss[mode], mode
+    assert set(milvus["milvus-rrf"]) == set(faiss["hybrid"]) and "milvus-rrf" not in faiss
