@@ -1,7 +1,9 @@
 """The web chat in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright; nothing is downloaded).
 
-Two fast tests on the fake pipeline (citations open their passage; hostile
-document text renders as text) and one integration test on the real models.
+Fast tests on the fake pipeline (citations open their passage; the document
+viewer and the copy button; hostile document text renders as text; example
+questions, the waiting phase and Stop; a second user's place in the queue)
+and one integration test on the real models.
 `make browsers` installs Chromium; without it these tests are skipped.
 """
 
@@ -32,10 +34,26 @@ XSS_DOCUMENTS = {
     "xss.txt": (
         f"Der Leuchtturm von Kiel ist 32 Meter hoch {XSS_SCRIPT} und wurde 1901 gebaut.\n\n"
         f"Der Wärter des Leuchtturms heißt {XSS_IMAGE} Hinnerk, "
-        "siehe [Karte](http://evil.example/karte) und www.evil.example."
+        "siehe [Karte](http://evil.example/karte), [Plan](plan.html) und www.evil.example."
     ),
     "de_wetter.txt": "Das Wetter in Hamburg war im Sommer regnerisch. Die Temperaturen lagen selten über 25 Grad.",
 }
+EXAMPLES = """
+[[example]]
+document = "de_nato.txt"
+de = "Wann wurde die NATO gegründet?"
+en = "When was NATO founded?"
+
+[[example]]
+document = "en_rutte.txt"
+de = "Welche Länder unterstützten Ruttes Kandidatur?"
+en = "Which countries backed Rutte's candidacy?"
+
+[[example]]
+document = "missing.txt"
+de = "Was steht im fehlenden Dokument?"
+en = "What does the missing document say?"
+"""
 XSS_SOURCES = f"""
 ["xss.txt"]
 title = 'Leuchttürme {XSS_IMAGE}'
@@ -137,10 +155,22 @@ def test_hostile_document_text_renders_as_text(chromium: object, fake_config: Co
         expect(sources).to_contain_text(XSS_SCRIPT)
         ask(page, "Wie heißt der Wärter des Leuchtturms?")
         expect(chat).to_contain_text(XSS_IMAGE)
-        expect(chat).to_contain_text("[Karte](http://evil.example/karte) und www.evil.example")
-        expect(sources).to_contain_text("[Karte](http://evil.example/karte)")
+        # Web addresses never reach the model (qa.answer.prompts); the answer keeps the relative link, whose
+        # markdown must show as text, not become a link.
+        expect(chat).to_contain_text("[Plan](plan.html)")
+        expect(sources).to_contain_text("[Karte](http://evil.example/karte), [Plan](plan.html)")  # the original
+        expect(sources).to_contain_text("www.evil.example")
         expect(sources).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
-        assert page.locator("#qa-chatbot a[href^='http'], #qa-chatbot img[src='x'], #qa-sources img").count() == 0
+        expect(chat.locator("a.qa-cite").first).to_be_visible()  # citation links are the only links
+        assert chat.locator("a:not(.qa-cite)").count() == 0 and chat.locator(".qa-msg img").count() == 0
+        assert sources.locator("a, img").count() == 0
+        sources.locator("#qa-turn-1 button.qa-open").first.click()  # the document viewer shows it as text too
+        viewer = page.locator("#qa-viewer")
+        expect(viewer).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
+        expect(viewer).to_contain_text(f"{XSS_SCRIPT} und wurde 1901 gebaut")
+        assert viewer.locator("a, img, script").count() == 0
+        page.keyboard.press("Escape")
+        expect(viewer).to_be_hidden()
         page.get_by_role("tab", name=ui.texts_for("de")["documents_tab"]).click()
         expect(page.locator("#qa-documents")).to_contain_text(f"Leuchttürme {XSS_IMAGE}")
         # An injected handler would fire when its image fails to load: wait until every image has settled.
@@ -155,14 +185,26 @@ def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: objec
     from playwright.sync_api import expect
     from test_ui import ScriptedGenerator
 
+    (fake_config.seeds_dir / "examples.toml").write_text(EXAMPLES, encoding="utf-8")
     generator = ScriptedGenerator("Germany, the United States and Great Britain backed Rutte [1]. " * 30, delay=0.1)
     pipeline = Pipeline(fake_config, generator=generator)
     pipeline.ensure_index()
     demo, url = serve(pipeline)
     try:
         page = open_chat(chromium, url)
-        page.locator("#qa-chatbot").get_by_text("Which countries backed Rutte's candidacy?").click()
+        chat = page.locator("#qa-chatbot")
+        expect(chat).to_contain_text("When was NATO founded?")  # the examples file's questions, in English
+        expect(chat).not_to_contain_text("What does the missing document say?")  # its document is not indexed
+        page.get_by_role("radio", name="Deutsch").check()
+        expect(chat).to_contain_text("Wann wurde die NATO gegründet?")
+        expect(chat).not_to_contain_text("When was NATO founded?")
+        page.get_by_role("radio", name="English").check()
+        chat.get_by_text("Which countries backed Rutte's candidacy?").click()
         expect(page.locator("#qa-chatbot .qa-cursor")).to_be_visible()  # streaming
+        phase = page.locator("#qa-chatbot .qa-phase")  # what it is doing, and the seconds counting up
+        expect(phase).to_contain_text(ui.texts_for("en")["writing"])
+        expect(phase.locator(".qa-elapsed")).to_have_text(re.compile(r"^[1-9]\d* s$"), timeout=5_000)
+        expect(phase.locator(".qa-queue")).to_be_hidden()  # answering, not waiting: no place in the queue
         expect(page.locator("#qa-sources .qa-card").first).to_be_visible()  # sources before the answer ends
         page.click("#qa-stop")
         expect(page.locator("#qa-chatbot")).to_contain_text(ui.texts_for("en")["stopped"])
@@ -173,6 +215,68 @@ def test_example_question_runs_and_stop_cancels_a_running_answer(chromium: objec
         expect(page.locator("#qa-chatbot .qa-msg")).to_have_count(0)
         expect(page.locator("#qa-sources")).to_contain_text(ui.texts_for("en")["sources_empty"])
         page.close()
+    finally:
+        demo.close()  # type: ignore[attr-defined]
+
+
+def test_open_in_document_read_and_copy(chromium: object, fake_app: str) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(chromium, fake_app)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
+    ask(page, "Wann wurde die NATO gegründet?")
+    texts = ui.texts_for("en")
+    page.locator("#qa-src-0-1").get_by_role("button", name=texts["open_document"]).click()
+    viewer = page.locator("#qa-viewer")
+    expect(viewer).to_be_visible()
+    expect(viewer.locator(".qa-viewer-title")).to_have_text("Kleine NATO-Chronik")
+    expect(viewer.locator("#qa-viewer-target mark")).to_have_text("Die NATO wurde im Jahr 1949 in Washington gegründet.")
+    expect(viewer).to_contain_text("Im Internationalen Sekretariat arbeiteten 2023")  # the whole document
+    viewer.get_by_role("button", name=texts["close"]).click()
+    expect(viewer).to_be_hidden()
+
+    copy = page.locator("#qa-turn-0 button.qa-copy")
+    copy.click()
+    expect(copy).to_have_text(texts["copied"])
+    pasted = page.evaluate("navigator.clipboard.readText()")
+    assert pasted.startswith("Die NATO wurde im Jahr 1949") and "[1] Kleine NATO-Chronik (de_nato.txt)" in pasted
+
+    page.get_by_role("tab", name=texts["documents_tab"]).click()
+    entry = page.locator("#qa-documents li.qa-doc", has_text="Rutte's candidacy")
+    expect(entry).to_contain_text("Test Press · February 2, 2024 · English")
+    entry.get_by_role("button", name=texts["documents_open"]).click()
+    expect(viewer.locator(".qa-viewer-title")).to_have_text("Rutte's candidacy")
+    expect(viewer).to_contain_text("backed Rutte's candidacy for NATO Secretary General")
+    assert viewer.locator("#qa-viewer-target").count() == 0  # opened at the top, no passage
+    page.close()
+
+
+def test_a_second_user_sees_the_wait_and_the_place_in_the_queue(chromium: object, fake_config: Config) -> None:
+    from playwright.sync_api import expect
+    from test_ui import ScriptedGenerator
+
+    generator = ScriptedGenerator("Die NATO wurde im Jahr 1949 in Washington gegründet [1]. " * 20, delay=0.1)
+    pipeline = Pipeline(fake_config, generator=generator)
+    pipeline.ensure_index()
+    demo, url = serve(pipeline)
+    try:
+        first, second = open_chat(chromium, url), open_chat(chromium, url, locale="de-DE")
+        first.fill("#qa-message textarea", "Wann wurde die NATO gegründet?")  # type: ignore[attr-defined]
+        first.keyboard.press("Enter")  # type: ignore[attr-defined]
+        expect(first.locator("#qa-chatbot .qa-cursor")).to_be_visible()  # type: ignore[attr-defined]
+        second.fill("#qa-message textarea", "Wo liegt das Hauptquartier der NATO?")  # type: ignore[attr-defined]
+        second.keyboard.press("Enter")  # type: ignore[attr-defined]
+        waiting = second.locator("#qa-chatbot .qa-phase")  # type: ignore[attr-defined]
+        expect(waiting).to_contain_text(ui.texts_for("de")["queued"])
+        # the place comes from Gradio's queue status (qa.ui.assets reads its status line; this pins that)
+        expect(waiting.locator(".qa-queue")).to_be_visible()
+        expect(waiting.locator(".qa-queue")).to_have_text("Platz 1 in der Warteschlange")
+        expect(waiting.locator(".qa-elapsed")).to_have_text(re.compile(r"^[1-9]\d* s$"), timeout=5_000)
+        first.click("#qa-stop")  # type: ignore[attr-defined]
+        expect(second.locator("#qa-chatbot .qa-cursor")).to_be_visible()  # type: ignore[attr-defined]
+        expect(second.locator("#qa-chatbot .qa-queue")).to_be_hidden()  # type: ignore[attr-defined]
+        first.close()  # type: ignore[attr-defined]
+        second.close()  # type: ignore[attr-defined]
     finally:
         demo.close()  # type: ignore[attr-defined]
 

@@ -1,9 +1,17 @@
 """The chat's styling and browser scripts: the CSS, the citation-link script and the browser-language hook.
 
-Plain strings handed to Gradio by qa.ui.blocks. The one script makes a click
-on a citation [n] in the chat select and scroll to its card in the sources
-panel (scrolling the panel only, never the page). Leaves out: the HTML these
-style (qa.ui.render, qa.ui.sources) and the components (qa.ui.blocks).
+Plain strings handed to Gradio by qa.ui.layout. `CITATION_SCRIPT` makes a
+click on a citation [n] in the chat select and scroll to its card in the
+sources panel: the panel scrolls to the card, and the page scrolls only when
+the card is still outside the window (on a phone the panel sits below the
+chat). `ACTIONS_SCRIPT` opens the document viewer (an overlay that asks the
+server for the document through the HTML component's server function, which
+Gradio calls with one argument), copies a turn's text, and counts the seconds
+a pending answer has waited, adding its place in Gradio's queue. That place is
+read from Gradio's own status line in the chat ("queue: 2/3"), which the CSS
+hides: the one place that relies on Gradio's markup, pinned by
+tests/test_browser.py. Leaves out: the HTML these style (qa.ui.render,
+qa.ui.sources, qa.ui.documents) and the components (qa.ui.layout).
 """
 
 from __future__ import annotations
@@ -17,7 +25,6 @@ CSS = """
 #qa-chatbot { font-size: 1rem; }
 #qa-notice:not(:has(.qa-notice)) { display: none; }
 #qa-tools { align-items: flex-start; }
-#qa-documents td, #qa-documents th, #qa-documents input { font-family: var(--font) !important; }
 #qa-chatbot .qa-msg p { margin: .25rem 0; line-height: 1.55; }
 .qa-understood { color: var(--body-text-color-subdued); font-size: .88rem; font-style: italic; }
 .qa-note, .qa-timing { color: var(--body-text-color-subdued); font-size: .8rem; }
@@ -64,6 +71,51 @@ a.qa-cite:hover, a.qa-cite:focus { background: var(--color-accent, #4f46e5); col
 .qa-more summary { cursor: pointer; color: var(--body-text-color-subdued); font-size: .88rem; margin: .3rem 0 .6rem 0; }
 .qa-report { font-size: .92rem; line-height: 1.6; }
 footer { display: none !important; }
+.qa-collection { color: var(--body-text-color) !important; font-size: .95rem; }
+.qa-checked-note { color: #15803d; }
+.qa-draft-box { border: 1px dashed var(--border-color-primary); border-radius: .5rem; padding: .3rem .6rem;
+  background: repeating-linear-gradient(-45deg, transparent 0 8px, rgba(148, 163, 184, .08) 8px 16px); }
+.qa-draft-label { font-size: .8rem; font-style: normal; }
+.qa-draft a.qa-cite { pointer-events: none; opacity: .7; }
+.qa-elapsed { margin-left: .35em; font-variant-numeric: tabular-nums; }
+.qa-queue::before { content: " · "; }
+.qa-queue:has(.qa-place:empty) { display: none; }
+#qa-chatbot .progress-text, #qa-chatbot .meta-text, #qa-chatbot .meta-text-center { visibility: hidden; }
+.qa-sources:has(.qa-empty) { height: auto; }
+.qa-card-actions { margin-top: .4rem; display: flex; gap: .5rem; flex-wrap: wrap; }
+button.qa-open, button.qa-copy, button.qa-viewer-close { border: 1px solid var(--border-color-primary);
+  border-radius: .4rem; padding: .15rem .6rem; font-size: .85rem; background: var(--background-fill-primary);
+  color: var(--body-text-color); cursor: pointer; }
+button.qa-copy { float: right; }
+.qa-whole summary, .qa-copy-box summary { cursor: pointer; color: var(--body-text-color-subdued); font-size: .85rem; }
+.qa-copy-text { white-space: pre-wrap; font-size: .85rem; max-height: 12rem; overflow: auto; }
+.qa-doc-list { list-style: none; padding: 0; margin: 0; display: grid; gap: .6rem; }
+.qa-doc { border: 1px solid var(--border-color-primary); border-radius: .6rem; padding: .7rem .85rem; }
+.qa-doc-title { font-weight: 600; line-height: 1.3; }
+.qa-doc-file { color: var(--body-text-color-subdued); font-size: .75rem; overflow-wrap: anywhere; margin: .15rem 0 .4rem; }
+#qa-viewer { position: fixed; inset: 0; z-index: 1000; background: rgba(15, 23, 42, .45); display: flex;
+  align-items: center; justify-content: center; padding: 1rem; }
+#qa-viewer[hidden] { display: none; }
+.qa-viewer-box { background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111);
+  border-radius: .7rem; width: min(52rem, 100%); max-height: 100%; display: flex; flex-direction: column; }
+.qa-viewer-head { display: flex; justify-content: space-between; gap: .8rem; padding: .8rem 1rem;
+  border-bottom: 1px solid var(--border-color-primary); }
+.qa-viewer-title { font-weight: 700; }
+.qa-viewer-text { overflow-y: auto; padding: 1rem; white-space: pre-line; line-height: 1.6; overflow-wrap: anywhere; }
+.qa-viewer-passage { background: var(--color-accent-soft, #e0e7ff); border-radius: .2rem; }
+.qa-viewer-text mark { background: #fde68a; color: inherit; }
+@media (max-width: 640px) {
+  .gradio-container { padding-left: .5rem !important; padding-right: .5rem !important; }
+  #qa-header { flex-direction: column; align-items: stretch; }
+  #qa-header h1 { font-size: 1.3rem; }
+  .qa-sources { height: auto; max-height: none; }
+  #qa-sources-box { position: static; }
+  #qa-composer button { min-width: 0 !important; }
+  #qa-tools { flex-wrap: wrap; }
+  #qa-viewer { padding: 0; }
+  .qa-viewer-box { border-radius: 0; height: 100%; }
+}
+* { overflow-wrap: anywhere; }
 """
 
 CITATION_SCRIPT = """
@@ -82,12 +134,79 @@ if (!window.__qaCitations) {
     const details = card.closest('details');
     if (details) details.open = true;
     card.classList.add('qa-selected');
-    const panel = card.closest('.qa-sources');  // scroll the panel only, never the page
-    if (panel) {
-      const top = panel.scrollTop + card.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8;
-      panel.scrollTo({top: top, behavior: 'smooth'});
+    const panel = card.closest('.qa-sources');  // the panel first: on a wide screen it is beside the chat
+    if (panel && panel.scrollHeight > panel.clientHeight) {
+      panel.scrollTop += card.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8;
+    }
+    const box = card.getBoundingClientRect();  // still outside the window (a phone): scroll the page to it
+    if (box.top < 0 || box.top > window.innerHeight - 40) {
+      card.scrollIntoView({block: 'start', behavior: 'smooth'});
     }
   }, true);
+}
+"""
+
+ACTIONS_SCRIPT = r"""
+if (!window.__qaActions) {
+  window.__qaActions = true;
+  const language = () => { const el = document.querySelector('#qa-header [lang]'); return el ? el.lang : 'en'; };
+  const viewer = () => {
+    let overlay = document.getElementById('qa-viewer');
+    if (!overlay) {
+      overlay = document.createElement('div');
+      overlay.id = 'qa-viewer';
+      overlay.hidden = true;
+      overlay.setAttribute('role', 'dialog');
+      overlay.innerHTML = '<div class="qa-viewer-box"></div>';
+      overlay.addEventListener('click', (event) => { if (event.target === overlay) overlay.hidden = true; });
+      document.body.appendChild(overlay);
+    }
+    return overlay;
+  };
+  document.addEventListener('keydown', (event) => {
+    const overlay = document.getElementById('qa-viewer');
+    if (event.key === 'Escape' && overlay) overlay.hidden = true;
+  });
+  document.addEventListener('click', async function (event) {
+    const target = event.target.closest ? event.target : null;
+    if (!target) return;
+    const open = target.closest('button.qa-open');
+    const copy = target.closest('button.qa-copy');
+    if (target.closest('button.qa-viewer-close')) { viewer().hidden = true; return; }
+    if (copy) {
+      const text = copy.closest('.qa-turn').querySelector('.qa-copy-text').textContent;
+      try { await navigator.clipboard.writeText(text); } catch (error) {
+        const area = document.createElement('textarea');
+        area.value = text; document.body.appendChild(area); area.select(); document.execCommand('copy'); area.remove();
+      }
+      copy.textContent = copy.dataset.done;
+      return;
+    }
+    if (!open) return;
+    event.preventDefault();
+    const request = Object.assign(JSON.parse(open.dataset.open), {language: language()});
+    const html = await server.open_document_viewer(request);  // one argument: Gradio passes several as a list
+    const overlay = viewer();
+    overlay.querySelector('.qa-viewer-box').innerHTML = html;
+    overlay.hidden = false;
+    const spot = overlay.querySelector('#qa-viewer-target mark') || overlay.querySelector('#qa-viewer-target');
+    if (spot) spot.scrollIntoView({block: 'center'});
+  });
+  // Seconds a pending answer has waited (counted on from the server's count), and its place in Gradio's queue
+  // (read from the chat's hidden status line, "queue: 2/3 | 1.2s").
+  setInterval(function () {
+    const status = document.querySelector('#qa-chatbot .progress-text, #qa-chatbot .meta-text');
+    const match = status ? /queue:\s*(\d+)\s*\/\s*\d+/.exec(status.textContent) : null;
+    document.querySelectorAll('#qa-chatbot .qa-phase').forEach(function (phase) {
+      const seconds = phase.querySelector('.qa-seconds');
+      if (seconds) {
+        if (phase.__qaSince === undefined) phase.__qaSince = Date.now() - 1000 * (parseInt(seconds.textContent, 10) || 0);
+        seconds.textContent = String(Math.floor((Date.now() - phase.__qaSince) / 1000));
+      }
+      const place = phase.querySelector('.qa-place');
+      if (place) place.textContent = match ? match[1] : '';
+    });
+  }, 250);
 }
 """
 

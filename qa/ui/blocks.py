@@ -1,18 +1,21 @@
-"""The Gradio Blocks app: components, layout and the wiring of events to the callbacks; launch options.
+"""The Gradio Blocks app: the wiring of events to the callbacks, and the launch options.
 
 `build_app(pipeline)` returns a `gr.Blocks` with a streaming chat (sources
 appear as soon as retrieval is done, then the answer token by token), a
 sources panel, settings, a documents tab with re-indexing, and an `/ask` API
 endpoint. The one pipeline is captured by the event handlers; per-session
-state lives in a `gr.State`. Leaves out: the callback logic (qa.ui.callbacks),
-rendering (qa.ui.render, qa.ui.sources), strings (qa.ui.texts), styling
-(qa.ui.assets), and argument parsing and launching (app.py).
+state lives in a `gr.State`. Each group of events is wired by one small
+function. Leaves out: the components and their layout (qa.ui.layout), the
+callback logic (qa.ui.callbacks), rendering (qa.ui.render, qa.ui.sources),
+strings (qa.ui.texts), styling (qa.ui.assets), and argument parsing and
+launching (app.py).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import Any
 
@@ -20,12 +23,17 @@ import gradio as gr
 
 from qa.errors import QAError
 from qa.pipeline import Pipeline
-from qa.ui.assets import BROWSER_LANGUAGE_JS, CITATION_SCRIPT, CSS
-from qa.ui.callbacks import ask, chat_turn, index_overview, indexed_documents, stop_turn
+from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS
+from qa.ui.callbacks import ask, chat_turn, enqueue_turn, index_overview, indexed_documents, open_document, stop_turn
+from qa.ui.collection import collection_summary, example_questions, read_examples
+from qa.ui.layout import Widgets, build_layout, chat_examples, header_html, language_choices
 from qa.ui.render import render_build_report, render_chat, render_error
 from qa.ui.sources import render_sources
-from qa.ui.state import Conversation, ModelWarmup
-from qa.ui.texts import EXAMPLES, texts_for
+from qa.ui.state import ChatView, Conversation, ModelWarmup
+from qa.ui.texts import texts_for
+
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+INSTANT: dict[str, Any] = {"queue": False, "api_visibility": "private"}
 
 
 def launch_options() -> dict[str, Any]:
@@ -34,11 +42,165 @@ def launch_options() -> dict[str, Any]:
     return {"theme": theme, "css": CSS, "footer_links": ["api"]}
 
 
-def _header_html(texts: Mapping[str, str], language: str = "") -> str:
-    # The lang attribute appears once the page-load callback has chosen the UI language (tests wait for it).
-    lang = f' lang="{html.escape(language)}"' if language else ""
-    return (f'<div class="qa-title"{lang}><h1>{html.escape(texts["title"])}</h1>'
-            f'<p>{html.escape(texts["subtitle"])}</p></div>')
+def _answer_outputs(w: Widgets) -> list[Any]:
+    chat = w.chat
+    return [chat.chatbot, w.conversation, w.side.sources, chat.message, chat.notice]
+
+
+def _view_outputs(view: ChatView | None) -> tuple[Any, ...]:
+    if view is None:
+        return tuple(gr.skip() for _ in range(5))
+    return (view.chat, view.conversation, view.sources_html,
+            gr.skip() if view.message is None else view.message, view.notice)
+
+
+def _enqueuer(pipeline: Pipeline) -> Callable[[str, Conversation, str], tuple[Any, ...]]:
+    def enqueue(text: str, conversation: Conversation, ui: str) -> tuple[Any, ...]:
+        return _view_outputs(enqueue_turn(pipeline, text, conversation, ui))
+
+    return enqueue
+
+
+def _responder(pipeline: Pipeline, warmup: ModelWarmup | None) -> Callable[..., Iterator[Any]]:
+    def respond(conversation: Conversation, passages: float, language: str, ui: str) -> Iterator[Any]:
+        produced = False  # answers the turn enqueue_turn left waiting; without one (an invalid question) nothing
+        with closing(chat_turn(pipeline, "", conversation, passages, language, ui, warmup)) as steps:
+            for view in steps:
+                produced = True
+                yield _view_outputs(view)
+        if not produced:
+            yield _view_outputs(None)
+
+    return respond
+
+
+def _pick_example(selection: gr.SelectData) -> str:
+    value = selection.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value)
+
+
+def _busy() -> tuple[Any, Any]:
+    return gr.update(visible=False), gr.update(visible=True)
+
+
+def _idle() -> tuple[Any, Any]:
+    return gr.update(visible=True), gr.update(visible=False)
+
+
+def _finish(conversation: Conversation, ui: str) -> tuple[Any, ...]:
+    # Runs after the answer ended or was cancelled, so no late stream update can overwrite "stopped".
+    stopped = stop_turn(conversation)
+    if stopped is conversation:
+        return gr.skip(), gr.skip(), *_idle()
+    return render_chat(stopped, texts_for(ui), time.time()), stopped, *_idle()
+
+
+def _wire_answers(w: Widgets, pipeline: Pipeline, warmup: ModelWarmup | None) -> list[Any]:
+    """Ask (Enter, the button or an example) → show the question waiting → swap Ask for Stop → answer → swap back.
+
+    Returns the runs (Stop and New chat cancel them).
+    """
+    chat = w.chat
+    buttons = [chat.send, chat.stop]
+    enqueue: dict[str, Any] = {"fn": _enqueuer(pipeline), "inputs": [chat.message, w.conversation, w.ui_language],
+                               "outputs": _answer_outputs(w), **INSTANT}
+    answer_settings: dict[str, Any] = {
+        "fn": _responder(pipeline, warmup),
+        "inputs": [w.conversation, chat.top_k, chat.answer_language, w.ui_language],
+        "outputs": _answer_outputs(w), "concurrency_id": "model", "show_progress": "minimal",
+        "show_progress_on": [chat.chatbot], **PRIVATE,
+    }
+    # Swap Ask for Stop first, then answer, then swap back (also after a cancel), like gr.ChatInterface.
+    submitted = (gr.on([chat.message.submit, chat.send.click], **enqueue)
+                 .then(_busy, None, buttons, **INSTANT).then(**answer_settings))
+    example_run = (chat.chatbot.example_select(_pick_example, None, [chat.message], **INSTANT).then(**enqueue)
+                   .then(_busy, None, buttons, **INSTANT).then(**answer_settings))
+    runs = [submitted, example_run]
+    for running in runs:
+        running.then(_finish, [w.conversation, w.ui_language], [chat.chatbot, w.conversation, *buttons], **INSTANT)
+    chat.stop.click(None, None, None, cancels=runs, **INSTANT)
+    return runs
+
+
+def _wire_new_chat(w: Widgets, runs: list[Any]) -> None:
+    """New chat and the Chatbot's own trash button: cancel a running answer and start over."""
+
+    def cleared(ui: str) -> tuple[Any, ...]:
+        empty = Conversation()
+        return [], empty, render_sources(empty, {}, texts_for(ui)), "", ""
+
+    for reset in (w.chat.new_chat.click, w.chat.chatbot.clear):
+        reset(cleared, [w.ui_language], _answer_outputs(w), cancels=runs, **INSTANT) \
+            .then(_idle, None, [w.chat.send, w.chat.stop], **INSTANT)
+
+
+def _wire_ui_language(demo: gr.Blocks, w: Widgets, pipeline: Pipeline) -> None:
+    """On page load (the browser's language) and on a click on Deutsch/English: relabel everything."""
+    chat, side, docs = w.chat, w.side, w.documents
+    prompt_passages = pipeline.config.passages_in_prompt
+    examples = read_examples(pipeline.config.seeds_dir)
+
+    def apply_ui_language(ui: str, conversation: Conversation) -> dict[Any, Any]:
+        t = texts_for(ui)
+        table, status = index_overview(pipeline, t)
+        documents = indexed_documents(pipeline)
+        questions = example_questions(examples, documents, t["locale"])
+        return {
+            w.ui_language: ui, w.header: header_html(t, t["locale"], collection_summary(documents, t, t["locale"])),
+            w.chat_tab: gr.update(label=t["chat_tab"]), docs.tab: gr.update(label=t["documents_tab"]),
+            chat.chatbot: gr.update(value=render_chat(conversation, t, time.time()), placeholder=t["chat_placeholder"],
+                                    examples=chat_examples(questions) or None),
+            chat.message: gr.update(placeholder=t["message_placeholder"], label=t["message_label"]),
+            chat.send: gr.update(value=t["send"]), chat.stop: gr.update(value=t["stop"]),
+            chat.new_chat: gr.update(value=t["new_chat"]), chat.settings: gr.update(label=t["settings"]),
+            chat.top_k: gr.update(label=t["top_k"], info=t["top_k_info"].format(prompt=prompt_passages)),
+            chat.answer_language: gr.update(label=t["answer_language"], choices=language_choices(t)),
+            side.sources: render_sources(conversation, documents, t),
+            docs.documents: table, docs.index_status: status, docs.reindex: gr.update(value=t["reindex"]),
+            docs.reindex_info: t["reindex_info"],
+        }
+
+    outputs = [w.ui_language, w.header, w.chat_tab, docs.tab, chat.chatbot, chat.message, chat.send, chat.stop,
+               chat.new_chat, chat.settings, chat.top_k, chat.answer_language, side.sources, docs.documents,
+               docs.index_status, docs.reindex, docs.reindex_info]
+    inputs = [w.ui_language, w.conversation]
+    demo.load(apply_ui_language, inputs, outputs, js=BROWSER_LANGUAGE_JS, **INSTANT)
+    w.ui_language.input(apply_ui_language, inputs, outputs, **INSTANT)
+
+
+def _wire_reindex(w: Widgets, pipeline: Pipeline, allow_reindex: bool) -> None:
+    """Re-index: rebuild the index (only when allowed), then show the new table and what changed."""
+    docs = w.documents
+
+    # Gradio recognises the progress tracker by this default value.
+    def rebuild(ui: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, str, str]:  # noqa: B008
+        t = texts_for(ui)
+        if not allow_reindex:
+            table, status = index_overview(pipeline, t)
+            return table, status, f'<div class="qa-notice">{html.escape(t["reindex_refused"])}</div>'
+        try:
+            built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"))
+        except QAError as error:
+            table, status = index_overview(pipeline, t)
+            return table, status, render_error(error, t["reindex_failed"])
+        table, status = index_overview(pipeline, t)
+        return table, status, render_build_report(built, t)
+
+    docs.reindex.click(rebuild, [w.ui_language], [docs.documents, docs.index_status, docs.report],
+                       concurrency_id="model", **PRIVATE)
+
+
+def _wire_api(pipeline: Pipeline) -> None:
+    """The `/ask` endpoint (JSON answer with its cited sources)."""
+
+    def ask_api(question: str, language: str = "auto") -> dict[str, Any]:
+        """Answer a question from the documents; language is "auto", "de" or "en"."""
+        try:
+            return ask(pipeline, question, language)
+        except QAError as error:
+            raise gr.Error(str(error)) from error
+
+    gr.api(ask_api, api_name="ask", concurrency_id="model")
 
 
 def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reindex: bool = True) -> gr.Blocks:
@@ -53,156 +215,21 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reind
         The Blocks; launch it with `demo.launch(**launch_options(), ...)`.
     """
     texts = texts_for("en")
-    prompt_passages = pipeline.config.passages_in_prompt
+
+    def open_document_viewer(request: dict[str, Any]) -> str:
+        """The document viewer's HTML for a source card's or the documents list's Open button.
+
+        One argument, as the page's script sends it: {"document", "start", "end", "evidence", "language"}.
+        """
+        request = request if isinstance(request, dict) else {}
+        return open_document(pipeline, request, str(request.get("language", "en")))
+
     with gr.Blocks(title=texts["page_title"], analytics_enabled=False) as demo:
-        conversation_state = gr.State(Conversation())
-        with gr.Row(elem_id="qa-header"):
-            header = gr.HTML(_header_html(texts))
-            ui_language = gr.Radio([("Deutsch", "de"), ("English", "en")], value="en", show_label=False,
-                                   container=False, elem_id="qa-ui-language")
-        with gr.Tabs():
-            with gr.Tab(texts["chat_tab"], id="chat") as chat_tab:
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=420):
-                        chatbot = gr.Chatbot(
-                            label=texts["chat_label"], show_label=False, elem_id="qa-chatbot", height=540,
-                            sanitize_html=True, render_markdown=True, latex_delimiters=[], buttons=[],
-                            feedback_options=None, placeholder=texts["chat_placeholder"], layout="bubble",
-                            examples=[{"text": q, "display_text": q} for q in EXAMPLES],
-                        )
-                        with gr.Row(equal_height=True, elem_id="qa-composer"):
-                            message = gr.Textbox(label=texts["message_label"], show_label=False, lines=1, max_lines=6,
-                                                 placeholder=texts["message_placeholder"], scale=8, autofocus=True,
-                                                 container=False, elem_id="qa-message")
-                            send = gr.Button(texts["send"], variant="primary", scale=1, min_width=100, elem_id="qa-send")
-                            stop = gr.Button(texts["stop"], variant="stop", scale=1, min_width=100, visible=False,
-                                             elem_id="qa-stop")
-                        notice = gr.HTML("", elem_id="qa-notice")
-                        with gr.Row(equal_height=False, elem_id="qa-tools"):
-                            new_chat = gr.Button(texts["new_chat"], size="md", variant="secondary", scale=0,
-                                                 min_width=130, elem_id="qa-new-chat")
-                            with gr.Accordion(texts["settings"], open=False, elem_id="qa-settings") as settings:
-                                top_k = gr.Slider(1, 15, value=pipeline.config.top_k, step=1, label=texts["top_k"],
-                                                  info=texts["top_k_info"].format(prompt=prompt_passages))
-                                answer_language = gr.Radio(
-                                    [(texts["language_auto"], "auto"), (texts["language_de"], "de"),
-                                     (texts["language_en"], "en")], value="auto", label=texts["answer_language"])
-                    with gr.Column(scale=2, min_width=320, elem_id="qa-sources-box"):
-                        sources = gr.HTML(render_sources(Conversation(), {}, texts), elem_id="qa-sources",
-                                          js_on_load=CITATION_SCRIPT)
-                        with gr.Accordion(texts["copy_title"], open=False) as copy_box:
-                            copied = gr.Textbox(label=texts["copy_label"], lines=6, max_lines=14, interactive=False,
-                                                buttons=["copy"], elem_id="qa-copy")
-            with gr.Tab(texts["documents_tab"], id="documents") as documents_tab:
-                index_status = gr.HTML("")
-                documents = gr.Dataframe(interactive=False, wrap=True, elem_id="qa-documents")
-                reindex = gr.Button(texts["reindex"], variant="secondary", elem_id="qa-reindex", visible=allow_reindex)
-                reindex_info = gr.Markdown(texts["reindex_info"], visible=allow_reindex)
-                report = gr.HTML("", elem_id="qa-report")
-
-        answer_outputs = [chatbot, conversation_state, sources, copied, message, notice]
-
-        def respond(text: str, conversation: Conversation, passages: float, language: str, ui: str) -> Iterator[Any]:
-            produced = False
-            with closing(chat_turn(pipeline, text, conversation, passages, language, ui, warmup)) as steps:
-                for view in steps:
-                    produced = True
-                    yield (view.chat, view.conversation, view.sources_html, view.copy_text,
-                           gr.skip() if view.message is None else view.message, view.notice)
-            if not produced:
-                yield tuple(gr.skip() for _ in answer_outputs)
-
-        def pick_example(selection: gr.SelectData) -> str:
-            value = selection.value
-            return str(value.get("text", "")) if isinstance(value, dict) else str(value)
-
-        def busy() -> tuple[Any, Any]:
-            return gr.update(visible=False), gr.update(visible=True)
-
-        def idle() -> tuple[Any, Any]:
-            return gr.update(visible=True), gr.update(visible=False)
-
-        def finish(conversation: Conversation, ui: str) -> tuple[Any, ...]:
-            # Runs after the answer ended or was cancelled, so no late stream update can overwrite "stopped".
-            stopped = stop_turn(conversation)
-            if stopped is conversation:
-                return gr.skip(), gr.skip(), *idle()
-            return render_chat(stopped, texts_for(ui)), stopped, *idle()
-
-        answer_settings: dict[str, Any] = {
-            "fn": respond, "inputs": [message, conversation_state, top_k, answer_language, ui_language],
-            "outputs": answer_outputs, "concurrency_id": "model", "show_progress": "minimal",
-            "show_progress_on": [chatbot], "api_visibility": "private",
-        }
-        # Swap Ask for Stop first, then answer, then swap back (also after a cancel), like gr.ChatInterface.
-        submitted = gr.on([message.submit, send.click], busy, None, [send, stop], queue=False,
-                          api_visibility="private").then(**answer_settings)
-        example_run = chatbot.example_select(pick_example, None, [message], queue=False, api_visibility="private") \
-            .then(busy, None, [send, stop], queue=False, api_visibility="private").then(**answer_settings)
-        for running in (submitted, example_run):
-            running.then(finish, [conversation_state, ui_language], [chatbot, conversation_state, send, stop],
-                         queue=False, api_visibility="private")
-        stop.click(None, None, None, cancels=[submitted, example_run], queue=False, api_visibility="private")
-
-        def cleared(ui: str) -> tuple[Any, ...]:
-            empty = Conversation()
-            return [], empty, render_sources(empty, {}, texts_for(ui)), "", "", ""
-
-        for reset in (new_chat.click, chatbot.clear):  # the Chatbot's own trash button starts a new chat too
-            reset(cleared, [ui_language], answer_outputs, cancels=[submitted, example_run], queue=False,
-                  api_visibility="private").then(idle, None, [send, stop], queue=False, api_visibility="private")
-
-        def apply_ui_language(ui: str, conversation: Conversation) -> dict[Any, Any]:
-            t = texts_for(ui)
-            table, status = index_overview(pipeline, t)
-            return {
-                ui_language: ui, header: _header_html(t, "de" if ui == "de" else "en"),
-                chat_tab: gr.update(label=t["chat_tab"]), documents_tab: gr.update(label=t["documents_tab"]),
-                chatbot: gr.update(value=render_chat(conversation, t), placeholder=t["chat_placeholder"]),
-                message: gr.update(placeholder=t["message_placeholder"], label=t["message_label"]),
-                send: gr.update(value=t["send"]), stop: gr.update(value=t["stop"]),
-                new_chat: gr.update(value=t["new_chat"]), settings: gr.update(label=t["settings"]),
-                top_k: gr.update(label=t["top_k"], info=t["top_k_info"].format(prompt=prompt_passages)),
-                answer_language: gr.update(label=t["answer_language"], choices=[
-                    (t["language_auto"], "auto"), (t["language_de"], "de"), (t["language_en"], "en")]),
-                sources: render_sources(conversation, indexed_documents(pipeline), t),
-                copy_box: gr.update(label=t["copy_title"]), copied: gr.update(label=t["copy_label"]),
-                documents: table, index_status: status, reindex: gr.update(value=t["reindex"]),
-                reindex_info: t["reindex_info"],
-            }
-
-        language_outputs = [ui_language, header, chat_tab, documents_tab, chatbot, message, send, stop, new_chat,
-                            settings, top_k, answer_language, sources, copy_box, copied, documents, index_status,
-                            reindex, reindex_info]
-        demo.load(apply_ui_language, [ui_language, conversation_state], language_outputs, js=BROWSER_LANGUAGE_JS,
-                  queue=False, api_visibility="private")
-        ui_language.input(apply_ui_language, [ui_language, conversation_state], language_outputs, queue=False,
-                          api_visibility="private")
-
-        # Gradio recognises the progress tracker by this default value.
-        def rebuild(ui: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, str, str]:  # noqa: B008
-            t = texts_for(ui)
-            if not allow_reindex:
-                table, status = index_overview(pipeline, t)
-                return table, status, f'<div class="qa-notice">{html.escape(t["reindex_refused"])}</div>'
-            try:
-                built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"))
-            except QAError as error:
-                table, status = index_overview(pipeline, t)
-                return table, status, render_error(error, t["reindex_failed"])
-            table, status = index_overview(pipeline, t)
-            return table, status, render_build_report(built, t)
-
-        reindex.click(rebuild, [ui_language], [documents, index_status, report], concurrency_id="model",
-                      api_visibility="private")
-
-        def ask_api(question: str, language: str = "auto") -> dict[str, Any]:
-            """Answer a question from the documents; language is "auto", "de" or "en"."""
-            try:
-                return ask(pipeline, question, language)
-            except QAError as error:
-                raise gr.Error(str(error)) from error
-
-        gr.api(ask_api, api_name="ask", concurrency_id="model")
+        widgets = build_layout(pipeline, texts, allow_reindex, [open_document_viewer])
+        runs = _wire_answers(widgets, pipeline, warmup)
+        _wire_new_chat(widgets, runs)
+        _wire_ui_language(demo, widgets, pipeline)
+        _wire_reindex(widgets, pipeline, allow_reindex)
+        _wire_api(pipeline)
     demo.queue(default_concurrency_limit=1)
     return demo

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections import Counter
 from collections.abc import Generator, Mapping
 from dataclasses import replace
@@ -19,15 +20,8 @@ from qa.answer.events import Done, Retrieved, Token
 from qa.errors import InvalidQuestionError, QAError
 from qa.pipeline import Pipeline, validate_question
 from qa.types import Document
-from qa.ui.render import (
-    api_result,
-    copy_text,
-    document_table,
-    error_kind,
-    render_chat,
-    render_error,
-    render_question_error,
-)
+from qa.ui.documents import render_document_list, render_viewer
+from qa.ui.render import api_result, error_kind, render_chat, render_question_error
 from qa.ui.sources import render_sources
 from qa.ui.state import ChatView, Conversation, ModelWarmup, Turn
 from qa.ui.texts import texts_for
@@ -45,9 +39,26 @@ def indexed_documents(pipeline: Pipeline) -> Mapping[str, Document]:
 
 def _view(pipeline: Pipeline, conversation: Conversation, texts: Mapping[str, str], message: str | None = None,
           notice: str = "") -> ChatView:
-    last = conversation.turns[-1].answer if conversation.turns else None
-    return ChatView(render_chat(conversation, texts), conversation,
-                    render_sources(conversation, indexed_documents(pipeline), texts), copy_text(last, texts), message, notice)
+    return ChatView(render_chat(conversation, texts, time.time()), conversation,
+                    render_sources(conversation, indexed_documents(pipeline), texts), message, notice)
+
+
+def enqueue_turn(pipeline: Pipeline, message: str, conversation: Conversation,
+                 ui_language: str | None) -> ChatView | None:
+    """Show the question at once as waiting, before its answer joins the queue (None for an empty message).
+
+    An invalid message gives a view with a notice in the UI language and no new turn.
+    """
+    texts = texts_for(ui_language)
+    if not (message or "").strip():
+        return None
+    try:
+        question = validate_question(message, pipeline.config.max_question_chars)
+    except InvalidQuestionError as error:
+        log.info("question refused: %s", error)
+        return _view(pipeline, conversation, texts, message=None, notice=render_question_error(error, texts))
+    turn = Turn(question, status="queued", started=time.time())
+    return _view(pipeline, Conversation(conversation.turns + (turn,)), texts, message="")
 
 
 def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_k: float | None,
@@ -60,11 +71,18 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
     is. A QAError while answering (missing index or model) ends the turn with
     a message in the UI language; the error's own message and its operator
     hint go to the log.
+    When the conversation ends with a turn `enqueue_turn` left waiting, that
+    turn is answered and `message` is ignored.
     Closing this generator closes the pipeline's stream, which stops the model.
     """
     texts = texts_for(ui_language)
-    if not (message or "").strip():
+    queued = conversation.pending if conversation.pending and conversation.pending.status == "queued" else None
+    if queued is not None:
+        conversation, message, started = Conversation(conversation.turns[:-1]), queued.question, queued.started
+    elif not (message or "").strip():
         return
+    else:
+        started = time.time()
     try:
         question = validate_question(message, pipeline.config.max_question_chars)
     except InvalidQuestionError as error:
@@ -73,7 +91,7 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
         return
     history = conversation.history()
     loading = warmup is not None and not warmup.ready.is_set()
-    turn = Turn(question, status="loading" if loading else "searching")
+    turn = Turn(question, status="loading" if loading else "searching", started=started)
     conversation = Conversation(conversation.turns + (turn,))
     yield _view(pipeline, conversation, texts, message="")
     language = answer_language if answer_language in ("de", "en") else None
@@ -82,10 +100,10 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
         try:
             for event in stream:
                 if isinstance(event, Retrieved):
-                    turn = replace(turn, status="writing", standalone_question=event.standalone_question,
+                    turn = replace(turn, status="reading", standalone_question=event.standalone_question,
                                    passages=event.passages, hits=event.hits)
                 elif isinstance(event, Token):
-                    turn = replace(turn, draft=turn.draft + event.text)
+                    turn = replace(turn, status="writing", draft=turn.draft + event.text)
                 elif isinstance(event, Done):
                     turn = replace(turn, status="done", answer=event.answer, passages=event.answer.passages,
                                    hits=event.answer.hits, standalone_question=event.answer.standalone_question)
@@ -101,25 +119,42 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
 
 def stop_turn(conversation: Conversation) -> Conversation:
     """Mark the last turn as stopped when it was still running."""
-    if not conversation.turns or conversation.turns[-1].status in ("done", "error", "stopped"):
+    if conversation.pending is None:
         return conversation
     return conversation.with_last(replace(conversation.turns[-1], status="stopped"))
 
 
-def index_overview(pipeline: Pipeline, texts: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-    """The documents table and a status line (index size, staleness, or the load error with its hint)."""
+def index_overview(pipeline: Pipeline, texts: Mapping[str, str]) -> tuple[str, str]:
+    """The documents list and a status line (index size, staleness; a load error is logged with its hint)."""
     try:
         index = pipeline.index
     except QAError as error:
-        return document_table({}, {}, texts), render_error(error, texts["no_index"])
+        log.warning("no index for the documents tab: %s", error)
+        return render_document_list({}, {}, texts), f'<div class="qa-notice">{html.escape(texts["no_index"])}</div>'
     counts = Counter(chunk.document_id for chunk in index.chunks)
     status = html.escape(texts["index_state"].format(documents=len(index.documents), chunks=len(index.chunks)))
     try:
         if pipeline.status().stale:
             status += " " + html.escape(texts["index_stale"])
     except QAError as error:
-        status += " " + render_error(error, texts["no_index"])
-    return document_table(index.documents, counts, texts), f'<div class="qa-report">{status}</div>'
+        log.warning("index status unknown: %s", error)
+        status += " " + html.escape(texts["no_index"])
+    return render_document_list(index.documents, counts, texts), f'<div class="qa-report">{status}</div>'
+
+
+def open_document(pipeline: Pipeline, request: Mapping[str, Any], ui_language: str | None) -> str:
+    """The viewer HTML for `request` ({"document", "start", "end", "evidence"} from a card or the list)."""
+    texts = texts_for(ui_language)
+    document = indexed_documents(pipeline).get(str(request.get("document", "")))
+    if document is None:  # re-indexed meanwhile, or a crafted request
+        return f'<p class="qa-empty">{html.escape(texts["document_missing"])}</p>'
+    try:
+        start, end = int(request.get("start", -1)), int(request.get("end", -1))
+    except (TypeError, ValueError):
+        start, end = -1, -1
+    sentences = request.get("evidence")
+    evidence = [sentence for sentence in sentences if isinstance(sentence, str)] if isinstance(sentences, list) else []
+    return render_viewer(document, start, end, evidence, texts)
 
 
 def ask(pipeline: Pipeline, question: str, language: str | None = None) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from qa.types import Answer, Hit, Message, Passage
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline
 
-TurnStatus = Literal["loading", "searching", "writing", "done", "stopped", "error"]
+TurnStatus = Literal["queued", "loading", "searching", "reading", "writing", "done", "stopped", "error"]
+# The statuses of a turn whose answer is still coming (the chat shows the phase and the seconds waited).
+PENDING: frozenset[str] = frozenset({"queued", "loading", "searching", "reading", "writing"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Turn:
     draft: str = ""
     answer: Answer | None = None
     error: str = ""  # the kind of error ("index", "model", "other"): the chat shows texts["error_<kind>"]
-    hint: str = ""
+    started: float = 0.0  # time.time() when the question was sent, for the seconds shown while waiting
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ class Conversation:
                 messages += [Message("user", turn.question), Message("assistant", turn.answer.text)]
         return messages
 
+    @property
+    def pending(self) -> Turn | None:
+        """The last turn when its answer is still coming, else None."""
+        if self.turns and self.turns[-1].status in PENDING:
+            return self.turns[-1]
+        return None
+
     def with_last(self, turn: Turn) -> Conversation:
         """A copy whose last turn is replaced by `turn`."""
         return Conversation(self.turns[:-1] + (turn,))
@@ -58,7 +67,7 @@ class Conversation:
 
 @dataclass(frozen=True)
 class ChatView:
-    """Everything one chat step shows: chat messages, state, sources, copy text, input box and notice.
+    """Everything one chat step shows: chat messages, state, sources (with each turn's copy text), input box, notice.
 
     `message` is the new content of the input box, or None to leave it as it is.
     """
@@ -66,7 +75,6 @@ class ChatView:
     chat: list[dict[str, str]]
     conversation: Conversation
     sources_html: str
-    copy_text: str
     message: str | None = None
     notice: str = ""
 

@@ -1,4 +1,4 @@
-"""The web chat's words: every German and English UI string, the example questions and `texts_for`.
+"""The web chat's words: every German and English UI string and `texts_for`.
 
 `UI_TEXT` holds one dictionary per UI language with the same keys; the other
 ui modules look strings up by key and never hard-code visible text. Error
@@ -6,8 +6,10 @@ messages in the chat come from here too ("question_<reason>", "error_<kind>"),
 so a German page never shows an English error; the errors' own English
 messages and operator hints ("raise max_question_chars in qa.toml") go to
 the server log only. Leaves
-out: escaping and HTML (qa.ui.render), and choosing the language from the
-browser (qa.ui.assets and qa.ui.blocks).
+out: escaping and HTML (qa.ui.render), the example questions (examples.toml in
+the seeds folder, read by qa.ui.collection), number formatting and quotation marks
+(qa.ui.localize) and choosing the language from the browser (qa.ui.assets and
+qa.ui.blocks).
 """
 
 from __future__ import annotations
@@ -16,15 +18,32 @@ from typing import Literal
 
 UiLanguage = Literal["de", "en"]
 
-EXAMPLES = (
-    "Was ist der Hub for the South?",
-    "What did Stoltenberg say about Germany's defence spending?",
-    "Was sind Ruttes Prioritäten als NATO-Generalsekretär?",
-    "Which countries backed Rutte's candidacy?",
-)
+# Opening and closing quotation marks per UI language (CLDR's delimiters; Babel does not ship them).
+QUOTATION_MARKS: dict[str, tuple[str, str]] = {"de": ("„", "“"), "en": ("“", "”")}
 
 UI_TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "locale": "en",
+        "collection": "{count} documents from {publishers} ({details}).",
+        "collection_one": "One document from {publishers} ({details}).",
+        "collection_anonymous": "{count} documents ({details}).",
+        "collection_one_anonymous": "One document ({details}).",
+        "collection_topics": "Mostly about {topics}.",
+        "queued": "Waiting for the model …",
+        "queue_place": "place {place} in the queue",
+        "reading": "Reading {count} passages …",
+        "elapsed": "{seconds} s",
+        "checked": "Checked against the sources",
+        "draft_withdrawn": "The draft shown while writing did not pass the check against the sources and was withdrawn.",
+        "whole_passage": "Whole passage",
+        "open_document": "Open in document",
+        "close": "Close",
+        "copy_button": "Copy",
+        "copied": "Copied",
+        "documents_open": "Read",
+        "documents_empty": "No documents are indexed.",
+        "document_missing": "This document is no longer in the index.",
+        "passages_count": "{count} passages",
         "page_title": "Ask the documents",
         "title": "Ask the documents",
         "subtitle": "Answers come only from the indexed documents, each sentence with its source. "
@@ -57,7 +76,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Loading the language model (only for the first question) …",
         "searching": "Searching the documents …",
         "writing": "Writing the answer …",
-        "draft": "Draft, being checked against the sources …",
+        "draft": "Unchecked draft — it is checked against the sources when it is complete and may be replaced.",
         "quoted_note": "The model's own answer did not pass the check, so the source is quoted instead.",
         "refused_note": "The documents do not answer this question. The closest passages are listed under Sources.",
         "unsupported": "Not supported by the cited sources",
@@ -65,30 +84,23 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "stopped": "Stopped.",
         "error_title": "The question could not be answered.",
         "invalid_title": "Please change the question.",
-        "timing": "retrieval {retrieval:.2f} s · first token {first:.1f} s · total {total:.1f} s",
-        "timing_no_model": "retrieval {retrieval:.2f} s · total {total:.1f} s",
+        "timing": "retrieval {retrieval} s · first word {first} s · total {total} s",
+        "timing_no_model": "retrieval {retrieval} s · total {total} s",
         "source": "Source",
         "copy_title": "Copy answer with sources",
-        "copy_label": "Answer and sources as plain text",
         "copy_sources": "Sources",
-        "doc_title": "Title",
-        "doc_publisher": "Publisher",
-        "doc_date": "Date",
-        "doc_language": "Language",
-        "doc_chunks": "Passages",
-        "doc_file": "File",
         "reindex": "Re-index documents",
         "reindex_info": "Reads the documents folder again and updates the index; unchanged passages are reused.",
         "index_state": "{documents} documents, {chunks} passages in the index.",
         "index_stale": "The index is out of date; press “Re-index documents”.",
-        "no_index": "No index could be loaded.",
-        "report": "Indexed {documents} documents and {chunks} passages in {seconds:.1f} s: "
+        "no_index": "No index could be loaded. The operator has to rebuild it; the server log says how.",
+        "report": "Indexed {documents} documents and {chunks} passages in {seconds} s: "
                   "{embedded} newly embedded, {reused} reused.",
         "report_changed": "New or changed",
         "report_removed": "Removed",
         "report_skipped": "Skipped",
         "report_unchanged": "No document changed.",
-        "reindex_failed": "Re-indexing failed; the previous index is unchanged.",
+        "reindex_failed": "Re-indexing failed; the previous index is unchanged. The server log says why.",
         "reindex_refused": "Re-indexing is reserved for the operator of this shared chat.",
         "question_empty": "Please type a question.",
         "question_too_long": "The question has {count} characters; at most {limit} are allowed. Please shorten it.",
@@ -102,6 +114,28 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "error_other": "Something went wrong while answering. Please try again; the server log has the details.",
     },
     "de": {
+        "locale": "de",
+        "collection": "{count} Dokumente von {publishers} ({details}).",
+        "collection_one": "Ein Dokument von {publishers} ({details}).",
+        "collection_anonymous": "{count} Dokumente ({details}).",
+        "collection_one_anonymous": "Ein Dokument ({details}).",
+        "collection_topics": "Vor allem über {topics}.",
+        "queued": "Warte auf das Modell …",
+        "queue_place": "Platz {place} in der Warteschlange",
+        "reading": "Lese {count} Passagen …",
+        "elapsed": "{seconds} s",
+        "checked": "An den Quellen geprüft",
+        "draft_withdrawn": "Der Entwurf, der beim Schreiben zu sehen war, hat die Prüfung an den Quellen nicht "
+                           "bestanden und wurde zurückgezogen.",
+        "whole_passage": "Ganze Passage",
+        "open_document": "Im Dokument öffnen",
+        "close": "Schließen",
+        "copy_button": "Kopieren",
+        "copied": "Kopiert",
+        "documents_open": "Lesen",
+        "documents_empty": "Es sind keine Dokumente indexiert.",
+        "document_missing": "Dieses Dokument ist nicht mehr im Index.",
+        "passages_count": "{count} Passagen",
         "page_title": "Frag die Dokumente",
         "title": "Frag die Dokumente",
         "subtitle": "Antworten kommen nur aus den indexierten Dokumenten, jeder Satz mit seiner Quelle. "
@@ -134,7 +168,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Das Sprachmodell wird geladen (nur bei der ersten Frage) …",
         "searching": "Durchsuche die Dokumente …",
         "writing": "Schreibe die Antwort …",
-        "draft": "Entwurf, wird an den Quellen geprüft …",
+        "draft": "Ungeprüfter Entwurf – er wird an den Quellen geprüft, sobald er fertig ist, und kann ersetzt werden.",
         "quoted_note": "Die Antwort des Modells hat die Prüfung nicht bestanden, daher wird die Quelle zitiert.",
         "refused_note": "Die Dokumente beantworten diese Frage nicht. "
                         "Die nächstliegenden Passagen stehen unter Quellen.",
@@ -143,31 +177,24 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "stopped": "Abgebrochen.",
         "error_title": "Die Frage konnte nicht beantwortet werden.",
         "invalid_title": "Bitte ändere die Frage.",
-        "timing": "Suche {retrieval:.2f} s · erstes Wort {first:.1f} s · gesamt {total:.1f} s",
-        "timing_no_model": "Suche {retrieval:.2f} s · gesamt {total:.1f} s",
+        "timing": "Suche {retrieval} s · erstes Wort {first} s · gesamt {total} s",
+        "timing_no_model": "Suche {retrieval} s · gesamt {total} s",
         "source": "Quelle",
         "copy_title": "Antwort mit Quellen kopieren",
-        "copy_label": "Antwort und Quellen als reiner Text",
         "copy_sources": "Quellen",
-        "doc_title": "Titel",
-        "doc_publisher": "Herausgeber",
-        "doc_date": "Datum",
-        "doc_language": "Sprache",
-        "doc_chunks": "Passagen",
-        "doc_file": "Datei",
         "reindex": "Dokumente neu indexieren",
         "reindex_info": "Liest den Dokumentenordner neu ein und aktualisiert den Index; "
                         "unveränderte Passagen werden wiederverwendet.",
         "index_state": "{documents} Dokumente, {chunks} Passagen im Index.",
         "index_stale": "Der Index ist veraltet; bitte „Dokumente neu indexieren“ drücken.",
-        "no_index": "Es konnte kein Index geladen werden.",
-        "report": "{documents} Dokumente und {chunks} Passagen in {seconds:.1f} s indexiert: "
+        "no_index": "Es konnte kein Index geladen werden. Der Betreiber muss ihn neu aufbauen; das Server-Log sagt, wie.",
+        "report": "{documents} Dokumente und {chunks} Passagen in {seconds} s indexiert: "
                   "{embedded} neu eingebettet, {reused} wiederverwendet.",
         "report_changed": "Neu oder geändert",
         "report_removed": "Entfernt",
         "report_skipped": "Übersprungen",
         "report_unchanged": "Kein Dokument hat sich geändert.",
-        "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert.",
+        "reindex_failed": "Neu-Indexieren fehlgeschlagen; der bisherige Index bleibt unverändert. Das Server-Log sagt, warum.",
         "reindex_refused": "Neu-Indexieren ist in diesem geteilten Chat dem Betreiber vorbehalten.",
         "question_empty": "Bitte gib eine Frage ein.",
         "question_too_long": "Die Frage hat {count} Zeichen; erlaubt sind höchstens {limit}. Bitte kürze sie.",
