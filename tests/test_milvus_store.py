@@ -230,6 +230,14 @@ def test_the_manifest_records_the_store_but_never_the_token(lite: Config, monkey
     assert status.stale and any(reason.startswith("store changed") for reason in status.reasons)
 
 
+def test_switching_stores_embeds_nothing_again(lite: Config) -> None:
+    build_index(lite.replace(store="faiss"), HashingEmbedder())
+    to_milvus = build_index(lite, HashingEmbedder())
+    back = build_index(lite.replace(store="faiss"), HashingEmbedder())
+    assert to_milvus.embedded == to_milvus.sentences_embedded == back.embedded == back.sentences_embedded == 0
+    assert to_milvus.reused == back.reused > 0
+
+
 def _unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
