@@ -337,6 +337,18 @@ def test_an_unreachable_server_is_a_clear_error_not_a_hang(fake_config: Config, 
     assert not (fake_config.index_dir / "current").exists()
 
 
+def test_a_server_that_never_answers_is_an_error_within_the_timeout(lite: Config) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        config = lite.replace(milvus_uri=f"http://127.0.0.1:{silent.getsockname()[1]}", milvus_timeout_s=2.0)
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailableError) as error:
+            build_index(config, HashingEmbedder())
+        assert time.monotonic() - started < 15
+    assert "Start the Milvus server" in error.value.hint and not (lite.index_dir / "current").exists()
+
+
 def test_a_missing_pymilvus_is_a_clear_error(lite: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pymilvus", None)  # import pymilvus now raises ImportError
     with pytest.raises(StoreUnavailableError) as error:

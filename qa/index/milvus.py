@@ -115,10 +115,11 @@ class MilvusStore:
     """Searches one build's collections: dense chunk and sentence rankings, and BM25 over the chunk tokens."""
 
     def __init__(self, client: Any, collection: str, chunk_count: int, sentence_count: int, nprobe: int,
-                 where: str) -> None:
+                 where: str, timeout_s: float) -> None:
         self.client = client
         self.collection = collection
         self.where = where  # the address, for messages
+        self.timeout_s = timeout_s  # a question never waits longer for one search
         self.chunk_count = chunk_count
         self.sentence_count = sentence_count
         self.nprobe = nprobe
@@ -135,7 +136,7 @@ class MilvusStore:
             with server_errors(f"BM25 search in {self.collection} at {self.where}", RETRY_HINT):
                 found = self.client.search(self.collection, data=[" ".join(query.tokens)], anns_field="sparse",
                                            limit=min(query.chunks, self.chunk_count), output_fields=["id"],
-                                           search_params={"metric_type": "BM25"})
+                                           search_params={"metric_type": "BM25"}, timeout=self.timeout_s)
             # Milvus Lite 3.2.2 returns BM25 scores negated; a BM25 score is never negative.
             bm25 = tuple((int(hit["id"]), abs(float(hit["distance"]))) for hit in found[0] if hit["distance"])
         return Rankings(dense, bm25, sentences)
@@ -152,14 +153,14 @@ class MilvusStore:
             requests.append(AnnSearchRequest([" ".join(query.tokens)], "sparse", {"metric_type": "BM25"}, depth))
         with server_errors(f"hybrid_search in {self.collection} at {self.where}", RETRY_HINT):
             found = self.client.hybrid_search(self.collection, requests, RRFRanker(rrf_k), limit=min(limit, depth),
-                                              output_fields=["id"])
+                                              output_fields=["id"], timeout=self.timeout_s)
         return tuple((int(hit["id"]), float(hit["distance"])) for hit in found[0])
 
     def _dense(self, collection: str, vector: np.ndarray, limit: int) -> Ranking:
         with server_errors(f"Dense search in {collection} at {self.where}", RETRY_HINT):
             found = self.client.search(collection, data=[np.asarray(vector, dtype=np.float32).tolist()],
                                        anns_field="vector", limit=limit, output_fields=["id"],
-                                       search_params=self._dense_params())
+                                       search_params=self._dense_params(), timeout=self.timeout_s)
         return tuple((int(hit["id"]), float(hit["distance"])) for hit in found[0])
 
     def _dense_params(self) -> dict[str, Any]:
@@ -306,7 +307,7 @@ def open_milvus_store(config: Config, manifest: dict[str, Any], chunks: int, sen
         if rows != expected:
             raise IndexCorruptError(f"The Milvus collection {collection} holds {rows} rows, the index {expected}.",
                                     hint=REBUILD_HINT)
-    return MilvusStore(client, name, chunks, sentences, config.ivf_nprobe, where)
+    return MilvusStore(client, name, chunks, sentences, config.ivf_nprobe, where, config.milvus_timeout_s)
 
 
 def milvus_index(chunks: Sequence[Chunk], vectors: np.ndarray, config: Config, name: str) -> SearchIndex:
@@ -321,4 +322,4 @@ def milvus_index(chunks: Sequence[Chunk], vectors: np.ndarray, config: Config, n
     write_collection(client, name, chunks, keys, vectors, [], np.zeros((0, vectors.shape[1]), np.float32), config)
     where = shown_uri(milvus_uri(config))
     return SearchIndex(Path(where), {}, {}, list(chunks), vectors,
-                       MilvusStore(client, name, len(chunks), 0, config.ivf_nprobe, where))
+                       MilvusStore(client, name, len(chunks), 0, config.ivf_nprobe, where, config.milvus_timeout_s))
