@@ -9,13 +9,24 @@ other test files already pin.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from qa.answer.citations import check_citations
-from qa.answer.evidence import PassageEvidence, PromptNames, answers_kind, claim_support, question_facts
+from qa.answer.evidence import (
+    ClaimSupport,
+    PassageEvidence,
+    PromptNames,
+    answers_kind,
+    best_focus_hits,
+    claim_support,
+    question_facts,
+)
+from qa.answer.fallback import extractive_answer
 from qa.answer.gate import missing_places
-from qa.types import Chunk, Passage
+from qa.types import Chunk, Citation, Passage, SentenceCheck
 
 
 def passage(text: str, language: str, number: int = 1) -> Passage:
@@ -122,3 +133,597 @@ def test_across_languages_the_right_name_earns_the_key_item_backing_and_a_wrong_
     right = "Mark Rutte formally took over the leadership of the alliance on 1 October 2024."
     wrong = "Jens Stoltenberg formally took over the leadership of the alliance on 1 October 2024."
     assert support(right) > support(wrong)
+
+
+# ---------------------------------------------------------------- the extractive answer quotes the right sentence
+
+STAFF_QUESTION = "Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?"
+
+
+def unit(similarity: float) -> list[float]:
+    """A unit vector whose cosine with QUESTION_VECTOR is `similarity` (binary fractions, so exactly)."""
+    return [similarity, (1 - similarity**2) ** 0.5, 0.0]
+
+
+QUESTION_VECTOR = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+
+
+def offered(sentences: dict[str, float], language: str = "de") -> PassageEvidence:
+    """A passage's evidence: each sentence with a vector at the given similarity to the question."""
+    return PassageEvidence(tuple(sentences), np.array([unit(s) for s in sentences.values()], dtype=np.float32),
+                           language)
+
+
+def quote_for(evidence: list[PassageEvidence], min_quote_score: float = 0.75, facts: object = None) -> object:
+    facts = facts or question_facts(STAFF_QUESTION, "de", QUESTION_VECTOR)
+    passages = [passage(" ".join(e.sentences), e.language, number) for number, e in enumerate(evidence, start=1)]
+    return extractive_answer(facts, passages, evidence, min_quote_score)
+
+
+def quoted(evidence: list[PassageEvidence], min_quote_score: float = 0.75) -> str | None:
+    quote = quote_for(evidence, min_quote_score)
+    return None if quote is None else quote.citation.evidence
+
+
+def test_the_quote_is_the_passage_sentence_verbatim_with_its_citation_and_score() -> None:
+    """The passage's second sentence answers "how many" (the first, closer one holds no figure); the quote shows
+    it word for word (line breaks as spaces) in the question's language, cites its passage and carries the
+    sentence's similarity, rounded, as its support.
+
+    Mutants: qa.answer.fallback.extractive_answer (the quote's text, citation and check; stopping at the first
+    sentence of the wrong kind).
+    """
+    sentence = "Im Internationalen Sekretariat arbeiteten 2023\ngenau 1.352 Beschäftigte."
+    evidence = [offered({"Zum Hauptquartier gehört ein Park.": 0.5}),
+                offered({"Das Sekretariat hat seinen Sitz in Brüssel.": 0.9375, sentence: 0.8125})]
+    quote = quote_for(evidence)
+    text = "Die Quelle sagt dazu wörtlich: „Im Internationalen Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte.“ [2]"
+    assert quote is not None and quote.text == text
+    second = passage(" ".join(evidence[1].sentences), "de", 2)
+    assert quote.citation == Citation(2, second, text, True, 0.812, sentence)
+    assert quote.check == SentenceCheck(text, (2,), True, 0.812)
+
+
+def test_no_sentence_below_the_quote_threshold_is_quoted() -> None:
+    """Mutants: qa.answer.fallback.extractive_answer (the threshold's comparison; a sentence below it ending the
+    search of its passage)."""
+    staff = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte."
+    assert quoted([offered({staff: 0.71875})]) is None
+    assert quoted([offered({staff: 0.75})]) == staff  # at the threshold
+    assert quoted([offered({"Das Sekretariat wurde 1952 gegründet.": 0.5, staff: 0.875})]) == staff
+    assert quote_for([offered({staff: 0.875})], facts=question_facts(STAFF_QUESTION, "de", None)) is None
+
+
+def test_the_closest_sentence_is_quoted_and_on_a_tie_the_better_ranked_passage() -> None:
+    """Mutants: qa.answer.fallback.extractive_answer (keeping the best so far)."""
+    first, second = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte.", "Das Sekretariat hatte 2023 1.352 Beschäftigte."
+    assert quoted([offered({first: 0.875}), offered({second: 0.875})]) == first
+    assert quoted([offered({first: 0.8125}), offered({second: 0.875})]) == second
+    assert quoted([offered({first: 0.875}), offered({second: 0.8125})]) == first
+
+
+def test_below_the_focus_similarity_only_a_sentence_about_the_question_is_quoted() -> None:
+    """Between the quote threshold (0.75 here) and FOCUS_COSINE (0.81) a sentence must share a focus word of the
+    question, found through German stemming ("Internationalen" ~ "Internationale"); above both it need not.
+
+    Mutants: qa.answer.fallback.extractive_answer (on_topic, its language, the similarity alternative).
+    """
+    on_topic = "Im Internationalen Stab arbeiteten 2023 genau 1.352 Personen."
+    off_topic = "Zur Zeremonie kamen 2023 genau 1.200 Gäste."
+    assert quoted([offered({on_topic: 0.78125})]) == on_topic
+    assert quoted([offered({off_topic: 0.78125})]) is None
+    assert quoted([offered({off_topic: 0.78125, on_topic: 0.765625})]) == on_topic
+    assert quoted([offered({off_topic: 0.8125})]) == off_topic  # clearly similar: on topic anyway
+    assert quoted([offered({off_topic: 0.875})], min_quote_score=0.875) == off_topic  # at a threshold above FOCUS_COSINE
+
+
+def test_an_english_question_is_compared_with_a_german_passage_in_its_german_wording() -> None:
+    """The question's German translation (translate-test) is what a German sentence is compared with; a passage
+    without vectors is skipped, not the end of the search; the quote is in the question's language.
+
+    Mutants: qa.answer.fallback.extractive_answer (in_language, skipping passages without vectors).
+    """
+    english = np.array([0.0, 0.0, 1.0], dtype=np.float32)  # far from every sentence
+    facts = question_facts("How many people worked in the International Secretariat in 2023?", "en", english,
+                           translations=[(STAFF_QUESTION, "de", QUESTION_VECTOR)])
+    staff = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte."
+    without_vectors = PassageEvidence(("Das Sekretariat hatte 2023 1.352 Beschäftigte.",), None, "de")
+    quote = quote_for([without_vectors, offered({staff: 0.875})], facts=facts)
+    assert quote is not None and quote.text == f"The source says, verbatim: “{staff}” [2]"
+    untranslated = question_facts("How many people worked in the International Secretariat in 2023?", "en", english)
+    assert quote_for([offered({staff: 0.875})], facts=untranslated) is None
+
+
+# ---------------------------------------------------------------- a who-answer must name someone the question does not
+
+@pytest.mark.parametrize(("question", "claim", "answers"), [
+    ("Who is the new Secretary General?", "Rutte.", True),  # a one-word answer
+    ("Who succeeded Stoltenberg as Secretary General?", "Jens Stoltenberg.", False),
+    # the asked person's full name inside the sentence, with a first name the question leaves out
+    ("Who succeeded Stoltenberg as Secretary General?", "In October, Jens Stoltenberg handed over the post.", False),
+    # an opening word that is no content word, or not capitalised, names nobody
+    ("Who succeeded Stoltenberg as Secretary General?", "In October Stoltenberg handed over.", False),
+    ("Who succeeded Stoltenberg as Secretary General?", "afterwards Stoltenberg resigned.", False),
+    # the asked person with a comma after the name
+    ("Who succeeded Kok as prime minister?", "Kok, aged 64, stepped down in 2002.", False),
+    ("Who succeeded Kok as prime minister?", "Wim Kok, aged 64, stepped down in 2002.", False),
+    ("Who met Xi in Beijing?", "President Xi, aged 70, spoke.", False),
+    # German: "der neue Generalsekretär" is a noun phrase, not part of the name "Mark Rutte"
+    ("Wer ist der neue Generalsekretär der NATO?", "Die NATO führt seit Oktober der Generalsekretär Mark Rutte.", True),
+])
+def test_a_who_answer_names_someone_other_than_the_person_asked_about(question: str, claim: str,
+                                                                       answers: bool) -> None:
+    """Mutants: qa.answer.evidence.answers_kind (the asked person's full names, the opening word's tests)."""
+    language = "de" if question.startswith("Wer") else "en"
+    facts = question_facts(question, language, None)
+    assert facts.kind == "person"
+    assert answers_kind([claim], language, facts) is answers
+
+
+# ---------------------------------------------------------------- the cited sentence must be about what is asked
+
+OFF_TOPIC = "the cited sentence is about something else than the question"
+
+
+def support_of(question: str, claim: str, sentences: list[str], language: str, other_passages: tuple[str, ...] = (),
+               translations: tuple[tuple[str, str, np.ndarray | None], ...] = (), evidence_language: str | None = None,
+               source_line: str = "", similarity: float | None = None) -> ClaimSupport:
+    """claim_support of a claim against one passage among `other_passages`, as check_citations judges it.
+
+    Without `similarity` words alone decide (no vectors); with it, the question, the claim and every sentence
+    get float64 vectors at exactly that cosine from each other's direction.
+    """
+    question_vector = claim_vector = vectors = None
+    if similarity is not None:
+        question_vector = claim_vector = np.array([1.0, 0.0])
+        vectors = np.array([[similarity, (1 - similarity**2) ** 0.5]] * len(sentences))
+    facts = question_facts(question, language, question_vector, translations)
+    evidence = PassageEvidence(tuple(sentences), vectors, evidence_language or ("de" if translations else language),
+                               source_line)
+    names = PromptNames.of([" ".join(sentences), *other_passages])
+    names = replace(names, best_focus=best_focus_hits([evidence], facts, names))
+    return claim_support(claim, language, evidence, facts, names, claim_vector)
+
+
+NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
+                 "Die NATO-Soldaten sind da.")
+
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "language", "other_passages", "on_topic"), [
+    # one shared word of three focus stems (allianc, base, based) suffices ...
+    ("Where is the alliance based?", "The alliance is based in Brussels.", "The alliance has its seat in Brussels.",
+     "en", (), True),
+    # ... of four (rat, tagt, wint, winter) two are needed
+    ("Wo tagte der Rat im Winter?", "Der Rat tagte im Winter in Brüssel.", "Der Rat hat seinen Sitz in Brüssel.",
+     "de", (), False),
+    ("Wo tagte der Rat im Winter?", "Der Rat tagte im Winter in Brüssel.", "Der Rat tagte in Brüssel.", "de", (), True),
+    # a word of most passages (the collection's topic) does not count: a summit in Vilnius is not the headquarters
+    ("Wo hat die NATO ihr Hauptquartier?", "Die NATO hat ihr Hauptquartier in Vilnius.",
+     "Die NATO hielt 2023 einen Gipfel in Vilnius ab.", "de", ("Die NATO wuchs.", "Die NATO tagte."), False),
+    # "how many X" needs X, even when X is the collection's topic
+    ("Wie viele Soldaten hat die NATO?", "Die NATO hat 32 Soldaten.", "Die NATO hat 32 Mitglieder.", "de",
+     NATO_PASSAGES, False),
+    ("Wie viele Kinder hat der Ministerpräsident?", "Der Ministerpräsident hat 14 Kinder.",
+     "Der Ministerpräsident regierte 14 Jahre.", "de", (), False),
+    # X found through German stemming ("Kindern" ~ "Kinder")
+    ("Wie viele Kinder hat Mark Rutte?", "Rutte hat zwei Kinder.", "Rutte lebt mit seinen zwei Kindern in Den Haag.",
+     "de", (), True),
+    # "how much": the figure itself is what is asked, so the sentence that holds it is on topic
+    ("How much did NATO pledge to Ukraine?", "NATO pledged 40 billion euros.", "The allies promised 40 billion euros.",
+     "en", (), True),
+    # a year is no answer to "where": the sentence that holds it is about something else
+    ("Where was the Hub for the South set up?", "The Hub for the South was set up in 2017.", "The budget grew in 2017.",
+     "en", (), False),
+])
+def test_the_cited_sentence_must_be_about_what_the_question_asks(question: str, claim: str, sentence: str,
+                                                                 language: str, other_passages: tuple[str, ...],
+                                                                 on_topic: bool) -> None:
+    """Mutants: qa.answer.evidence._on_topic_as (focus words, their number, the collection's topic, "how many X"),
+    _counted, _holds_asked_item."""
+    support = support_of(question, claim, [sentence], language, other_passages)
+    if on_topic:
+        assert support.window == (0,) and support.score >= 0.35, support
+    else:
+        assert support.reason == OFF_TOPIC and support.score < 0.35, support
+
+
+def test_the_questions_german_wording_finds_the_topic_of_a_german_sentence() -> None:
+    """Mutants: qa.answer.evidence._on_topic (the question's wordings in the evidence's language)."""
+    question = "How many people worked in the International Secretariat in 2023?"
+    claim = "In 2023, 1,352 people worked in the International Secretariat."
+    sentence = "Im Internationalen Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte."
+    assert support_of(question, claim, [sentence], "en").reason == OFF_TOPIC  # "people" is not in the sentence
+    translated = support_of(question, claim, [sentence], "en",
+                            translations=(("Wie viele Beschäftigte hatte das Internationale Sekretariat 2023?", "de",
+                                           None),))
+    assert translated.window == (0,), translated
+
+
+@pytest.mark.parametrize(("evidence_language", "threshold"), [("en", 0.86), ("de", 0.81)])
+def test_a_sentence_exactly_at_the_focus_similarity_is_on_topic(evidence_language: str, threshold: float) -> None:
+    """Without a shared focus word, similarity to the question at SAME_LANGUAGE_FOCUS_COSINE (same language) or
+    FOCUS_COSINE (across languages) counts; just below it does not (float64 vectors: exact cosines).
+
+    Mutants: qa.answer.evidence._on_topic_as (the comparison with the threshold).
+    """
+    from qa.answer.evidence import FOCUS_COSINE, SAME_LANGUAGE_FOCUS_COSINE
+
+    assert threshold == (SAME_LANGUAGE_FOCUS_COSINE if evidence_language == "en" else FOCUS_COSINE)
+    sentence = {"en": "The allies met in Brussels in 2023.", "de": "Die Verbündeten trafen sich 2023 in Brüssel."}
+    question = np.array([1.0, 0.0])
+    facts = question_facts("Where did the council hold its winter meeting?", "en", question)
+    for similarity, on_topic in ((threshold, True), (threshold - 0.01, False)):
+        vectors = np.array([[similarity, (1 - similarity**2) ** 0.5]])
+        evidence = PassageEvidence((sentence[evidence_language],), vectors, evidence_language)
+        names = PromptNames.of([sentence[evidence_language]])
+        support = claim_support("The council met in Brussels.", "en", evidence, facts, names, None)
+        assert (support.reason != OFF_TOPIC) is on_topic, (similarity, support)
+
+
+def test_sentences_without_vectors_count_as_unrelated_not_as_errors() -> None:
+    """A claim without a vector, a passage without vectors, or a sentence the vectors do not reach: similarity 0.
+
+    Mutants: qa.answer.evidence._similarity (its guards).
+    """
+    facts = question_facts("Where is the alliance based?", "en", None)
+    sentences = ("The alliance has its seat in Brussels.", "The alliance grew.")
+    names = PromptNames.of([" ".join(sentences)])
+    claim = "The alliance has its seat there."  # no key items: every window is judged, single and pairs
+    vector = np.array([1.0, 0.0], dtype=np.float32)
+    one_row = np.array([[0.0, 1.0]], dtype=np.float32)  # a vector for the first sentence only
+    for claim_vector, vectors in ((None, one_row), (vector, None), (vector, one_row)):
+        support = claim_support(claim, "en", PassageEvidence(sentences, vectors, "en"), facts, names, claim_vector)
+        assert support.window == (0,) and support.score == 1.0
+
+
+# ---------------------------------------------------------------- markers are re-attached where they belong
+
+@pytest.mark.parametrize(("draft", "shown"), [
+    ("Mark Rutte ist seit Oktober 2024 Generalsekretär der NATO [1][2].",
+     "Mark Rutte ist seit Oktober 2024 Generalsekretär der NATO [1][2]."),
+    # no full stop: the marker goes at the end, the last letter stays where it was (also an "X")
+    ("Mark Rutte ist seit Oktober 2024 Generalsekretär der NATO [1]",
+     "Mark Rutte ist seit Oktober 2024 Generalsekretär der NATO [1]"),
+    ("Die Falcon 9 baut SpaceX [2]", "Die Falcon 9 baut SpaceX [2]"),
+])
+def test_verified_markers_are_attached_before_the_full_stop(draft: str, shown: str) -> None:
+    """Mutants: qa.answer.citations._attach."""
+    passages = [passage("Mark Rutte ist seit Oktober 2024 Generalsekretär der NATO.", "de", 1),
+                passage("Seit Oktober 2024 ist Mark Rutte Generalsekretär der NATO. Die Falcon 9 baut SpaceX.", "de", 2)]
+    question = "Wer baut die Falcon 9?" if "Falcon" in draft else "Wer ist Generalsekretär der NATO?"
+    assert check_citations(draft, passages, "de", question=question).text == shown
+
+
+def test_the_ellipsis_of_a_trimmed_passage_is_no_sentence_of_its_evidence() -> None:
+    """Mutants: qa.answer.citations.passage_evidence (leaving out "…")."""
+    from qa.answer.citations import passage_evidence
+
+    assert passage_evidence(passage("Rutte übernahm das Amt. …", "de")).sentences == ("Rutte übernahm das Amt.",)
+
+
+@pytest.mark.parametrize(("claim", "language", "evidence"), [
+    ("Rutte took office as Secretary General on 1 October 2024.", "en",
+     "Am 1. Oktober 2024 übernahm er das Amt des Generalsekretärs."),
+    ("Rutte war Ministerpräsident.", "de", "Rutte war z. B. Ministerpräsident."),
+    ("Rutte übernahm das Amt des Generalsekretärs.", "de",  # German stems: "übernahm" ~ "ubernahm"
+     "Am 1. Oktober 2024 übernahm er das Amt des Generalsekretärs."),
+])
+def test_the_highlighted_evidence_is_the_passage_sentence_sharing_most_words(claim: str, language: str,
+                                                                             evidence: str) -> None:
+    """The passage sentence shown as a citation's evidence when no checked window gave one: the sentence (split
+    by the passage's language: "z. B." and "1. Oktober" end none) sharing most words with the claim, across
+    languages.
+
+    Mutants: qa.answer.citations._evidence (no test reached it: checked citations always carry their window).
+    """
+    from qa.answer.citations import _evidence
+
+    text = "Rutte war z. B. Ministerpräsident. Am 1. Oktober 2024 übernahm er das Amt des Generalsekretärs."
+    assert _evidence(claim, passage(text, "de"), language) == evidence
+
+
+# ---------------------------------------------------------------- what a cited sentence must hold
+
+def test_a_word_in_four_fifths_of_three_or_more_passages_is_the_collections_topic() -> None:
+    """Mutants: qa.answer.evidence.PromptNames.topical (its bounds: at least 3 passages, at least 80% of them)."""
+    five = PromptNames.of(["NATO tagt.", "Die NATO wächst.", "NATO-Gipfel in Vilnius.", "Die NATO plant.",
+                           "Rutte spricht in Vilnius."])
+    assert five.topical("nato")  # 4 of 5: exactly 80%
+    assert not five.topical("vilni") and not five.topical("rutte") and not five.topical("bruss")
+    assert PromptNames.of(["NATO tagt.", "Die NATO wächst.", "Die NATO plant."]).topical("nato")
+    assert not PromptNames.of(["NATO tagt.", "Die NATO wächst."]).topical("nato")  # two passages have no topic
+
+
+def test_key_items_must_stand_in_one_sentence_but_a_plain_claim_may_span_two() -> None:
+    """A country and a year from two sentences do not say that Finland joined in 2023 (the new member may be
+    another country); a claim without key items may rest on two neighbouring sentences, where a pronoun carries
+    the subject over (joined by a space: the second sentence's first word is a word of its own).
+
+    Mutants: qa.answer.evidence._NewItems.count, claim_support (pairs only for plain claims, joining the pair).
+    """
+    finland = support_of("When did the alliance expand?", "Finland joined in 2023.",
+                         ["Finland applied for membership.", "The alliance admitted a new member in 2023."], "en")
+    assert finland.score < 0.35 and finland.reason == "the figure 2023 is not in the cited sentence"
+    plain = support_of("Was macht der Generalsekretär?",
+                       "Der Generalsekretär leitet das Sekretariat und ist der Personalchef der Allianz.",
+                       ["Der Generalsekretär leitet das Internationale Sekretariat.", "Personalchef der Allianz ist er auch."],
+                       "de")
+    assert plain.window == (0, 1) and plain.score == 1.0
+
+
+def test_words_of_a_german_claim_meet_the_sentence_in_their_german_stems() -> None:
+    """"verdienten" ~ "verdient", "Beschäftigten" ~ "Beschäftigte": 3 of the claim's 5 stems are in the sentence.
+
+    Mutants: qa.answer.evidence.claim_support (the claim's words in its own language).
+    """
+    support = support_of("Wie steht es um das Gehalt im Sekretariat?", "Im Sekretariat verdienten die Beschäftigten mehr.",
+                         ["Im Sekretariat verdient jeder Beschäftigte mehr."], "de")
+    assert support.window == (0,) and support.score == pytest.approx(0.6)
+
+
+def test_a_claim_that_repeats_the_question_is_judged_on_all_its_words() -> None:
+    """When every word of the claim is a word of the question, all of them must be in the sentence.
+
+    Mutants: qa.answer.evidence.claim_support (the fallback to all of the claim's words).
+    """
+    question = "Arbeiten die Beschäftigten im Sekretariat?"
+    claim = "Die Beschäftigten arbeiten im Sekretariat."
+    assert support_of(question, claim, ["Im Sekretariat arbeitet jeder Beschäftigte."], "de").score == pytest.approx(0.6)
+    assert support_of(question, claim, ["Im Sekretariat arbeiten die Beschäftigten."], "de").score == 1.0
+
+
+def test_a_failed_claim_says_why_and_an_empty_passage_says_so() -> None:
+    """Mutants: qa.answer.evidence.claim_support (the reason reported: the first window's problem)."""
+    question = "Wie viele Beschäftigte hatte das Sekretariat?"
+    wrong = support_of(question, "Das Sekretariat hatte 1.500 Beschäftigte.",
+                       ["Das Sekretariat hatte 1.352 Beschäftigte.", "Es liegt in Brüssel."], "de")
+    assert wrong.score == 0.1 and wrong.reason == "the figure 1.5E+3 is not in the cited sentence"
+    empty = support_of(question, "Das Sekretariat hatte 1.500 Beschäftigte.", [], "de")
+    assert empty.score == 0.1 and empty.reason == "the passage has no sentence"
+
+
+def test_an_english_name_that_no_passage_mentions_is_invented() -> None:
+    """Mutants: qa.answer.evidence.claim_support (the answer's language passed to the key-item check)."""
+    support = support_of("Who chaired the summit?", "The summit in Vilnius was chaired by Smith.",
+                         ["The summit in Vilnius was chaired by the Lithuanian president."], "en")
+    assert support.score == 0.1 and support.reason == "smith appears in no passage"
+
+
+MARK_RUTTE_PASSAGES = ("Mark Rutte sprach.", "Mark Rutte reiste.", "Mark Rutte lachte.", "Mark Rutte schrieb.")
+NATO_NEWS = ("NATO grew.", "NATO met.", "NATO plans.", "NATO talks.")
+RUTTE_SOURCE = "Reuters, 1 October 2024, Jamie Shea"
+
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "language", "evidence_language", "source_line",
+                          "other_passages", "problem"), [
+    # dates: the day must agree; an open year agrees with any; a year only the source line gives is evidence
+    ("Wann übernahm Rutte das Amt?", "Rutte übernahm das Amt am 2. Oktober 2024.",
+     "Rutte übernahm das Amt am 1. Oktober 2024.", "de", "de", "", (), "the date is not in the cited sentence"),
+    ("Wann übernahm Rutte das Amt?", "Rutte übernahm das Amt am 1. Oktober.",
+     "Rutte übernahm das Amt am 1. Oktober 2024.", "de", "de", "", (), None),
+    ("Wann übernahm Rutte das Amt?", "Rutte übernahm das Amt am 1. Oktober 2024.",
+     "Rutte übernahm das Amt am 1. Oktober.", "de", "de", "", (), "the date is not in the cited sentence"),
+    ("Wann übernahm Rutte das Amt?", "Rutte übernahm das Amt am 1. Oktober 2024.",
+     "Rutte übernahm das Amt am 1. Oktober.", "de", "de", "Testnachrichten, 1. Oktober 2024", (), None),
+    # a date the question names is no new item of the answer
+    ("Wer übernahm am 1. Oktober 2024 das Amt?", "Am 1. Oktober 2024 übernahm Rutte das Amt.",
+     "Rutte übernahm am 1. Oktober 2024 das Amt.", "de", "de", "", (), None),
+    # countries: in the sentence or the source line; every missing one is named
+    ("Welches Land trat im April 2023 der NATO bei?", "Finnland trat im April 2023 der NATO bei.",
+     "Im April 2023 trat das Land der NATO bei.", "de", "de", "Finnland heute, 4. April 2023", (), None),
+    ("Welche Länder unterstützten die Kandidatur?", "Deutschland und Frankreich unterstützten die Kandidatur.",
+     "Die Kandidatur wurde unterstützt.", "de", "de", "", (), "the cited sentence does not name DE, FR"),
+    # names: the source line's publisher and authors are evidence (its first word too)
+    ("Who took over the alliance?", "On 1 October 2024, Jamie Shea of Reuters reported that Rutte took over the alliance.",
+     "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), None),
+    # the collection's topic need not stand in the cited sentence, as a name or a full name
+    ("Who heads the International Secretariat?", "The NATO Secretary General heads the International Secretariat.",
+     "The Secretary General heads the International Secretariat.", "en", "en", "", NATO_NEWS, None),
+    ("Wer übernahm das Amt?", "Am 1. Oktober 2024 übernahm Mark Rutte das Amt.",
+     "Der Generalsekretär übernahm das Amt am 1. Oktober 2024.", "de", "de", "", MARK_RUTTE_PASSAGES, None),
+    # a name from another passage is a wrong entity, also in German
+    ("Wer bekam das Amt?", "Das Amt übernahm Solana.", "Das Amt übernahm Rutte im Oktober.", "de", "de", "",
+     ("Vor ihm leitete Solana die Allianz.",), "solana appears elsewhere in the passages, not in the cited sentence"),
+    # a German full name no passage mentions is invented; "der Generalsekretär" is not part of it
+    ("Wer führt die Allianz?", "Die Allianz führt der Generalsekretär Hans Meier.",
+     "Der Generalsekretär führt die Allianz.", "de", "de", "", (), "hans meier appears in no passage"),
+])
+def test_key_items_stand_in_the_cited_sentence_or_the_documents_source_line(
+        question: str, claim: str, sentence: str, language: str, evidence_language: str, source_line: str,
+        other_passages: tuple[str, ...], problem: str | None) -> None:
+    """Mutants: qa.answer.evidence._key_item_failure (dates, countries, names, full names, the source line),
+    new_items (dates the question names, full names in German)."""
+    support = support_of(question, claim, [sentence], language, other_passages, evidence_language=evidence_language,
+                         source_line=source_line)
+    if problem is None:
+        assert support.window == (0,), support
+    else:
+        assert (support.score, support.window, support.reason) == (0.1, (), problem)
+
+
+def test_a_single_capitalised_german_word_found_in_no_passage_may_be_a_paraphrase() -> None:
+    """German capitalises nouns: "Bewerbung" in a German answer citing an English passage is not an invented name.
+
+    Mutants: qa.answer.evidence._key_item_failure (only English answers citing English passages are strict).
+    """
+    support = support_of("Wer unterstützte Ruttes Kandidatur?", "Ruttes Bewerbung fand Unterstützung.",
+                         ["Germany, the United States and Great Britain backed Rutte's candidacy."], "de",
+                         evidence_language="en", similarity=0.84)
+    assert support.window == (0,), support
+
+
+@pytest.mark.parametrize("wrong", ["Solana", "Robertson", "Claes", "Luns", "Brosio", "Scheffer", "Carrington",
+                                   "Hansen"])
+def test_a_name_from_another_passage_is_caught_next_to_a_right_one(wrong: str) -> None:
+    """Rutte is in the cited sentence, the other name only in another passage. (The claim's names are a set: each
+    case checks them in an order of its own, so that the wrong name is not always checked first.)
+
+    Mutants: qa.answer.evidence._key_item_failure (checking the names after one that is present).
+    """
+    support = support_of("Who got the office?", f"The office went to Rutte and {wrong}.",
+                         ["The office went to Rutte in October."], "en",
+                         ("Stoltenberg, Solana, Robertson, Claes, Luns, Brosio, Scheffer, Carrington and Hansen "
+                          "led it before.",))
+    assert support.reason == f"{wrong.lower()} appears elsewhere in the passages, not in the cited sentence"
+
+
+def test_across_languages_key_items_back_a_claim_from_exactly_key_item_cosine() -> None:
+    """At KEY_ITEM_COSINE (0.84, float64: exact) a German sentence holding the English claim's date and names (the
+    publisher "Reuters" from the source line) backs it with KEY_ITEM_SUPPORT, above the 0.4 its similarity gives.
+
+    Mutants: qa.answer.evidence.claim_support (the threshold's comparison, the source line joined to the window).
+    """
+    from qa.answer.evidence import KEY_ITEM_COSINE, KEY_ITEM_SUPPORT
+
+    support = support_of("Who took over the alliance?",
+                         "On 1 October 2024, Reuters reported that Rutte took over the alliance.",
+                         ["Am 1. Oktober 2024 übernahm Rutte die Führung der Allianz."], "en", evidence_language="de",
+                         source_line="Reuters, 1. Oktober 2024", similarity=KEY_ITEM_COSINE)
+    assert support.window == (0,) and support.score == KEY_ITEM_SUPPORT
+
+
+def test_a_claim_without_content_words_gets_no_backing_from_words() -> None:
+    """Mutants: qa.answer.evidence.claim_support (the share of no words is 0)."""
+    support = support_of("Who leads the alliance?", "It is so.", ["Rutte leads the alliance since October."], "en")
+    assert support.window == (0,) and support.score == 0.0
+
+
+def test_of_equally_good_sentences_the_first_is_the_evidence() -> None:
+    """Mutants: qa.answer.evidence.claim_support (a later window replaces the best only when it is better)."""
+    support = support_of("Who leads the alliance?", "Rutte leads the alliance.",
+                         ["Rutte leads the alliance since October.", "Since October, Rutte leads the alliance."], "en")
+    assert support.window == (0,) and support.score == 1.0
+
+
+def test_a_who_answer_cites_the_sentence_closest_to_the_question_in_german_words() -> None:
+    """For "who" questions the cited sentence must share as many of the question's focus words as any sentence of
+    the prompt: counted by German stems ("Verhandlung" ~ "Verhandlungen", "geleitet" ~ "leitete"), and with the
+    question's German wording for German sentences (the sentence about the new Secretary General shares more of
+    "der neue Generalsekretär" than the one about the old).
+
+    Mutants: qa.answer.evidence._focus_hits (its language, the question's wordings).
+    """
+    german = support_of("Wer leitete die Verhandlungen der Allianz?", "Rutte leitete die Verhandlungen.",
+                        ["Rutte hat die Verhandlung für die Allianzen geleitet.",
+                         "Über die Verhandlungen berichtete die Presse."], "de")
+    assert german.window == (0,) and german.score == 1.0
+    old = support_of("Who is the new Secretary General?", "Jens Stoltenberg is the new Secretary General.",
+                     ["Neuer Generalsekretär ist Mark Rutte.", "Jens Stoltenberg war zehn Jahre Generalsekretär."], "en",
+                     translations=(("Wer ist der neue Generalsekretär?", "de", None),))
+    assert old.window == () and old.score == 0.1
+
+
+def test_an_answer_checked_against_no_passages_is_unsupported() -> None:
+    """Mutants: qa.answer.evidence.best_focus_hits (no sentences: 0)."""
+    checked = check_citations("Rutte ist Generalsekretär [1].", [], "de", question="Wer ist Generalsekretär?")
+    assert [s.supported for s in checked.sentences] == [False] and checked.citations == ()
+    assert checked.invalid_markers == 1
+
+
+# ---------------------------------------------------------------- which sentences are claims, and their verdicts
+
+@pytest.mark.parametrize(("answer", "question", "language", "claims"), [
+    ("It is so.", "", "en", ["It is so."]),  # without a question no sentence is an echo
+    ("Mark Rutte [1].", "Wer ist Generalsekretär?", "de", ["Mark Rutte [1]."]),  # two words are a claim
+    ("2024 [1]. Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
+    ("Antwort: Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
+    # sentences are split by the answer's language: "1. Oktober", "z. B." and "Oct. 1" end none
+    ("Am 1. Oktober 2024 übernahm er z. B. das Amt [1].", "Wer übernahm das Amt?", "de",
+     ["Am 1. Oktober 2024 übernahm er z. B. das Amt [1]."]),
+    ("Mr. Rutte took office on Oct. 1, 2024 [1].", "Who took office?", "en",
+     ["Mr. Rutte took office on Oct. 1, 2024 [1]."]),
+])
+def test_the_claims_of_an_answer(answer: str, question: str, language: str, claims: list[str]) -> None:
+    """Mutants: qa.answer.citations.answer_claims (fragments of fewer than two words, meta prefixes, the language)."""
+    from qa.answer.citations import answer_claims
+
+    assert (answer_claims(answer, question, language) if question else answer_claims(answer)) == claims
+
+
+def test_a_german_answer_is_split_by_german_rules_when_checked() -> None:
+    """Mutants: qa.answer.citations.check_citations (the answer's language passed to answer_claims)."""
+    text = "Am 1. Oktober 2024 übernahm Rutte das Amt."
+    checked = check_citations("Am 1. Oktober 2024 übernahm Rutte das Amt [1].", [passage(text, "de")], "de",
+                              question="Wer übernahm das Amt?")
+    assert [(s.sentence, s.supported) for s in checked.sentences] == [(text, True)]
+
+
+def fake_embed(vectors: dict[str, list[float]]) -> object:
+    """An embedder that knows the given texts (a KeyError for any other)."""
+    return lambda texts: np.array([vectors[text] for text in texts], dtype=np.float32)
+
+
+def test_the_question_is_embedded_to_judge_the_topic_by_similarity() -> None:
+    """The sentence shares no focus word with the question ("Rat", "tagte") but is close to it (0.9): on topic.
+
+    Mutants: qa.answer.citations.check_citations (embedding the question when no facts are given).
+    """
+    sentence, question = "Die Verbündeten trafen sich in Brüssel.", "Wo tagte der Rat?"
+    evidence = [PassageEvidence((sentence,), np.array([[0.9, 0.4358899]], dtype=np.float32), "de")]
+    embed = fake_embed({question: [1.0, 0.0], "Der Rat tagte in Brüssel.": [0.0, 1.0]})
+    checked = check_citations("Der Rat tagte in Brüssel [1].", [passage(sentence, "de")], "de", embed=embed,
+                              evidence=evidence, question=question)
+    assert checked.sentences[0].supported and checked.sentences[0].support == 1.0
+
+
+def test_a_name_in_a_later_sentence_of_another_passage_is_a_wrong_entity() -> None:
+    """However similar the claim is to the cited sentence (1.0), "Solana" comes from the other passage's second
+    sentence, so the citation does not back it.
+
+    Mutants: qa.answer.citations.check_citations (the prompt's names read word by word from every sentence).
+    """
+    first, second = "Das Amt übernahm Rutte im Oktober.", "Die Allianz wuchs. Solana leitete sie früher."
+    evidence = [PassageEvidence((first,), np.array([[1.0, 0.0]], dtype=np.float32), "de"),
+                PassageEvidence(("Die Allianz wuchs.", "Solana leitete sie früher."),
+                                np.array([[0.0, 1.0], [0.0, 1.0]], dtype=np.float32), "de")]
+    embed = fake_embed({"Wer übernahm das Amt?": [0.0, 1.0], "Das Amt übernahm Solana im Oktober.": [1.0, 0.0]})
+    checked = check_citations("Das Amt übernahm Solana im Oktober [1].", [passage(first, "de", 1), passage(second, "de", 2)],
+                              "de", embed=embed, evidence=evidence, question="Wer übernahm das Amt?")
+    assert not checked.sentences[0].supported and checked.citations == ()
+
+
+def test_a_citation_backed_by_two_sentences_shows_both_as_its_evidence() -> None:
+    """Mutants: qa.answer.citations.check_citations (the window's sentences joined by a space)."""
+    text = "Der Generalsekretär leitet das Internationale Sekretariat. Personalchef der Allianz ist er auch."
+    checked = check_citations("Der Generalsekretär leitet das Sekretariat und ist der Personalchef der Allianz [1].",
+                              [passage(text, "de")], "de", question="Was macht der Generalsekretär?")
+    assert [c.evidence for c in checked.citations] == [text]
+
+
+QUESTION_LEADS = "Who leads the alliance?"
+SINCE_OCTOBER = "Rutte leads the alliance since October."  # shares "Rutte" of the claims' two new words: 0.5
+
+
+def test_every_invalid_marker_is_counted() -> None:
+    """Mutants: qa.answer.citations._verdicts (invalid markers summed over the sentences)."""
+    checked = check_citations("Rutte leads the alliance [7]. Rutte leads it today [8].",
+                              [passage(SINCE_OCTOBER, "en")], "en", question=QUESTION_LEADS)
+    assert checked.invalid_markers == 2
+
+
+def test_support_exactly_at_the_thresholds_counts() -> None:
+    """A citation at exactly min_support is kept; an uncited claim gets a passage that backs it at exactly 0.5.
+
+    Mutants: qa.answer.citations._verdicts (both comparisons).
+    """
+    at_threshold = check_citations("Rutte leads the alliance today [1].", [passage(SINCE_OCTOBER, "en")], "en",
+                                   question=QUESTION_LEADS, min_support=0.5)
+    assert at_threshold.sentences[0].supported and at_threshold.text == "Rutte leads the alliance today [1]."
+    uncited = check_citations("Rutte leads the alliance today.", [passage(SINCE_OCTOBER, "en")], "en",
+                              question=QUESTION_LEADS)
+    assert uncited.text == "Rutte leads the alliance today [1]." and uncited.sentences[0].support == 0.5
+
+
+def test_a_supported_citation_is_kept_even_when_another_passage_backs_the_claim_better() -> None:
+    """Mutants: qa.answer.citations._verdicts (only unsupported claims look for another passage)."""
+    passages = [passage(SINCE_OCTOBER, "en", 1), passage("Rutte leads the alliance today.", "en", 2)]
+    checked = check_citations("Rutte leads the alliance today [1].", passages, "en", question=QUESTION_LEADS,
+                              min_support=0.5)
+    assert checked.text == "Rutte leads the alliance today [1]."
+
+
+def test_a_claim_with_no_valid_marker_and_no_support_scores_zero() -> None:
+    """Mutants: qa.answer.citations._verdicts (the best score of no valid citation)."""
+    checked = check_citations("Der Mond ist aus Käse [7].", [passage(SINCE_OCTOBER, "en")], "de",
+                              question="Woraus ist der Mond?")
+    assert checked.sentences[0].support == 0.0 and not checked.sentences[0].supported

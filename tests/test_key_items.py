@@ -102,3 +102,16 @@ def test_the_key_item_data_files_have_their_shape() -> None:
     kinds = load_table("question_kinds.toml")
     assert set(kinds) == {"number", "date", "place", "person"}
     assert all(set(table) == {"de", "en"} and table["de"] and table["en"] for table in kinds.values())
+
+
+@pytest.mark.parametrize(("text", "language", "readings"), [
+    ("Die Hilfe betrug 3,5 Mrd. Euro.", "de", {Decimal("3.5E9")}),  # a decimal comma is no thousands separator
+    ("It cost 1,352.5 euros.", "en", {Decimal("1352.5")}),
+    ("Der Etat lag bei 1.352,50 Euro.", "de", {Decimal("1352.5")}),
+    ("Es kostete 1 352,5 Millionen Euro.", "de", {Decimal("1352.5E6")}),
+    ("The city had 1.352.000 people.", "en", {Decimal("1352000")}),  # two separators: thousands only
+    ("Der Anteil lag bei 1,352.", "de", {Decimal("1352"), Decimal("1.352")}),  # German decimal comma, or thousands
+])
+def test_decimal_and_thousands_separators_read_exactly(text: str, language: str, readings: set[Decimal]) -> None:
+    """Mutants: qa.answer.key_items._readings (its separator rules), which both sides of a comparison shared."""
+    assert values(text, language) == readings
