@@ -177,9 +177,15 @@ def _items(text: str, language: str) -> KeyItems:
     return key_items(text, language)
 
 
+def _stem(folded: str) -> str:
+    """A folded name's comparison key: its first letters, with umlauts spelled out reduced to the vowel
+    ("bruessel" and "brussels" both give "bruss"), so that German and English spellings of a place meet."""
+    return folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")[:_NAME_PREFIX]
+
+
 def _name_stems(text: str) -> set[str]:
     """Folded word prefixes of every word of `text`, for loose name matching."""
-    return {fold(word)[:_NAME_PREFIX] for word in re.findall(r"[^\W\d_]+", text)}
+    return {_stem(fold(word)) for word in re.findall(r"[^\W\d_]+", text)}
 
 
 @dataclass(frozen=True)
@@ -205,9 +211,9 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
         numbers=tuple(readings for readings in items.numbers if not readings & asked),
         dates=tuple(date for date in items.dates if not any(dates_agree(date, d) for d in question.items.dates)),
         countries=frozenset(items.countries - question.items.countries - find_countries(question.text)),
-        names=frozenset(name for name in items.names if name[:_NAME_PREFIX] not in question_names),
+        names=frozenset(name for name in items.names if _stem(name) not in question_names),
         full_names=tuple(run for run in find_full_names(claim, language)
-                         if not all(name[:_NAME_PREFIX] in question_names for name in run)),
+                         if not all(_stem(name) in question_names for name in run)),
     )
 
 
@@ -223,15 +229,15 @@ def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) 
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = _name_stems(question.text)
-    asked |= {name[:_NAME_PREFIX] for claim in claims for run in find_full_names(claim, language)
-              if any(name[:_NAME_PREFIX] in asked for name in run) for name in run}
+    asked |= {_stem(name) for claim in claims for run in find_full_names(claim, language)
+              if any(_stem(name) in asked for name in run) for name in run}
     # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
-                                 and fold(words[1].strip(",.;:'’s"))[:_NAME_PREFIX] in asked)]
+                                 and _stem(fold(words[1].strip(",.;:'’s"))) in asked)]
     named_first = any(word[:1].isupper() and content_words_both(word, language)
-                      and fold(word)[:_NAME_PREFIX] not in asked for word in openers)
-    return named_first or any(item.countries or any(name[:_NAME_PREFIX] not in asked for name in item.names)
+                      and _stem(fold(word)) not in asked for word in openers)
+    return named_first or any(item.countries or any(_stem(name) not in asked for name in item.names)
                               for item in found)
 
 
@@ -303,7 +309,7 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     present = _name_stems(text + " " + evidence.source_line)
     for name in added.names:
-        stem = name[:_NAME_PREFIX]
+        stem = _stem(name)
         if stem in present or names.topical(stem):
             continue
         if names.counts.get(stem):
@@ -313,7 +319,7 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     # German capitalises nouns, so a single unknown capitalised word may be a paraphrase; a person's full
     # name that no passage mentions is invented (or the model's own memory), in any language.
     for run in added.full_names:
-        if not any(name[:_NAME_PREFIX] in present or names.counts.get(name[:_NAME_PREFIX]) for name in run):
+        if not any(_stem(name) in present or names.counts.get(_stem(name)) for name in run):
             return f"{' '.join(run)} appears in no passage"
     return None
 
@@ -329,14 +335,14 @@ def _holds_asked_item(added: _NewItems, question: QuestionFacts) -> bool:
 def _all_present(added: _NewItems, text: str) -> bool:
     """Every new name of the claim stands in `text` (numbers, dates and countries were checked already)."""
     present = _name_stems(text)
-    return all(name[:_NAME_PREFIX] in present for name in added.names)
+    return all(_stem(name) in present for name in added.names)
 
 
 def _focus_hits(text: str, language: str, question: QuestionFacts, names: PromptNames) -> int:
     """How many of the question's focus words `text` (in `language`) shares, with the question worded in
     `language` where a translation gives one; words of the collection's topic do not count."""
     words = content_words_both(text, language)
-    return max(len({w for w in asked.focus if not names.topical(fold(w)[:_NAME_PREFIX])} & words)
+    return max(len({w for w in asked.focus if not names.topical(_stem(fold(w)))} & words)
                for asked in question.wordings_for(language))
 
 
@@ -361,7 +367,7 @@ def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, que
 
 def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
                  names: PromptNames) -> bool:
-    focus = {word for word in question.focus if not names.topical(fold(word)[:_NAME_PREFIX])}
+    focus = {word for word in question.focus if not names.topical(_stem(fold(word)))}
     if not focus and not question.counted:
         return True
     words = content_words_both(text, evidence.language)

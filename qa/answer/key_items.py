@@ -205,17 +205,23 @@ _GERMAN_STEM_ENDINGS = ("ien", "en", "ia", "a", "e")
 _GERMAN_ADJECTIVE_SUFFIXES = ("isch", "anisch", "esisch", "ianisch")
 _GERMAN_INFLECTIONS = ("", "e", "en", "er", "es", "em")
 _MIN_STEM = 4
+# A country's inhabitants: the name or its stem + "er" ("Norwegen" -> "Norweger", "Japan" -> "Japaner"),
+# with the noun's endings ("Norwegerin", "Norwegern", "Norwegers").
+_GERMAN_INHABITANT_ENDINGS = ("er", "erin", "erinnen", "ern", "ers")
 
 
 def _derived_adjectives(name: str, language: str) -> list[str]:
-    """Nationality adjectives formed from a (folded) country name by the language's usual rules."""
+    """Nationality adjectives and (German) inhabitant nouns formed from a (folded) country name by the
+    language's usual rules."""
     if language == "en":
         return [name + "n@"] if name.endswith("a") else []
     if " " in name:
         return []
     stems = {name} | {name[: -len(e)] for e in _GERMAN_STEM_ENDINGS if name.endswith(e)}
-    return [stem + suffix + ending for stem in sorted(stems) if len(stem) >= _MIN_STEM
-            for suffix in _GERMAN_ADJECTIVE_SUFFIXES for ending in _GERMAN_INFLECTIONS]
+    stems = sorted(stem for stem in stems if len(stem) >= _MIN_STEM)
+    return ([stem + suffix + ending for stem in stems
+             for suffix in _GERMAN_ADJECTIVE_SUFFIXES for ending in _GERMAN_INFLECTIONS]
+            + [stem + ending for stem in stems for ending in _GERMAN_INHABITANT_ENDINGS])
 
 
 @cache
