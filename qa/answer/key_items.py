@@ -20,6 +20,7 @@ form:
   German "names" with care).
 
 Leaves out: deciding what a match means for a citation (qa.answer.support).
+Over 250 lines: numbers, dates, countries and names are read in one pass over the text with shared CLDR data.
 """
 
 from __future__ import annotations

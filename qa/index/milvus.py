@@ -25,6 +25,7 @@ Milvus's RRFRanker weights every route alike and returns neither per-route ranks
 similarity the refusal gate reads, so answers do not use it; `hybrid_rrf` runs it for comparison
 (benchmarks/retrieval_xquad.py). Leaves out: reusing vectors by text hash (qa.index.build reads them
 from the previous build's files), fusion (qa.retrieval).
+Over 250 lines: the whole Milvus adapter (schema, build, alias swap, search, errors) in one place, imported only when chosen.
 """
 
 from __future__ import annotations

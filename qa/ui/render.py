@@ -5,6 +5,7 @@ is HTML-escaped here, and chat text additionally has its markdown syntax
 turned into inert entities so model output can never create links, images or
 markup. Leaves out: the sources panel and its cards (qa.ui.sources), the
 strings themselves (qa.ui.texts) and styling (qa.ui.assets).
+Over 250 lines: every chat message's HTML and its escaping live together, so one audit covers what reaches the page.
 """
 
 from __future__ import annotations
