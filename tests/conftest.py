@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,6 +57,16 @@ def fresh_answer_caches_under_mutmut() -> None:
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 20) -> None:
+    """Terminate a server the test started; kill it when it does not exit within `timeout_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
 
 
 def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "the condition") -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import wait_until
+from conftest import stop_process, wait_until
 
 from qa.cli import main
 from qa.config import Config
@@ -267,12 +267,7 @@ def lite_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
     try:
         yield f"http://127.0.0.1:{port}", process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop_process(process)
 
 
 def _flags(config: Config) -> list[str]:

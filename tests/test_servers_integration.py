@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_seeds
+from conftest import stop_process, write_seeds
 
 from qa.config import load_config
 from qa.index.build import build_index
@@ -60,12 +60,7 @@ def running(command: Sequence[str], ready_url: str, log: Path, timeout_s: float 
                 time.sleep(1)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def test_qa_ask_through_llama_cpp_server_gives_a_verified_citation(
