@@ -727,3 +727,13 @@ def test_a_claim_with_no_valid_marker_and_no_support_scores_zero() -> None:
     checked = check_citations("Der Mond ist aus Käse [7].", [passage(SINCE_OCTOBER, "en")], "de",
                               question="Woraus ist der Mond?")
     assert checked.sentences[0].support == 0.0 and not checked.sentences[0].supported
+
+
+@pytest.mark.xfail(strict=True, reason="trustworthy answers: in German a first name ending like an inflected "
+                                       "adjective (Jürgen, Peter, Anne) never starts a full name, so an invented "
+                                       "person with such a name is not caught")
+def test_an_invented_german_full_name_is_caught_whatever_its_first_name() -> None:
+    for person in ("Hans Meier", "Jürgen Meier", "Peter Meier", "Anne Meier"):
+        support = support_of("Wer führt die Allianz?", f"Die Allianz führt {person}.", ["Die Allianz führt Mark Rutte."],
+                             "de")
+        assert support.reason == f"{person.lower().replace('ü', 'ue')} appears in no passage"

@@ -115,3 +115,18 @@ def test_the_key_item_data_files_have_their_shape() -> None:
 def test_decimal_and_thousands_separators_read_exactly(text: str, language: str, readings: set[Decimal]) -> None:
     """Mutants: qa.answer.key_items._readings (its separator rules), which both sides of a comparison shared."""
     assert values(text, language) == readings
+
+
+@pytest.mark.parametrize(("text", "language", "runs"), [
+    # German: a noun after an article is no name, so "der Präsident" does not join "Mark Rutte"
+    ("Neuer Chef ist der Präsident Mark Rutte.", "de", [("mark", "rutte")]),
+    # German: an inflected adjective does not start a name ("Internationalen Partnern") ...
+    ("Rutte sprach mit Internationalen Partnern.", "de", []),
+    # ... English has no such rule: a first name may end like one
+    ("The Danish leader Mette Frederiksen spoke.", "en", [("mette", "frederiksen")]),
+])
+def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple[str, ...]]) -> None:
+    """Mutants: qa.answer.key_items.find_full_names (the language of find_names, the adjective rule)."""
+    from qa.answer.key_items import find_full_names
+
+    assert find_full_names(text, language) == runs
