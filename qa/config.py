@@ -84,6 +84,9 @@ class Config:
     # "auto" = only on 127.0.0.1, "true" or "false"
     auth_file: str = ""
     allow_reindex: str = "auto"
+    # Questions that may wait in the web chat's queue (besides the one being answered); one more is told at
+    # once that the app is busy (Gradio's "Queue is full"), instead of waiting into a timeout. 0 = no limit.
+    max_queue: int = 20
     # Issue 15 (qa.models.server_pool, openai_chat, openai_embeddings; qa.index.build): generator = "openai" and
     # embedder = "openai" use OpenAI-compatible servers, several base URLs separated by commas, round-robin with
     # failover; the API key comes only from the environment variable QA_OPENAI_API_KEY. The FAISS index is exact

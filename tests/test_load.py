@@ -42,3 +42,19 @@ def test_memory_is_read_after_the_first_and_the_last_question(tmp_path: Path) ->
         figures = memory_growth.measure(server.url, questions=4, first=2, rss_kb=server.memory_kb)
     assert set(figures["growth_percent"]) == {"app", "model"}  # type: ignore[arg-type]
     assert figures["rss_mb_after_2"]["app"] > 50  # type: ignore[index]  # a Python process with Gradio loaded
+
+
+def test_past_the_queue_limit_a_user_is_told_busy_at_once(tmp_path: Path) -> None:
+    seeds = write_seeds(tmp_path / "seeds")
+    # one answer at a time, one place to wait: of 5 users asking at once at least 3 find the queue full
+    with load_test.running_server(seeds, delay_s=0.3, max_queue=1) as server:
+        asked = load_test.load_test(server.url, users=5, questions_per_user=1, timeout_s=120,
+                                    questions=["Wann wurde die NATO gegründet?"])
+    figures = load_test.summary(asked, 0.0, {"app": 1, "model": 1})
+    busy = [a for a in asked if a.error]
+    assert figures["errors"] == 0, figures["error_messages"]  # every failure is the "busy" answer, nothing else
+    assert figures["busy"] == len(busy) >= 2, figures
+    answered = [a for a in asked if not a.error]
+    assert answered and all(a.refused is False for a in answered)
+    # told at once, not after waiting for the answers ahead
+    assert max(a.seconds for a in busy) < min(a.seconds for a in answered), [(a.seconds, a.error) for a in asked]

@@ -219,10 +219,10 @@ def _derived_adjectives(name: str, language: str) -> list[str]:
     if " " in name:
         return []
     stems = {name} | {name[: -len(e)] for e in _GERMAN_STEM_ENDINGS if name.endswith(e)}
-    stems = sorted(stem for stem in stems if len(stem) >= _MIN_STEM)
-    return ([stem + suffix + ending for stem in stems
+    usable = sorted(stem for stem in stems if len(stem) >= _MIN_STEM)
+    return ([stem + suffix + ending for stem in usable
              for suffix in _GERMAN_ADJECTIVE_SUFFIXES for ending in _GERMAN_INFLECTIONS]
-            + [stem + ending for stem in stems for ending in _GERMAN_INHABITANT_ENDINGS])
+            + [stem + ending for stem in usable for ending in _GERMAN_INHABITANT_ENDINGS])
 
 
 @cache

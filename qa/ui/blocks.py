@@ -204,7 +204,7 @@ def _wire_api(pipeline: Pipeline) -> None:
 
 
 def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reindex: bool = True) -> gr.Blocks:
-    """Build the chat app around one `pipeline` (queue on, one request at a time).
+    """Build the chat app around one `pipeline` (queue on, one request at a time, at most `max_queue` waiting).
 
     Args:
         pipeline: the pipeline every callback uses (its index should be loaded).
@@ -231,5 +231,5 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reind
         _wire_ui_language(demo, widgets, pipeline)
         _wire_reindex(widgets, pipeline, allow_reindex)
         _wire_api(pipeline)
-    demo.queue(default_concurrency_limit=1)
+    demo.queue(default_concurrency_limit=1, max_size=pipeline.config.max_queue or None)
     return demo
