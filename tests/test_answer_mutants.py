@@ -737,3 +737,90 @@ def test_an_invented_german_full_name_is_caught_whatever_its_first_name() -> Non
         support = support_of("Wer führt die Allianz?", f"Die Allianz führt {person}.", ["Die Allianz führt Mark Rutte."],
                              "de")
         assert support.reason == f"{person.lower().replace('ü', 'ue')} appears in no passage"
+
+
+# ---------------------------------------------------------------- what a question asks about
+
+@pytest.mark.parametrize(("question", "language", "focus", "counted"), [
+    # without the question phrase ("wie viele") and the asked person's full name
+    ("Wie viele Kinder hat Mark Rutte?", "de", {"kind", "kinder"}, {"kind", "kinder"}),
+    # without figures
+    ("Wie viele Beschäftigte hatte das Sekretariat 2023?", "de", {"beschaftigt", "beschäftigt", "sekretariat"},
+     {"beschaftigt", "beschäftigt"}),
+    # English: without any capitalised name, also one whose stem is shorter than the name ("Jens" -> "jen")
+    ("Who succeeded Jens Stoltenberg as Secretary General?", "en", {"succeed", "succeeded"}, set()),
+    # German: a capitalised noun is kept; only a full name's first two words are the name
+    ("Was kostet Munition für die Ukraine?", "de", {"kost", "kostet", "munit", "munition", "ukrain"}, set()),
+    ("Was ist Mark Ruttes Lieblingsessen?", "de", {"lieblingsess", "lieblingsessen"}, set()),
+    ("Was sagte der Präsident Mark Rutte?", "de", {"prasident", "präsident", "sagt"}, set()),
+])
+def test_the_focus_of_a_question_is_what_it_asks_about(question: str, language: str, focus: set[str],
+                                                        counted: set[str]) -> None:
+    """Mutants: qa.answer.evidence.question_facts (the question phrase, names by language, figures, "how many X")
+    and _kind_match."""
+    facts = question_facts(question, language, None)
+    assert facts.focus == focus and facts.counted == counted
+
+
+def test_a_question_in_another_language_is_read_with_the_english_question_words() -> None:
+    """Mutants: qa.answer.evidence.question_kind (the fallback to English patterns)."""
+    from qa.answer.evidence import question_kind
+
+    assert question_kind("How many soldiers?", "fr") == "number"
+    assert question_kind("Wie viele Soldaten?", "fr") is None
+
+
+# ---------------------------------------------------------------- the retrieval gate
+
+def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:
+    """Mutants: qa.answer.gate.evidence_too_weak (no dense score at all; a score at the threshold passes)."""
+    from qa.answer.gate import evidence_too_weak
+    from qa.types import Hit
+
+    chunk = Chunk("c1", "d.txt", "Text.", 0, 5, "", "de")
+    assert evidence_too_weak([], 0.8)
+    assert evidence_too_weak([Hit(chunk, 1.0, 1, dense_score=None, bm25_score=3.0)], 0.8)
+    assert not evidence_too_weak([Hit(chunk, 1.0, 1, dense_score=0.8)], 0.8)
+    assert evidence_too_weak([Hit(chunk, 1.0, 1, dense_score=0.75), Hit(chunk, 0.5, 2, dense_score=None)], 0.8)
+
+
+# ---------------------------------------------------------------- what a checked answer carries
+
+def test_a_checked_answer_carries_rounded_scores_and_its_citations() -> None:
+    """Mutants: qa.answer.citations._checked_answer (the sentence checks' and citations' scores and markers)."""
+    checked = check_citations("Rutte leads the alliance with energy [1].", [passage(SINCE_OCTOBER, "en")], "en",
+                              question=QUESTION_LEADS, min_support=0.3)  # shares 1 of the claim's 3 new stems
+    claim = "Rutte leads the alliance with energy."
+    assert checked.sentences == (SentenceCheck(claim, (1,), True, 0.333),)
+    assert [(c.number, c.sentence, c.support, c.evidence) for c in checked.citations] == [(1, claim, 0.333,
+                                                                                           SINCE_OCTOBER)]
+    assert checked.support_score == 1.0
+
+
+def test_with_a_support_threshold_below_the_failure_score_the_best_sentence_is_highlighted() -> None:
+    """A citation kept without a backing window (min_support 0.05 keeps a failed claim's 0.1) shows the passage
+    sentence sharing most words with the claim.
+
+    Mutants: qa.answer.citations._checked_answer (the fallback to _evidence).
+    """
+    text = "Rutte war z. B. Ministerpräsident. Am 1. Oktober 2024 übernahm er das Amt des Generalsekretärs."
+    checked = check_citations("Rutte übernahm 2025 das Amt des Generalsekretärs [1].", [passage(text, "de")], "de",
+                              question="Wann übernahm Rutte das Amt?", min_support=0.05)
+    assert [c.evidence for c in checked.citations] == ["Am 1. Oktober 2024 übernahm er das Amt des Generalsekretärs."]
+
+
+def test_an_answer_without_claims_has_no_support() -> None:
+    """Mutants: qa.answer.citations._checked_answer (the support score of no sentences)."""
+    assert check_citations("", [passage(SINCE_OCTOBER, "en")], "en", question=QUESTION_LEADS).support_score == 0.0
+
+
+@pytest.mark.parametrize(("answer", "claims"), [
+    ("Passage [2]: Rutte übernahm das Amt.", ["Rutte übernahm das Amt [2]."]),
+    ("Passage [2]: Rutte übernahm das Amt [1].", ["Rutte übernahm das Amt [1]."]),  # its own marker wins
+])
+def test_a_source_named_up_front_becomes_the_marker_unless_the_sentence_has_one(answer: str,
+                                                                               claims: list[str]) -> None:
+    """Mutants: qa.answer.citations._move_lead_in."""
+    from qa.answer.citations import answer_claims
+
+    assert answer_claims(answer, "Wer übernahm das Amt?", "de") == claims

@@ -130,3 +130,16 @@ def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple
     from qa.answer.key_items import find_full_names
 
     assert find_full_names(text, language) == runs
+
+
+@pytest.mark.parametrize(("text", "dates"), [
+    ("im Oktober 2024", ((2024, 10, None),)),  # no day
+    ("am 1. Oktober", ((None, 10, 1),)),  # no year
+    ("am 24.12.2024", ((2024, 12, 24),)),  # the last month
+    ("am 31. Oktober 2024", ((2024, 10, 31),)),  # the last day
+    ("Stand: 01.13.2024", ()),  # no month 13
+    ("Stand: 32.10.2024", ()),  # no day 32
+])
+def test_dates_keep_open_parts_and_reject_impossible_ones(text: str, dates: tuple[tuple[int | None, ...], ...]) -> None:
+    """Mutants: qa.answer.key_items._find_dates (open parts, the month and day ranges)."""
+    assert key_items(text, "de").dates == dates
