@@ -143,3 +143,30 @@ def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple
 def test_dates_keep_open_parts_and_reject_impossible_ones(text: str, dates: tuple[tuple[int | None, ...], ...]) -> None:
     """Mutants: qa.answer.key_items._find_dates (open parts, the month and day ranges)."""
     assert key_items(text, "de").dates == dates
+
+
+@pytest.mark.parametrize(("text", "language", "value"), [
+    ("Stoltenberg reist zum dritten Mal in die Ukraine.", "de", 3),  # an inflected German ordinal
+    ("his third trip to Ukraine", "en", 3),
+    ("the twenty-first summit", "en", 21),
+    ("Er war dreimal in Kiew.", "de", 3),  # a number word and "mal" in one word
+    ("Der Vertrag wurde um ein Jahr verlängert.", "de", 1),  # "ein" before a unit of time
+    ("nach einem Monat", "de", 1),
+    ("extended by a year", "en", 1),
+])
+def test_ordinals_times_and_one_unit_of_time_are_figures(text: str, language: str, value: int) -> None:
+    """"zum dritten Mal" backs "three times", "um ein Jahr" answers "um wie lange?" (issue 12: key items
+    normalised across languages)."""
+    from decimal import Decimal
+
+    assert key_items(text, language).numbers == (frozenset({Decimal(value)}),)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Er war der erste Generalsekretär.", "de"),  # "erste"/"first" stay words, as "ein"/"one" do
+    ("the first meeting", "en"),
+    ("a yearly report", "en"),  # an article before a word that only starts like a unit
+    ("ein Jahrzehnt", "de"),
+])
+def test_first_and_articles_before_other_words_are_no_figures(text: str, language: str) -> None:
+    assert key_items(text, language).numbers == ()

@@ -138,6 +138,20 @@ def number_words() -> dict[str, int]:
 
 
 @cache
+def ordinal_words() -> dict[str, int]:
+    """Folded German and English ordinal words 2..100 (num2words), German with its adjective endings ->
+    value: "zum dritten Mal" and "the third time" both name 3. "erste"/"first" are left out, as "ein"/"one"."""
+    from num2words import num2words
+
+    words: dict[str, int] = {}
+    for value in range(2, 101):
+        words[fold(num2words(value, lang="en", to="ordinal"))] = value
+        german = fold(num2words(value, lang="de", to="ordinal"))
+        words.update({german + ending: value for ending in ("", "n", "r", "s", "m")})
+    return words
+
+
+@cache
 def magnitudes() -> dict[str, dict[str, int]]:
     """Per language, folded magnitude words -> power of ten ("milliarden" -> 9 in German, "billion" -> 9)."""
     table = load_table("magnitudes.toml")
@@ -151,6 +165,21 @@ def _compound_number() -> re.Pattern[str]:
     words = sorted(number_words(), key=len, reverse=True)
     endings = sorted((fold(e) for e in load_table("number_compounds.toml")["de"]), key=len, reverse=True)
     return re.compile(f"({'|'.join(map(re.escape, words))})(?:{'|'.join(map(re.escape, endings))})\\w*")
+
+
+@cache
+def _one_time_unit() -> dict[str, re.Pattern[str]]:
+    """Per language: an indefinite article (or "one") before a unit of time, which names the figure 1."""
+    from babel.units import format_unit
+
+    ones = load_table("number_compounds.toml")["one_before_time_unit"]
+    patterns = {}
+    for language in LANGUAGES:
+        units = [fold(format_unit(1, f"duration-{unit}", locale=language).split(" ", 1)[1])
+                 for unit in ("year", "month", "week", "day", "hour", "minute")]
+        patterns[language] = re.compile(f"\\b(?:{'|'.join(map(re.escape, ones[language]))}) "
+                                        f"(?:{'|'.join(map(re.escape, units))})(?:e?s|e)?\\b")
+    return patterns
 
 
 def _readings(numeral: str, language: str) -> set[Decimal]:
@@ -188,11 +217,13 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
         found.append(frozenset(value.normalize() for value in readings))
     for word in _WORD.findall(text):
         parts = fold(word).split("-")
-        value = number_words().get(fold(word)) or (number_words().get(parts[0]) if len(parts) > 1 else None)
+        value = (number_words().get(fold(word)) or ordinal_words().get(fold(word))
+                 or (number_words().get(parts[0]) if len(parts) > 1 else None))
         compound = _compound_number().fullmatch(fold(word)) if not value and language == "de" else None
         value = value or (number_words()[compound.group(1)] if compound else None)
         if value:
             found.append(frozenset({Decimal(value)}))
+    found.extend(frozenset({Decimal(1)}) for _ in _one_time_unit()[language].finditer(fold(text)))
     return found
 
 
