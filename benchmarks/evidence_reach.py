@@ -15,14 +15,12 @@ translations, and with `--draft-cache` those come from an earlier `qa eval`.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.answer.answerer import Answerer  # noqa: E402
 from qa.answer.passages import choose_passages  # noqa: E402
 from qa.config import load_config  # noqa: E402
 from qa.evaluate.metrics import fact_hits, is_cross_lingual  # noqa: E402

@@ -824,3 +824,27 @@ def test_a_source_named_up_front_becomes_the_marker_unless_the_sentence_has_one(
     from qa.answer.citations import answer_claims
 
     assert answer_claims(answer, "Wer übernahm das Amt?", "de") == claims
+
+
+def test_a_hyphenated_name_meets_its_parts_across_languages() -> None:
+    """ "NATO-Ukraine Council" against the German "NATO-Ukraine-Rates": the name is not invented (issue 12,
+    dev q29 was refused with "nato-ukraine council appears in no passage")."""
+    support = support_of("Who took part in the session of the NATO-Ukraine Council?",
+                         "Andrii Sybiha took part in the session of the NATO-Ukraine Council.",
+                         ["An der Sitzung des NATO-Ukraine-Rates nahm der ukrainische Außenminister Andrii Sybiha teil."],
+                         "en", evidence_language="de")
+    assert "appears in no passage" not in support.reason
+
+
+def test_an_invented_hyphenated_full_name_is_still_caught() -> None:
+    support = support_of("Who leads the alliance?", "The alliance is led by Hans-Peter Kowalski.",
+                         ["Die Allianz führt Mark Rutte."], "en", evidence_language="de")
+    assert support.reason == "hans-peter kowalski appears in no passage"
+
+
+def test_a_single_cited_word_is_a_claim() -> None:
+    """ "Wiesbaden [3]." answers "Which city …?"; before, a one-word answer was no claim and so refused."""
+    from qa.answer.citations import answer_claims
+
+    assert answer_claims("Wiesbaden [3].", "Which city hosts the command?", "en") == ["Wiesbaden [3]."]
+    assert answer_claims("Wiesbaden.", "Which city hosts the command?", "en") == []

@@ -170,3 +170,24 @@ def test_ordinals_times_and_one_unit_of_time_are_figures(text: str, language: st
 ])
 def test_first_and_articles_before_other_words_are_no_figures(text: str, language: str) -> None:
     assert key_items(text, language).numbers == ()
+
+
+@pytest.mark.parametrize(("text", "countries"), [
+    ("The ceremony was held in Brüssel, Belgium.", {"BE"}),
+    ("It is based in Wiesbaden, Germany.", {"DE"}),  # a town CLDR does not know: its country is taken as given
+    ("in Paris, France and Berlin, Germany", {"FR", "DE"}),
+    ("It was held in Brussels, France.", set()),  # CLDR puts Brussels in Belgium: France is a claim of its own
+    ("Japan, South Korea, Australia and New Zealand", set()),  # a list of countries
+    ("Er sagte, Deutschland zahle mehr.", set()),  # not a place before the comma
+])
+def test_a_country_after_a_place_and_a_comma_only_locates_it(text: str, countries: set[str]) -> None:
+    """ "based in Wiesbaden, Germany" was refused because the German passage never says Germany (issue 12)."""
+    from qa.answer.key_items import appositive_countries
+
+    assert appositive_countries(text) == countries
+
+
+def test_measure_abbreviations_after_a_figure_are_no_names() -> None:
+    """ "2,5 percent of GDP" against "2,5 Prozent": GDP (BIP in German) qualifies the figure, it names no one."""
+    assert key_items("a target of 2.5 percent of GDP before Rutte spoke", "en").names == frozenset({"rutte"})
+    assert key_items("ein Ziel von 2,5 Prozent des BIP", "de").names == frozenset()

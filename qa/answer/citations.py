@@ -49,13 +49,15 @@ class CheckedAnswer:
 def answer_claims(answer: str, question: str = "", language: str = "en") -> list[str]:
     """The sentences of `answer` that make claims, markers kept.
 
-    Dropped: meta talk about the passages, fragments without words, and
+    Dropped: meta talk about the passages, fragments without words (and single words without a marker), and
     sentences that only repeat the question. A source named up front
     ("Passage [2]: ...") becomes the sentence's marker.
     """
     claims = []
     for sentence in map(_move_lead_in, split_answer_sentences(answer, language)):
-        if META_SENTENCE.search(sentence) or len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence))) < 2:
+        words = len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence)))
+        # a fragment without words is no claim; a single word is one when it cites a source ("Wiesbaden [3].")
+        if META_SENTENCE.search(sentence) or words < (1 if markers(sentence) else 2):
             continue
         sentence = META_PREFIX.sub("", sentence)
         if not is_echo(sentence, question, language):

@@ -11,7 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-DATA_FILES = ("country_aliases.toml", "followups.toml", "function_words.toml", "magnitudes.toml", "number_compounds.toml",
+DATA_FILES = ("country_aliases.toml", "followups.toml", "function_words.toml", "magnitudes.toml", "measures.toml",
+              "number_compounds.toml",
               "question_kinds.toml",
               "refusal_signals.toml")
 

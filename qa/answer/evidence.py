@@ -20,7 +20,8 @@ sentence vectors; `FOCUS_COSINE` was calibrated on the dev set (README).
 
 Leaves out: parsing markers and deciding what to do with the verdicts
 (qa.answer.citations, qa.answer.answerer).
-Over 250 lines: the claim-support rules share private helpers (name keys, windows, topic tests); splitting them would export those helpers.
+Over 250 lines: the claim-support rules share private helpers (name keys, windows,
+topic tests); splitting them would export those helpers.
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ from functools import cache, lru_cache
 import numpy as np
 
 from qa.answer.data import load_table
-from qa.answer.key_items import KeyItems, dates_agree, find_countries, find_full_names, fold, key_items
+from qa.answer.key_items import (
+    KeyItems,
+    appositive_countries,
+    dates_agree,
+    find_countries,
+    find_full_names,
+    fold,
+    key_items,
+)
 from qa.answer.support import content_words_both, semantic_support
 from qa.text.markers import strip_markers
 
@@ -211,7 +220,9 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
     return _NewItems(
         numbers=tuple(readings for readings in items.numbers if not readings & asked),
         dates=tuple(date for date in items.dates if not any(dates_agree(date, d) for d in question.items.dates)),
-        countries=frozenset(items.countries - question.items.countries - find_countries(question.text)),
+        # a country that only locates the place before it ("Brüssel, Belgium") is no claim of its own
+        countries=frozenset(items.countries - question.items.countries - find_countries(question.text)
+                            - appositive_countries(claim)),
         names=frozenset(name for name in items.names if _stem(name) not in question_names),
         full_names=tuple(run for run in find_full_names(claim, language)
                          if not all(_stem(name) in question_names for name in run)),
@@ -320,7 +331,9 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     # German capitalises nouns, so a single unknown capitalised word may be a paraphrase; a person's full
     # name that no passage mentions is invented (or the model's own memory), in any language.
     for run in added.full_names:
-        if not any(_stem(name) in present or names.counts.get(_stem(name)) for name in run):
+        # parts of a hyphenated name count ("NATO-Ukraine Council" meets "NATO-Ukraine-Rat")
+        parts = [part for name in run for part in (name, *name.split("-"))]
+        if not any(_stem(part) in present or names.counts.get(_stem(part)) for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
 

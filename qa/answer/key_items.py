@@ -334,6 +334,50 @@ def find_countries(text: str) -> set[str]:
     return found
 
 
+@cache
+def _measures() -> frozenset[str]:
+    """Abbreviations of measures ("GDP", "BIP") that qualify a figure and are no names (measures.toml)."""
+    return frozenset(load_table("measures.toml")["abbreviations"])
+
+
+@cache
+def _known_cities() -> dict[str, str]:
+    """Folded city names -> ISO country code, from CLDR's time zone cities (zone ids and their German and
+    English names: "Brussels", "Brüssel" -> BE). A few hundred cities; most towns are not in it."""
+    from babel import Locale
+    from babel.core import get_global
+
+    territories = get_global("zone_territories")
+    cities: dict[str, str] = {}
+    for zone, territory in territories.items():
+        if "/" in zone and len(territory) == 2:
+            cities[fold(zone.rsplit("/", 1)[1].replace("_", " "))] = territory
+            for language in LANGUAGES:
+                city = Locale(language).time_zones.get(zone, {}).get("city")
+                if city:
+                    cities[fold(city)] = territory
+    return cities
+
+
+def appositive_countries(text: str) -> set[str]:
+    """Countries named only to locate the place before them ("in Brüssel, Belgium", "Wiesbaden, Germany"):
+    ISO codes of a country name right after a capitalised place name and a comma, unless CLDR knows the
+    place and puts it in another country."""
+    found: set[str] = set()
+    for match in re.finditer(r"([^\W\d_][\w'’.-]*), (?=((?:[^\W\d_][\w'’-]*)(?: [^\W\d_][\w'’-]*){0,2}))", text):
+        place = fold(match.group(1))
+        if not match.group(1)[0].isupper() or place in country_names() or place in _country_name_words():
+            continue  # a list of countries ("Japan, South Korea, Australia"), not a place and its country
+        words = match.group(2).split()
+        for length in range(len(words), 0, -1):
+            code = country_names().get(fold(" ".join(words[:length])))
+            if code:
+                if _known_cities().get(place, code) == code:
+                    found.add(code)
+                break
+    return found
+
+
 # German capitalises every noun: a capitalised word after an article, a number or an inflected adjective
 # ("der Posten", "57 Jahre", "neuer Generalsekretär") is read as a noun, not a name.
 _GERMAN_NOUN_BEFORE = re.compile(r"^(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|kein|keine|keinen|"
@@ -356,7 +400,7 @@ def find_names(text: str, language: str = "en") -> set[str]:
         noun = noun or (language == "de" and previous[:1].isdigit())
         if (not sentence_start and token[0].isupper() and len(token) > 1 and not noun
                 and folded not in month_names() and folded not in country_names()
-                and folded + "@" not in country_names() and token not in _acronyms()
+                and folded + "@" not in country_names() and token not in _acronyms() and token not in _measures()
                 and folded not in _country_name_words()):
             names.add(folded)
         sentence_start = False

@@ -12,7 +12,8 @@ swapped in (qa.index.milvus).
 This module builds the index. Leaves out: loading and status (qa.index.load),
 the file format (qa.index.format), ranking and fusion (qa.retrieval) and
 document cleaning (qa.ingest).
-Over 250 lines, build_index over 60: the build's steps share one transaction (staging folder, reuse of vectors, atomic swap) and read best in order.
+Over 250 lines, build_index over 60: the build's steps share one transaction (staging
+folder, reuse of vectors, atomic swap) and read best in order.
 """
 
 from __future__ import annotations
