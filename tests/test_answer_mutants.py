@@ -848,3 +848,28 @@ def test_a_single_cited_word_is_a_claim() -> None:
 
     assert answer_claims("Wiesbaden [3].", "Which city hosts the command?", "en") == ["Wiesbaden [3]."]
     assert answer_claims("Wiesbaden.", "Which city hosts the command?", "en") == []
+
+
+@pytest.mark.parametrize(("question", "language", "kinds"), [
+    ("When and where did the NATO Council discuss China for the first time?", "en", ("date", "place")),
+    ("Mit wie vielen Partnern führt die NATO den Dialog, und wann wurde er gestartet?", "de", ("number", "date")),
+    ("Wie viele Golfstaaten gehören dazu, und aus welchem Jahr stammt sie?", "de", ("number", "date")),
+    ("How many days later did Turkey and Sweden want to talk again?", "en", ("number",)),  # one ask, two nouns
+    ("Which countries and organisations took part?", "en", ()),
+])
+def test_a_question_joining_two_asks_wants_both(question: str, language: str, kinds: tuple[str, ...]) -> None:
+    from qa.answer.evidence import question_kinds
+
+    assert question_kinds(question, language) == kinds
+
+
+@pytest.mark.parametrize(("claim", "answers"), [
+    ("Die Initiative wurde 2004 gestartet.", False),  # the year answers "when", not "how many"
+    ("Vier Golfstaaten gehören dazu; sie stammt aus dem Jahr 2004.", True),
+    ("Vier Golfstaaten gehören dazu.", False),  # no year
+])
+def test_an_answer_to_a_two_part_question_gives_both_parts(claim: str, answers: bool) -> None:
+    """Issue 12: "An answer must answer the question that was asked" (dev q135 gave only the year)."""
+    facts = question_facts("Wie viele Golfstaaten gehören zur Initiative, und aus welchem Jahr stammt sie?", "de",
+                           None)
+    assert answers_kind([claim], "de", facts) is answers

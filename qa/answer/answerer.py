@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Event, Retrieved, Token
-from qa.answer.evidence import PassageEvidence, QuestionFacts, answers_kind, question_facts
+from qa.answer.evidence import PassageEvidence, QuestionFacts, missing_kind, question_facts
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places
@@ -145,8 +145,9 @@ class Answerer:
         if not checked.citations:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started)
-        if not answers_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts):
-            return self._quote_or_refuse(base, f"the answer gives no {facts.kind}, which the question asks for",
+        unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts)
+        if unanswered:
+            return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
         missing = missing_places(base.standalone_question,
                                  [text for c in checked.citations for text in self._context(c.passage.chunk)])

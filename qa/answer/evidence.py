@@ -81,6 +81,7 @@ class QuestionFacts:
     focus: frozenset[str]
     vector: np.ndarray | None
     counted: frozenset[str] = frozenset()  # for "how many X": the stems of X, which the evidence must be about
+    also: tuple[str, ...] = ()  # further kinds a question joining two asks ("wann und wo") wants answered
     wordings: tuple[QuestionFacts, ...] = ()  # the question translated into other languages, analysed alike
 
     def wordings_for(self, language: str) -> list[QuestionFacts]:
@@ -148,6 +149,19 @@ def question_kind(question: str, language: str) -> str | None:
     return None
 
 
+def question_kinds(question: str, language: str) -> tuple[str, ...]:
+    """Every kind of item the question asks for, when it joins several asks ("Wo und wann …?", "How many …,
+    and since when?"): the kinds whose question words stand on both sides of an "and"/"und"."""
+    joined = re.search(r"\b(?:and|und)\b", question, re.I)
+    if not joined:
+        return tuple(filter(None, [question_kind(question, language)]))
+    before, after = question[:joined.start()], question[joined.end():]
+    kinds = [question_kind(before, language), question_kind(after, language)]
+    if None in kinds:
+        return tuple(filter(None, [question_kind(question, language)]))
+    return tuple(dict.fromkeys(kinds))  # type: ignore[arg-type]
+
+
 def question_facts(question: str, language: str, vector: np.ndarray | None,
                    translations: Sequence[tuple[str, str, np.ndarray | None]] = ()) -> QuestionFacts:
     """Analyse the question once per answer; `translations` are (text, language, vector) of its wordings
@@ -168,6 +182,7 @@ def question_facts(question: str, language: str, vector: np.ndarray | None,
                       and not any(name.startswith(fold(word)) or fold(word).startswith(name[:4]) for name in names))
     return QuestionFacts(question, language, kind, items, words, focus, vector,
                          _counted(question, language) if kind == "number" else frozenset(),
+                         tuple(k for k in question_kinds(question, language) if k != kind),
                          tuple(question_facts(text, target, target_vector) for text, target, target_vector in translations))
 
 
@@ -231,12 +246,27 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
 
 def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) -> bool:
     """True when the claims hold an item of the kind the question asks for (always true for other questions)."""
-    if question.kind is None:
-        return True
+    return missing_kind(claims, language, question) is None
+
+
+def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts) -> str | None:
+    """The first kind of item the question asks for that the claims do not hold ("Wie viele …, und wann?"
+    wants a count and a date), or None."""
+    kinds = [kind for kind in (question.kind, *question.also) if kind]
+    for kind in kinds:
+        # a year answers "when"; when a count is asked too, the count must be another figure
+        distinct = kind == "number" and "date" in kinds
+        if not _answers(kind, claims, language, question, distinct):
+            return kind
+    return None
+
+
+def _answers(kind: str, claims: Sequence[str], language: str, question: QuestionFacts, distinct: bool) -> bool:
     found = [new_items(claim, language, question) for claim in claims]
-    if question.kind == "number":
-        return any(item.numbers for item in found)
-    if question.kind == "date":
+    if kind == "number":
+        figures = [readings for item in found for readings in item.numbers]
+        return any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
+    if kind == "date":
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
