@@ -873,3 +873,14 @@ def test_an_answer_to_a_two_part_question_gives_both_parts(claim: str, answers: 
     facts = question_facts("Wie viele Golfstaaten gehören zur Initiative, und aus welchem Jahr stammt sie?", "de",
                            None)
     assert answers_kind([claim], "de", facts) is answers
+
+
+@pytest.mark.parametrize(("claim", "echo"), [
+    ("Jens Stoltenberg argued for Stoltenberg to stay on longer.", True),  # the asked person's first name adds nothing
+    ("Boris Pistorius argued for Stoltenberg to stay on longer.", False),
+])
+def test_the_rest_of_the_asked_persons_name_is_no_answer(claim: str, echo: bool) -> None:
+    """Issue 12: "Who will come after X?" got "X will come after X" (dev q122, test t042 were such answers)."""
+    from qa.answer.support import is_echo
+
+    assert is_echo(claim, "Which German minister argued for Stoltenberg to stay on longer?", "en") is echo
