@@ -884,3 +884,17 @@ def test_the_rest_of_the_asked_persons_name_is_no_answer(claim: str, echo: bool)
     from qa.answer.support import is_echo
 
     assert is_echo(claim, "Which German minister argued for Stoltenberg to stay on longer?", "en") is echo
+
+
+@pytest.mark.parametrize(("question", "documents", "missing"), [
+    # named by adjective: the cited document as a whole must mention the country
+    ("Which German city hosts the new command?", ["Das Kommando sitzt in Deutschland."], set()),
+    ("Which German city hosts the new command?", ["Das Kommando sitzt in Belgien."], {"DE"}),
+    # named by noun: the cited passages must mention it, whatever the document says elsewhere
+    ("Which project did France block?", ["Frankreich blockierte das Büro."], {"FR"}),
+])
+def test_a_country_named_by_adjective_may_stand_anywhere_in_the_cited_document(
+        question: str, documents: list[str], missing: set[str]) -> None:
+    """Dev q107/q123: "Wiesbaden" and "Steffen Hebestreit" were refused because the cited German passages
+    never say "Deutschland"; an answer about France still needs France in its passages."""
+    assert missing_places(question, ["Das Kommando sitzt in Wiesbaden."], documents) == missing

@@ -150,7 +150,9 @@ class Answerer:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
         missing = missing_places(base.standalone_question,
-                                 [text for c in checked.citations for text in self._context(c.passage.chunk)])
+                                 [text for c in checked.citations for text in self._context(c.passage.chunk)],
+                                 [self.index.documents[d].text for d in {c.passage.chunk.document_id
+                                                                         for c in checked.citations}])
         if missing:
             return self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
                                 "question asks about", timings, started)

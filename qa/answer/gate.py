@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa.answer.key_items import find_countries
+from qa.answer.key_items import find_countries, find_country_nouns
 from qa.types import Hit
 
 
@@ -21,13 +21,20 @@ def evidence_too_weak(hits: Sequence[Hit], min_dense_score: float) -> bool:
     return best is None or best < min_dense_score
 
 
-def missing_places(question: str, evidence: Sequence[str]) -> set[str]:
-    """Countries the question names that none of the evidence texts mentions (ISO-like codes).
+def missing_places(question: str, evidence: Sequence[str], documents: Sequence[str] = ()) -> set[str]:
+    """Countries the question names that the evidence does not mention (ISO-like codes).
 
     An answer about Finland's accession cannot rest on passages that never
-    mention Finland, however well they support its sentences.
+    mention Finland, however well they support its sentences. A country the
+    question names only by adjective ("Which German city …?") qualifies what
+    is asked; the cited documents as a whole (`documents`) must mention it.
     """
     found: set[str] = set()
     for text in evidence:
         found |= find_countries(text)
-    return find_countries(question) - found
+    asked = find_countries(question)
+    nouns = find_country_nouns(question)
+    qualifiers = asked - nouns - found
+    for text in documents if qualifiers else ():
+        qualifiers -= find_countries(text)
+    return (nouns - found) | qualifiers

@@ -316,6 +316,28 @@ def _country_name_words() -> frozenset[str]:
     return frozenset(word for name in country_names() if " " in name for word in name.split())
 
 
+@cache
+def _country_nouns() -> frozenset[str]:
+    """Folded country names and aliases (CLDR "Deutschland", "Germany", "USA"), without the adjectives."""
+    from babel import Locale
+
+    nouns = {fold(name) for language in LANGUAGES for code, name in Locale(language).territories.items()
+             if len(code) == 2 and code.isalpha()}
+    return frozenset(nouns | {fold(alias) for aliases in load_table("country_aliases.toml").values() for alias in aliases})
+
+
+def find_country_nouns(text: str) -> set[str]:
+    """ISO codes of the countries `text` names by name or alias ("Frankreich", "the US"), not by adjective
+    ("German city", "französische Regierung")."""
+    codes = find_countries(text)
+    words = {fold(word) for word in _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))}
+    phrase = " ".join(fold(word) for word in _WORD.findall(text.replace("-", " ")))
+    return {code for code in codes
+            if any(country_names().get(noun) == code and (noun in words or f" {noun} " in f" {phrase} ")
+                   for noun in _country_nouns() if country_names().get(noun) == code)
+            or any(_acronyms().get(word.replace(".", "")) == code for word in _WORD.findall(text))}
+
+
 def find_countries(text: str) -> set[str]:
     """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included)."""
     originals = _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))  # "Germany's" -> "Germany"
