@@ -343,3 +343,13 @@ def test_eval_command(tmp_path: Path, eval_config: Config, capsys: pytest.Captur
     args = parser.parse_args(["--compare", str(tmp_path / "run"), str(tmp_path / "run")])
     assert run_eval_command(args, eval_config) == 0
     assert "Better (0)" in capsys.readouterr().out
+
+
+def test_the_first_checked_sentence_comes_with_the_whole_answer_of_answered_questions() -> None:
+    """Issue 12 asks for the time to the first checked sentence next to the first token: answers are checked
+    once complete, so it is the total time of the answers shown (refusals show no checked sentence)."""
+    answered = [_record(True, True, timings={"first_token_s": 1.0, "total_s": total}) for total in (4.0, 6.0, 8.0)]
+    refused = _record(True, False, timings={"first_token_s": 0.0, "total_s": 0.5})
+    metrics = compute_metrics([*answered, refused])
+    assert metrics["first_checked_p50"] == 6.0
+    assert metrics["total_p50"] == 5.0

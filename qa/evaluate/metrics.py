@@ -141,6 +141,8 @@ def compute_metrics(records: Sequence[ResultRecord]) -> dict[str, Any]:
         "false_refusal": share(r.refused for r in answerable),
         "language_ok": share(r.answer_language_ok for r in answered),
         "first_token_p50": percentile(first_tokens, 50), "first_token_p95": percentile(first_tokens, 95),
+        # the answer is checked once it is complete, so its first checked sentence comes with the whole answer
+        "first_checked_p50": percentile([r.timings["total_s"] for r in answered], 50),
         "total_p50": percentile([t["total_s"] for t in timed], 50),
         "total_p95": percentile([t["total_s"] for t in timed], 95),
         "tokens_per_s": sum(speeds) / len(speeds) if speeds else None,

@@ -40,6 +40,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("language_ok", "answer in question language", "rate"),
     ("first_token_p50", "first token p50", "seconds"),
     ("first_token_p95", "first token p95", "seconds"),
+    ("first_checked_p50", "first checked sentence p50", "seconds"),
     ("total_p50", "total time p50", "seconds"),
     ("total_p95", "total time p95", "seconds"),
     ("tokens_per_s", "tokens per second", "number"),
