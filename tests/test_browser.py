@@ -2,7 +2,8 @@
 
 Fast tests on the fake pipeline (citations open their passage; the document
 viewer and the copy button; hostile document text renders as text; example
-questions, the waiting phase and Stop; a second user's place in the queue)
+questions, the waiting phase and Stop; a second user's place in the queue; the layout on a
+390×844 phone and a 1280×900 desktop)
 and one integration test on the real models.
 `make browsers` installs Chromium; without it these tests are skipped.
 """
@@ -80,8 +81,8 @@ def serve(pipeline: Pipeline, warmup: ui.ModelWarmup | None = None) -> tuple[obj
     return demo, launch_app(demo, **ui.launch_options())
 
 
-def open_chat(browser: object, url: str, locale: str = "en-US") -> object:
-    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale=locale)  # type: ignore[attr-defined]
+def open_chat(browser: object, url: str, locale: str = "en-US", size: tuple[int, int] = (1200, 900)) -> object:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale=locale)  # type: ignore[attr-defined]
     page.goto(url)
     page.wait_for_selector("#qa-header [lang]")  # the page-load callback has run
     return page
@@ -279,6 +280,83 @@ def test_a_second_user_sees_the_wait_and_the_place_in_the_queue(chromium: object
         second.close()  # type: ignore[attr-defined]
     finally:
         demo.close()  # type: ignore[attr-defined]
+
+
+PHONE, DESKTOP = (390, 844), (1280, 900)
+# The page is no wider than the window (a wider page scrolls sideways and hides the chat's right edge).
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+# Whether the question box shows its whole placeholder: the text, laid out in the box's width and font, is no
+# taller than the box (a placeholder that does not fit in the box's lines is cut).
+PLACEHOLDER_FITS = """() => {
+  const box = document.querySelector('#qa-message textarea'), style = getComputedStyle(box);
+  const probe = document.createElement('div');
+  for (const name of ['font', 'letterSpacing', 'lineHeight', 'boxSizing', 'paddingLeft', 'paddingRight',
+                      'paddingTop', 'paddingBottom', 'borderStyle', 'borderLeftWidth', 'borderRightWidth',
+                      'borderTopWidth', 'borderBottomWidth']) probe.style[name] = style[name];
+  Object.assign(probe.style, {position: 'absolute', visibility: 'hidden', whiteSpace: 'pre-wrap',
+                              overflowWrap: 'break-word', width: box.offsetWidth + 'px'});
+  probe.textContent = box.placeholder;
+  document.body.appendChild(probe);
+  const fits = box.placeholder.length > 0 && probe.offsetHeight <= box.offsetHeight;
+  probe.remove();
+  return fits;
+}"""
+# The card lies wholly inside the window (re-checked until a smooth scroll has brought it there).
+CARD_IN_WINDOW = """(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_the_chat_fits_a_phone(chromium: object, fake_app: str, locale: str) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(chromium, fake_app, locale=locale, size=PHONE)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    empty = page.locator("#qa-sources .qa-sources")
+    expect(empty).to_contain_text(ui.texts_for(locale[:2])["sources_empty"])
+    assert empty.bounding_box()["height"] <= 150  # the empty panel is a short hint, not half a screen
+    assert page.evaluate(PLACEHOLDER_FITS)
+    page.set_viewport_size({"width": 360, "height": 780})  # a narrower phone
+    assert page.evaluate(PLACEHOLDER_FITS) and page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    ask(page, "Wann wurde die NATO gegründet?")
+    expect(page.locator("#qa-src-0-1")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    send = page.locator("#qa-send").bounding_box()
+    assert send["x"] + send["width"] <= PHONE[0]  # the Ask button is on the screen
+    page.close()
+
+
+def test_a_citation_on_a_phone_scrolls_its_card_into_view(chromium: object, fake_app: str) -> None:
+    page = open_chat(chromium, fake_app, size=PHONE)
+    ask(page, "Wann wurde die NATO gegründet?")
+    # The sources panel sits below the chat: scroll until only the top of the cited card shows at the bottom.
+    page.evaluate("window.scrollBy(0, document.querySelector('#qa-src-0-1').getBoundingClientRect().top"
+                  " - (window.innerHeight - 60))")
+    citation = page.locator("#qa-chatbot .qa-msg a.qa-cite").first
+    box = citation.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE[1]  # the reader sees [1] and taps it
+    assert not page.evaluate(CARD_IN_WINDOW, "#qa-src-0-1")
+    citation.click()
+    page.wait_for_function(CARD_IN_WINDOW, arg="#qa-src-0-1", timeout=5_000)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.close()
+
+
+def test_the_chat_on_a_desktop_keeps_the_sources_beside_it(chromium: object, fake_app: str) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(chromium, fake_app, size=DESKTOP)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    ask(page, "Wann wurde die NATO gegründet?")
+    expect(page.locator("#qa-src-0-1")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    chat, sources = page.locator("#qa-chat-column").bounding_box(), page.locator("#qa-sources-box").bounding_box()
+    assert sources["x"] >= chat["x"] + chat["width"] and abs(sources["y"] - chat["y"]) < 5  # side by side
+    assert page.evaluate(PLACEHOLDER_FITS)
+    page.close()
 
 
 @pytest.mark.integration

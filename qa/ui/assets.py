@@ -3,8 +3,11 @@
 Plain strings handed to Gradio by qa.ui.layout. `CITATION_SCRIPT` makes a
 click on a citation [n] in the chat select and scroll to its card in the
 sources panel: the panel scrolls to the card, and the page scrolls only when
-the card is still outside the window (on a phone the panel sits below the
-chat). `ACTIONS_SCRIPT` opens the document viewer (an overlay that asks the
+the card is not wholly inside the window (on a phone the panel sits below the
+chat). On a narrow screen (the media query) the page keeps to the window's
+width (the padding around the app is in `HEAD`, outside the CSS's reach), the
+empty sources panel stays small and the question box has room for its
+placeholder. `ACTIONS_SCRIPT` opens the document viewer (an overlay that asks the
 server for the document through the HTML component's server function, which
 Gradio calls with one argument), copies a turn's text, and counts the seconds
 a pending answer has waited, adding its place in Gradio's queue. That place is
@@ -81,7 +84,7 @@ footer { display: none !important; }
 .qa-queue::before { content: " · "; }
 .qa-queue:has(.qa-place:empty) { display: none; }
 #qa-chatbot .progress-text, #qa-chatbot .meta-text, #qa-chatbot .meta-text-center { visibility: hidden; }
-.qa-sources:has(.qa-empty) { height: auto; }
+.qa-sources.qa-sources-empty { height: auto; }
 .qa-card-actions { margin-top: .4rem; display: flex; gap: .5rem; flex-wrap: wrap; }
 button.qa-open, button.qa-copy, button.qa-viewer-close { border: 1px solid var(--border-color-primary);
   border-radius: .4rem; padding: .15rem .6rem; font-size: .85rem; background: var(--background-fill-primary);
@@ -105,18 +108,31 @@ button.qa-copy { float: right; }
 .qa-viewer-passage { background: var(--color-accent-soft, #e0e7ff); border-radius: .2rem; }
 .qa-viewer-text mark { background: #fde68a; color: inherit; }
 @media (max-width: 640px) {
-  .gradio-container { padding-left: .5rem !important; padding-right: .5rem !important; }
   #qa-header { flex-direction: column; align-items: stretch; }
   #qa-header h1 { font-size: 1.3rem; }
   .qa-sources { height: auto; max-height: none; }
+  .qa-sources.qa-sources-empty { padding: .55rem .8rem; }
+  .qa-sources-empty .qa-turn-head { margin: 0 0 .2rem 0; }
+  .qa-sources-empty .qa-empty { padding: 0; font-size: .85rem; line-height: 1.4; }
   #qa-sources-box { position: static; }
-  #qa-composer button { min-width: 0 !important; }
+  #qa-composer { flex-wrap: nowrap; gap: .5rem; }
+  #qa-composer button { min-width: 0 !important; flex: none !important; white-space: nowrap; overflow-wrap: normal;
+    padding-left: .9rem; padding-right: .9rem; }
+  #qa-message textarea { min-height: calc(2.8em + 22px); }  /* two lines: a long placeholder wraps, not cut */
   #qa-tools { flex-wrap: wrap; }
   #qa-viewer { padding: 0; }
   .qa-viewer-box { border-radius: 0; height: 100%; }
 }
 * { overflow-wrap: anywhere; }
 """
+
+# Gradio scopes CSS to the inside of the app (".gradio-container … .contain"); the page padding around it is set
+# here, in the page's head (`launch_options`): 2 rem a side would leave a phone too little room.
+HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container .main.app { padding-left: .5rem !important; padding-right: .5rem !important; }
+}
+</style>"""
 
 CITATION_SCRIPT = """
 if (!window.__qaCitations) {
@@ -138,9 +154,9 @@ if (!window.__qaCitations) {
     if (panel && panel.scrollHeight > panel.clientHeight) {
       panel.scrollTop += card.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8;
     }
-    const box = card.getBoundingClientRect();  // still outside the window (a phone): scroll the page to it
-    if (box.top < 0 || box.top > window.innerHeight - 40) {
-      card.scrollIntoView({block: 'start', behavior: 'smooth'});
+    const box = card.getBoundingClientRect();  // not wholly inside the window (a phone): scroll the page to it
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      card.scrollIntoView({block: box.height < window.innerHeight ? 'center' : 'start', behavior: 'smooth'});
     }
   }, true);
 }

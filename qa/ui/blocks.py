@@ -23,7 +23,7 @@ import gradio as gr
 
 from qa.errors import QAError
 from qa.pipeline import Pipeline
-from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS
+from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS, HEAD
 from qa.ui.callbacks import ask, chat_turn, enqueue_turn, index_overview, indexed_documents, open_document, stop_turn
 from qa.ui.collection import collection_summary, example_questions, read_examples
 from qa.ui.layout import Widgets, build_layout, chat_examples, header_html, language_choices
@@ -37,9 +37,9 @@ INSTANT: dict[str, Any] = {"queue": False, "api_visibility": "private"}
 
 
 def launch_options() -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch` (Gradio 6 takes theme and css there, not in `gr.Blocks`)."""
+    """Keyword arguments for `Blocks.launch` (Gradio 6 takes theme, css and head there, not in `gr.Blocks`)."""
     theme = gr.themes.Default(primary_hue="indigo", neutral_hue="slate")
-    return {"theme": theme, "css": CSS, "footer_links": ["api"]}
+    return {"theme": theme, "css": CSS, "head": HEAD, "footer_links": ["api"]}
 
 
 def _answer_outputs(w: Widgets) -> list[Any]:

@@ -150,7 +150,7 @@ def render_sources(conversation: Conversation, documents: Mapping[str, Document]
     """The sources panel: one section per turn with passages (the latest one visible), or a hint when empty."""
     with_passages = [i for i, turn in enumerate(conversation.turns) if turn.passages]
     if not with_passages:
-        return (f'<div class="qa-sources"><header class="qa-turn-head"><span class="qa-turn-label">'
+        return (f'<div class="qa-sources qa-sources-empty"><header class="qa-turn-head"><span class="qa-turn-label">'
                 f'{html.escape(texts["sources"])}</span></header>'
                 f'<p class="qa-empty">{html.escape(texts["sources_empty"])}</p></div>')
     sections = [render_turn_sources(conversation.turns[i], i, documents, texts, current=i == with_passages[-1])
