@@ -513,9 +513,13 @@ RUTTE_SOURCE = "Reuters, 1 October 2024, Jamie Shea"
      "Im April 2023 trat das Land der NATO bei.", "de", "de", "Finnland heute, 4. April 2023", (), None),
     ("Welche Länder unterstützten die Kandidatur?", "Deutschland und Frankreich unterstützten die Kandidatur.",
      "Die Kandidatur wurde unterstützt.", "de", "de", "", (), "the cited sentence does not name DE, FR"),
-    # names: the source line's publisher and authors are evidence (its first word too)
-    ("Who took over the alliance?", "On 1 October 2024, Jamie Shea of Reuters reported that Rutte took over the alliance.",
+    # names: the source line's publisher and authors are evidence (its first word too) for a question about
+    # the document itself; for any other question they are not (the study's author is not "SACEUR")
+    ("Who wrote that Rutte took over the alliance?",
+     "On 1 October 2024, Jamie Shea of Reuters wrote that Rutte took over the alliance.",
      "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), None),
+    ("Who took over the alliance?", "On 1 October 2024, Jamie Shea of Reuters said that Rutte took over the alliance.",
+     "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), "jamie appears in no passage"),
     # the collection's topic need not stand in the cited sentence, as a name or a full name
     ("Who heads the International Secretariat?", "The NATO Secretary General heads the International Secretariat.",
      "The Secretary General heads the International Secretariat.", "en", "en", "", NATO_NEWS, None),

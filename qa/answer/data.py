@@ -14,7 +14,7 @@ from typing import Any
 DATA_FILES = ("country_aliases.toml", "followups.toml", "function_words.toml", "magnitudes.toml", "measures.toml",
               "number_compounds.toml",
               "question_kinds.toml",
-              "refusal_signals.toml")
+              "refusal_signals.toml", "source_terms.toml")
 
 
 @cache

@@ -307,7 +307,7 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     # Key items must stand in one sentence with what the question asks; only plain claims may span two.
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
-        problem = _key_item_failure(added, text, evidence, language, names)
+        problem = _key_item_failure(added, text, evidence, language, names, asks_about_source(question))
         if problem is None and not (_holds_asked_item(added, question) or _on_topic(text, window, evidence, question,
                                                                                       names)):
             problem = "the cited sentence is about something else than the question"
@@ -333,8 +333,21 @@ def _windows(count: int, pairs: bool) -> list[tuple[int, ...]]:
     return [(i,) for i in range(count)] + ([(i, i + 1) for i in range(count - 1)] if pairs else [])
 
 
+def asks_about_source(question: QuestionFacts) -> bool:
+    """The question asks about a document itself (its authors, publisher, editor: source_terms.toml)."""
+    return any(question_words & _source_terms() for question_words in
+               (content_words_both(asked.text, asked.language) for asked in (question, *question.wordings)))
+
+
+@cache
+def _source_terms() -> frozenset[str]:
+    table = load_table("source_terms.toml")
+    return frozenset(stem for language in table for word in table[language]
+                     for stem in content_words_both(word, language))
+
+
 def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
-                      names: PromptNames) -> str | None:
+                      names: PromptNames, source_names: bool = True) -> str | None:
     """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all."""
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
@@ -349,7 +362,8 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     countries = window.countries | (source.countries if source else frozenset())
     if added.countries - countries:
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
-    present = _name_stems(text + " " + evidence.source_line)
+    # the source line's names (authors, publisher) back only questions about the document itself
+    present = _name_stems(text + " " + evidence.source_line if source_names else text)
     for name in added.names:
         stem = _stem(name)
         if stem in present or names.topical(stem):
