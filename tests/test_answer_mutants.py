@@ -518,8 +518,8 @@ RUTTE_SOURCE = "Reuters, 1 October 2024, Jamie Shea"
     ("Who wrote that Rutte took over the alliance?",
      "On 1 October 2024, Jamie Shea of Reuters wrote that Rutte took over the alliance.",
      "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), None),
-    ("Who took over the alliance?", "On 1 October 2024, Jamie Shea of Reuters said that Rutte took over the alliance.",
-     "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), "jamie appears in no passage"),
+    ("Who took over the alliance?", "On 1 October 2024, Reuters said that Rutte took over the alliance.",
+     "Rutte took over the alliance on 1 October 2024.", "en", "en", RUTTE_SOURCE, (), "reuters appears in no passage"),
     # the collection's topic need not stand in the cited sentence, as a name or a full name
     ("Who heads the International Secretariat?", "The NATO Secretary General heads the International Secretariat.",
      "The Secretary General heads the International Secretariat.", "en", "en", "", NATO_NEWS, None),
@@ -902,3 +902,15 @@ def test_a_country_named_by_adjective_may_stand_anywhere_in_the_cited_document(
     """Dev q107/q123: "Wiesbaden" and "Steffen Hebestreit" were refused because the cited German passages
     never say "Deutschland"; an answer about France still needs France in its passages."""
     assert missing_places(question, ["Das Kommando sitzt in Wiesbaden."], documents) == missing
+
+
+def test_another_first_word_of_a_multiword_name_in_the_question_is_news() -> None:
+    """ "Magdalen Tower" answers "which tower was the Mitchell Tower modelled on?": the question names no one by
+    "Tower" alone, so the word before it is no first name to ignore (a correct unseen-collection answer was refused
+    as an echo)."""
+    from qa.answer.support import is_echo
+
+    assert not is_echo("Der Mitchell Tower wurde nach Oxford's Magdalen Tower nachempfunden.",
+                       "Der Mitchell Tower wurde welchem Oxforder Turm nachempfunden?", "de")
+    assert is_echo("Jens Stoltenberg argued for Stoltenberg's stay.", "Which minister argued for Stoltenberg's stay?",
+                   "en")

@@ -25,6 +25,9 @@ from qa.text.tokens import tokenize
 _COSINE_LOW, _COSINE_HIGH = 0.80, 0.90
 # Two capitalised words in a row, the second one looked at, not consumed: a first name and a surname.
 _NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'’-]+)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
+# A capitalised word with the word before it ("for Stoltenberg" gives it alone, "Mitchell Tower" does not).
+_NAME_PAIR_IN_QUESTION = re.compile(r"([\w'’-]*)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
+_POSSESSIVE = re.compile(r"['’]s?$")
 _YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
 
 
@@ -53,8 +56,11 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     asked = content_words_both(question, language)
     # the rest of a name the question names is no news: "Jens Stoltenberg argued for Stoltenberg to stay"
     # answers "Which minister argued for Stoltenberg to stay?" with nothing
+    # (only for a name the question gives alone: "Magdalen Tower" is not "Mitchell Tower" with a first name)
+    alone = {_POSSESSIVE.sub("", word) for before, word in _NAME_PAIR_IN_QUESTION.findall(question)
+             if not before[:1].isupper()}
     for first, last in _NAME_PAIR.findall(claim):
-        if content_words(last, language) & asked:
+        if _POSSESSIVE.sub("", last) in alone and content_words(last, language) & asked:
             asked |= content_words(first, language)
     adds_words = content_words(claim, language) - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
