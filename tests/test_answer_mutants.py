@@ -914,3 +914,13 @@ def test_another_first_word_of_a_multiword_name_in_the_question_is_news() -> Non
                        "Der Mitchell Tower wurde welchem Oxforder Turm nachempfunden?", "de")
     assert is_echo("Jens Stoltenberg argued for Stoltenberg's stay.", "Which minister argued for Stoltenberg's stay?",
                    "en")
+
+
+def test_an_english_word_that_is_a_german_stopword_is_news_in_an_english_answer() -> None:
+    """ "war" is a German stopword; the BM25 tokenizer drops both languages' stopwords from both, so
+    "the machine hoped to end war" read as a mere echo of the question and a correct answer was refused."""
+    from qa.answer.support import is_echo
+
+    assert not is_echo("In the article's title, the machine hoped to end war.",
+                       "In the article's title, what did the machine hope to end?", "en")
+    assert is_echo("Der Hub for the South ist der Hub for the South.", "Was ist der Hub for the South?", "de")

@@ -33,3 +33,11 @@ def test_the_answer_splitter_keeps_markers_and_knows_dates_initials_and_abbrevia
     assert split_answer_sentences("Das gilt z. B. für Nr. 5 [1]. Tesla starb am 7. Januar 1943 [2].") == [
         "Das gilt z. B. für Nr. 5 [1].", "Tesla starb am 7. Januar 1943 [2]."]
     assert ENDS_SENTENCE.search("Ende.“") and not ENDS_SENTENCE.search("mitten im")
+
+
+def test_tokenize_with_own_stopwords_keeps_the_other_languages_stopwords() -> None:
+    from qa.text.tokens import tokenize
+
+    assert "war" not in tokenize("the end of the war", "en")  # the index drops both languages' stopwords
+    assert "war" in tokenize("the end of the war", "en", own_stopwords=True)
+    assert "the" not in tokenize("the end of the war", "en", own_stopwords=True)

@@ -62,7 +62,10 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     for first, last in _NAME_PAIR.findall(claim):
         if _POSSESSIVE.sub("", last) in alone and content_words(last, language) & asked:
             asked |= content_words(first, language)
-    adds_words = content_words(claim, language) - asked
+    # the answer read in its own language: "the machine hoped to end war" adds "war", a German stopword
+    # (and the question read alike, so that its words in the other language are no news either)
+    asked |= {word for reading in ("de", "en") for word in tokenize(question, reading, own_stopwords=True)}
+    adds_words = (frozenset(tokenize(claim, language, own_stopwords=True)) - function_words()) - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
     return not (adds_words or adds_numbers or _YES_NO.search(claim))
 

@@ -30,13 +30,25 @@ def _stemmer(language: str) -> Any:
     return Stemmer.Stemmer("german" if language == "de" else "english")
 
 
-def tokenize(text: str, language: str) -> list[str]:
-    """Return BM25 tokens of `text`: lowercased, stopwords removed, stemmed for `language`."""
+@lru_cache(maxsize=2)
+def _own_stopwords(language: str) -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
+
+    return frozenset(word.lower() for word in (STOPWORDS_GERMAN if language == "de" else STOPWORDS_EN))
+
+
+def tokenize(text: str, language: str, own_stopwords: bool = False) -> list[str]:
+    """Return BM25 tokens of `text`: lowercased, stopwords removed, stemmed for `language`.
+
+    With `own_stopwords` only `language`'s stopwords are removed: "war" is a German stopword but an
+    English noun (the answer checks read an answer in its own language this way; the index does not).
+    """
     normalised = unicodedata.normalize("NFKC", text).lower()
+    stopwords = _own_stopwords(language) if own_stopwords else _stopwords()
     words = [
         word
         for word in _WORD.findall(normalised)
-        if word not in _stopwords() and (len(word) > 1 or word.isdigit()) and word != "__"
+        if word not in stopwords and (len(word) > 1 or word.isdigit()) and word != "__"
     ]
     stems: list[str] = _stemmer(language).stemWords(words)
     return [stem.replace("ß", "ss") for stem in stems if stem]
