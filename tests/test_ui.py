@@ -374,6 +374,20 @@ def test_build_app_has_the_ask_endpoint(pipeline: Pipeline) -> None:
     assert demo.config is not None
 
 
+@pytest.mark.parametrize(("generator", "urls", "slots"), [
+    ("extractive", "", 1),  # one model instance: one answer at a time
+    ("openai", "http://127.0.0.1:8001/v1", 1),
+    ("openai", "http://127.0.0.1:8001/v1, http://127.0.0.1:8002/v1", 2),  # one answer per model server
+])
+def test_the_app_answers_as_many_questions_at_once_as_it_has_model_servers(pipeline: Pipeline, generator: str,
+                                                                           urls: str, slots: int) -> None:
+    """Issue 15: "With N model servers, the web chat answers N questions at once"."""
+    config = pipeline.config.replace(generator=generator, openai_base_url=urls)
+    assert ui.blocks.answer_slots(config) == slots
+    demo = ui.build_app(Pipeline(config, embedder=pipeline.embedder, generator=pipeline.generator))
+    assert demo._queue.default_concurrency_limit == slots  # type: ignore[attr-defined]
+
+
 def test_a_draft_is_shown_as_unchecked_and_a_quote_is_labelled(pipeline: Pipeline) -> None:
     texts = ui.texts_for("en")
     writing = ui.Turn("When was NATO founded?", status="writing", draft="NATO was founded in 1949 [1]")

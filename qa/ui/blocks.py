@@ -21,6 +21,7 @@ from typing import Any
 
 import gradio as gr
 
+from qa.config import Config
 from qa.errors import QAError
 from qa.pipeline import Pipeline
 from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS, HEAD
@@ -231,5 +232,13 @@ def build_app(pipeline: Pipeline, warmup: ModelWarmup | None = None, allow_reind
         _wire_ui_language(demo, widgets, pipeline)
         _wire_reindex(widgets, pipeline, allow_reindex)
         _wire_api(pipeline)
-    demo.queue(default_concurrency_limit=1, max_size=pipeline.config.max_queue or None)
+    demo.queue(default_concurrency_limit=answer_slots(pipeline.config), max_size=pipeline.config.max_queue or None)
     return demo
+
+
+def answer_slots(config: Config) -> int:
+    """How many answers the app runs at once: one per model server when the generator is "openai" (each
+    server generates one answer at a time, issue 15), else one (the in-process model is one instance)."""
+    if config.generator != "openai":
+        return 1
+    return max(1, len([url for url in config.openai_base_url.split(",") if url.strip()]))
