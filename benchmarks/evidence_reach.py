@@ -10,6 +10,9 @@ translations, and with `--draft-cache` those come from an earlier `qa eval`.
 
     python benchmarks/evidence_reach.py eval/questions.jsonl --draft-cache runs/drafts.jsonl \
         --set "" --set "sentence_score_margin=0.12" --set "passages_in_prompt=6;passage_words=200"
+
+With `--gate 0.80 --gate 0.82` it also counts, over all questions, those the retrieval gate would refuse,
+scored by the question's own similarity (the product's gate) and by its wording in each chunk's language.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import argparse
 import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.answer.passages import choose_passages  # noqa: E402
 from qa.config import load_config  # noqa: E402
 from qa.evaluate.metrics import fact_hits, is_cross_lingual  # noqa: E402
-from qa.evaluate.questions import load_questions  # noqa: E402
+from qa.evaluate.questions import Question, load_questions  # noqa: E402
 from qa.models.generator import build_generator  # noqa: E402
 from qa.pipeline import Pipeline  # noqa: E402
 from qa.retrieval import Retriever  # noqa: E402
@@ -38,6 +42,41 @@ def parse_setting(text: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def prepare(pipeline: Pipeline, questions: list[Question]) -> list[tuple[Question, str, str, Any, tuple[Query, ...]]]:
+    """Per question: its language, standalone wording, vector and translations. The model's part (rewrite,
+    translation) depends on no setting, so it is asked once per question."""
+    answerer = pipeline.answerer
+    prepared = []
+    for question in questions:
+        language = question.language or detect_language(question.question)
+        standalone = answerer.rewrite(question.question, question.history, language)
+        wordings = answerer.translate(standalone, language)
+        vectors = pipeline.embedder.embed_queries([standalone, *(text for _, text in wordings)])
+        translations = tuple(Query(text, target, vector) for (target, text), vector in zip(wordings, vectors[1:]))
+        prepared.append((question, language, standalone, vectors[0], translations))
+    return prepared
+
+
+def print_gate(pipeline: Pipeline, retriever: Retriever, prepared: list[Any], thresholds: list[float]) -> None:
+    """How many answerable and unanswerable questions the gate refuses at each threshold, scored by the best
+    hit's similarity to the question itself (the product's gate) or to its wording in the hit's language."""
+    index = pipeline.index
+    positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
+    scored = []
+    for question, language, standalone, vector, translations in prepared:
+        hits = retriever.search(standalone, language=language, query_vector=vector, translations=translations)
+        wording = {query.language: query.vector for query in translations} | {language: vector}
+        own = max((float(index.vectors[positions[hit.chunk.id]] @ wording.get(hit.chunk.language, vector))
+                   for hit in hits), default=0.0)
+        scored.append((question.answerable, max((hit.dense_score or 0.0 for hit in hits), default=0.0), own))
+    answerable, unanswerable = sum(a for a, _, _ in scored), sum(not a for a, _, _ in scored)
+    for threshold in thresholds:
+        for name, column in (("question's own", 1), ("wording in the chunk's language", 2)):
+            gated = [row[0] for row in scored if row[column] < threshold]
+            print(f"gate {threshold:.2f} on the {name} similarity: answerable refused {sum(gated)}/{answerable}, "
+                  f"unanswerable refused {len(gated) - sum(gated)}/{unanswerable}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", type=Path)
@@ -45,6 +84,9 @@ def main() -> None:
     parser.add_argument("--set", dest="settings", action="append", default=None,
                         help='config overrides, e.g. "passages_in_prompt=6;passage_words=200" ("" = defaults)')
     parser.add_argument("--misses", action="store_true", help="list the questions whose facts miss the prompt")
+    parser.add_argument("--gate", type=float, action="append", default=[], metavar="T",
+                        help="also count the questions the retrieval gate refuses at threshold T, scored by the "
+                             "question's own similarity and by its wording in each chunk's language")
     args = parser.parse_args()
 
     base = load_config()
@@ -58,18 +100,10 @@ def main() -> None:
     questions, problems = load_questions(args.questions)
     for problem in problems:
         print(f"skipped: {problem}", file=sys.stderr)
-    answerable = [q for q in questions if q.answerable and q.facts]
     documents = pipeline.index.documents
     answerer = pipeline.answerer
-    # The model's part (rewrite, translation) depends on no setting below: ask it once per question.
-    prepared = []
-    for question in answerable:
-        language = question.language or detect_language(question.question)
-        standalone = answerer.rewrite(question.question, question.history, language)
-        wordings = answerer.translate(standalone, language)
-        vectors = pipeline.embedder.embed_queries([standalone, *(text for _, text in wordings)])
-        translations = tuple(Query(text, target, vector) for (target, text), vector in zip(wordings, vectors[1:]))
-        prepared.append((question, language, standalone, vectors[0], translations))
+    everything = prepare(pipeline, questions)
+    prepared = [item for item in everything if item[0].answerable and item[0].facts]
 
     print("| setting | facts in top chunks | facts in prompt passages | with source labels "
           "| cross-lingual / same language (passages) | passage words p50 / p90 |")
@@ -99,6 +133,8 @@ def main() -> None:
               f"{share(by_pair[True])} / {share(by_pair[False])} | {statistics.median(words):.0f} / {deciles[8]:.0f} |")
         if args.misses:
             print(f"  missing from the prompt ({len(misses)}; * = not in the chunks either): {' '.join(misses)}")
+    if args.gate:
+        print_gate(pipeline, Retriever(pipeline.index, pipeline.embedder, base), everything, args.gate)
     if hasattr(generator, "hits"):
         print(f"draft cache: {generator.hits} replayed, {generator.misses} generated")
 

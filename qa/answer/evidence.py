@@ -305,9 +305,10 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     best: ClaimSupport | None = None
     failure = "the passage has no sentence"
     # Key items must stand in one sentence with what the question asks; only plain claims may span two.
+    source_names = asks_about_source(question)
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
-        problem = _key_item_failure(added, text, evidence, language, names, asks_about_source(question))
+        problem = _key_item_failure(added, text, evidence, language, names, source_names)
         if problem is None and not (_holds_asked_item(added, question) or _on_topic(text, window, evidence, question,
                                                                                       names)):
             problem = "the cited sentence is about something else than the question"

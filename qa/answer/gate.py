@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa.answer.key_items import find_countries, find_country_nouns
+from qa.answer.key_items import find_countries
 from qa.types import Hit
 
 
@@ -33,7 +33,7 @@ def missing_places(question: str, evidence: Sequence[str], documents: Sequence[s
     for text in evidence:
         found |= find_countries(text)
     asked = find_countries(question)
-    nouns = find_country_nouns(question)
+    nouns = find_countries(question, nouns_only=True)
     qualifiers = asked - nouns - found
     for text in documents if qualifiers else ():
         qualifiers -= find_countries(text)

@@ -317,38 +317,29 @@ def _country_name_words() -> frozenset[str]:
 
 
 @cache
-def _country_nouns() -> frozenset[str]:
-    """Folded country names and aliases (CLDR "Deutschland", "Germany", "USA"), without the adjectives."""
+def _country_nouns() -> dict[str, str]:
+    """Folded country names and aliases (CLDR "Deutschland", "Germany", "USA") -> ISO code, without the
+    adjectives of country_names()."""
     from babel import Locale
 
     nouns = {fold(name) for language in LANGUAGES for code, name in Locale(language).territories.items()
              if len(code) == 2 and code.isalpha()}
-    return frozenset(nouns | {fold(alias) for aliases in load_table("country_aliases.toml").values() for alias in aliases})
+    nouns |= {fold(alias) for aliases in load_table("country_aliases.toml").values() for alias in aliases}
+    return {noun: country_names()[noun] for noun in nouns if noun in country_names()}
 
 
-def find_country_nouns(text: str) -> set[str]:
-    """ISO codes of the countries `text` names by name or alias ("Frankreich", "the US"), not by adjective
-    ("German city", "französische Regierung")."""
-    codes = find_countries(text)
-    words = {fold(word) for word in _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))}
-    phrase = " ".join(fold(word) for word in _WORD.findall(text.replace("-", " ")))
-    return {code for code in codes
-            if any(country_names().get(noun) == code and (noun in words or f" {noun} " in f" {phrase} ")
-                   for noun in _country_nouns() if country_names().get(noun) == code)
-            or any(_acronyms().get(word.replace(".", "")) == code for word in _WORD.findall(text))}
-
-
-def find_countries(text: str) -> set[str]:
-    """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included)."""
+def find_countries(text: str, nouns_only: bool = False) -> set[str]:
+    """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included);
+    with `nouns_only` by name or alias only ("Frankreich", "the US"), not by adjective ("German city")."""
     originals = _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))  # "Germany's" -> "Germany"
     words = [fold(word) for word in originals]
-    names = country_names()
+    names = _country_nouns() if nouns_only else country_names()
     found = {_acronyms()[word.replace(".", "")] for word in originals if word.replace(".", "") in _acronyms()}
     for start in range(len(words)):
         for length in range(min(_longest_country_name(), len(words) - start), 0, -1):
             phrase = " ".join(words[start:start + length])
             code = names.get(phrase) or (names.get(phrase[:-1]) if phrase.endswith("s") and length == 1 else None)
-            if not code and length == 1 and originals[start][:1].isupper():
+            if not code and not nouns_only and length == 1 and originals[start][:1].isupper():
                 code = names.get(phrase + "@")
             if code:
                 found.add(code)
@@ -369,13 +360,13 @@ def _known_cities() -> dict[str, str]:
     from babel import Locale
     from babel.core import get_global
 
-    territories = get_global("zone_territories")
+    locales = [Locale(language) for language in LANGUAGES]
     cities: dict[str, str] = {}
-    for zone, territory in territories.items():
+    for zone, territory in get_global("zone_territories").items():
         if "/" in zone and len(territory) == 2:
             cities[fold(zone.rsplit("/", 1)[1].replace("_", " "))] = territory
-            for language in LANGUAGES:
-                city = Locale(language).time_zones.get(zone, {}).get("city")
+            for locale in locales:
+                city = locale.time_zones.get(zone, {}).get("city")
                 if city:
                     cities[fold(city)] = territory
     return cities
@@ -392,7 +383,7 @@ def appositive_countries(text: str) -> set[str]:
             continue  # a list of countries ("Japan, South Korea, Australia"), not a place and its country
         words = match.group(2).split()
         for length in range(len(words), 0, -1):
-            code = country_names().get(fold(" ".join(words[:length])))
+            code = _country_nouns().get(fold(" ".join(words[:length])))  # a country's name, not an adjective
             if code:
                 if _known_cities().get(place, code) == code:
                     found.add(code)

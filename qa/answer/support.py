@@ -53,19 +53,18 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     if not question:
         return False
     claim = strip_markers(sentence)
-    asked = content_words_both(question, language)
+    # Both read with their own language's stopwords only: "the machine hoped to end war" adds "war", a
+    # German stopword; the question is read in both languages, so its words in either are no news.
+    asked = {word for reading in ("de", "en") for word in tokenize(question, reading, own_stopwords=True)}
     # the rest of a name the question names is no news: "Jens Stoltenberg argued for Stoltenberg to stay"
     # answers "Which minister argued for Stoltenberg to stay?" with nothing
     # (only for a name the question gives alone: "Magdalen Tower" is not "Mitchell Tower" with a first name)
     alone = {_POSSESSIVE.sub("", word) for before, word in _NAME_PAIR_IN_QUESTION.findall(question)
              if not before[:1].isupper()}
     for first, last in _NAME_PAIR.findall(claim):
-        if _POSSESSIVE.sub("", last) in alone and content_words(last, language) & asked:
-            asked |= content_words(first, language)
-    # the answer read in its own language: "the machine hoped to end war" adds "war", a German stopword
-    # (and the question read alike, so that its words in the other language are no news either)
-    asked |= {word for reading in ("de", "en") for word in tokenize(question, reading, own_stopwords=True)}
-    adds_words = (frozenset(tokenize(claim, language, own_stopwords=True)) - function_words()) - asked
+        if _POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
+            asked |= set(tokenize(first, language, own_stopwords=True))
+    adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
     return not (adds_words or adds_numbers or _YES_NO.search(claim))
 
