@@ -106,6 +106,9 @@ def _consistent(index: SearchIndex) -> str | None:
     return version if ok else None
 
 
+LOADS = 400  # enough that the old is_file-then-read race failed within seconds
+
+
 def test_loading_while_another_process_rebuilds_never_gives_a_torn_index(fake_config: Config, tmp_path: Path) -> None:
     """`qa index` in another process swaps builds in while the app loads the index: never a mix of two builds."""
     embedder = HashingEmbedder()
@@ -131,7 +134,7 @@ def test_loading_while_another_process_rebuilds_never_gives_a_torn_index(fake_co
     errors: list[str] = []
     try:
         wait_until(lambda: len(builds) >= 1, 30, "the first rebuild")
-        for _ in range(60):
+        for _ in range(LOADS):
             try:
                 version = _consistent(load_index(fake_config, embedder))
             except IndexCorruptError as error:
@@ -143,7 +146,7 @@ def test_loading_while_another_process_rebuilds_never_gives_a_torn_index(fake_co
         builder.join(60)
     assert len(builds) >= 2
     assert None not in seen, f"torn indexes: {seen[None]}"
-    assert not errors, f"{len(errors)} of 60 loads failed while a rebuild swapped the index in: {errors[0]}"
+    assert not errors, f"{len(errors)} of {LOADS} loads failed while a rebuild swapped the index in: {errors[0]}"
 
 
 @pytest.mark.parametrize("version", ["old", "new"])

@@ -145,7 +145,11 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
             )
     for name, digest in manifest.get("files", {}).items():
         path = folder / name
-        if not path.is_file() or file_digest(path) != digest:
+        try:
+            intact = file_digest(path) == digest
+        except OSError:  # missing, or deleted by a newer build's clean-up while it was read
+            intact = False
+        if not intact:
             raise IndexCorruptError(f"Index file {path} is missing or damaged.", hint=REBUILD_HINT)
     try:
         documents = {
