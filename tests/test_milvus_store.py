@@ -1,9 +1,9 @@
 """The Milvus store (qa.index.milvus) on Milvus Lite, embedded and as a loopback server, with the hashing fake.
 
-It must rank as the FAISS store does, hold exactly the bm25s tokens, build incrementally behind an
-alias that an interrupted build leaves alone, and fail fast with a hint when the server or pymilvus is
-missing. Leaves out: the shared retrieval assertions (tests/test_retrieval.py runs them on both stores)
-and the XQuAD figures (benchmarks/retrieval_xquad.py --store milvus).
+It must rank as the FAISS store does, hold exactly the bm25s tokens, embed only new text, and fail fast
+with a hint when the server or pymilvus is missing. Leaves out: incremental inserts and interrupted builds
+(tests/test_milvus_blue_green.py), the shared retrieval assertions (tests/test_retrieval.py runs them on
+both stores) and the XQuAD figures (benchmarks/retrieval_xquad.py --store milvus).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from qa.errors import StoreUnavailableError
 from qa.index.build import build_index
 from qa.index.format import index_text
 from qa.index.load import index_status, load_index
-from qa.index.milvus import MilvusBuild, MilvusStore, connect
+from qa.index.milvus import MilvusStore, connect
 from qa.index.store import StoreQuery
 from qa.models.embedders import HashingEmbedder
 from qa.pipeline import Pipeline
@@ -67,14 +67,6 @@ def _store(config: Config) -> MilvusStore:
 
 def _alias_target(config: Config) -> str:
     return str(connect(config).describe_alias(config.milvus_collection)["collection_name"])
-
-
-def _collections(config: Config) -> set[str]:
-    """The builds' chunk collections in Milvus (each must come with its sentence collection)."""
-    names = {name for name in connect(config).list_collections() if name.startswith(config.milvus_collection + "_build_")}
-    builds = {name for name in names if not name.endswith("_sentences")}
-    assert names == builds | {name + "_sentences" for name in builds}
-    return builds
 
 
 def test_milvus_ranks_as_faiss_does_on_the_repo_seeds(fake_config: Config, tmp_path: Path) -> None:
@@ -126,7 +118,7 @@ def test_the_bm25_field_holds_exactly_the_bm25s_tokens(lite: Config) -> None:
     pipeline.ensure_index()
     store = _store(lite)
     rows = store.client.query(store.collection, filter="id >= 0", output_fields=["id", "tokens"])
-    by_position = {int(row["id"]): row["tokens"] for row in rows}
+    by_position = {store.chunk_position[int(row["id"])]: row["tokens"] for row in rows}
     assert len(by_position) == len(pipeline.index.chunks)
     for position, chunk in enumerate(pipeline.index.chunks):
         tokens = tokenize(index_text(chunk), chunk.language)
@@ -146,51 +138,40 @@ def test_sentence_vectors_are_stored_and_ranked(lite: Config) -> None:
     assert found.sentences[0][1] == pytest.approx(float(index.sentence_vectors[expected[0]] @ vector), abs=1e-5)
 
 
-def test_milvus_build_is_incremental_and_swaps_the_alias(lite: Config) -> None:
+def test_milvus_build_embeds_only_new_text_and_swaps_the_alias(lite: Config) -> None:
+    """Embedding is incremental as for FAISS; the alias moves between the two colours. What each build inserts,
+    and interrupted builds: tests/test_milvus_blue_green.py."""
     embedder = HashingEmbedder()
     first = build_index(lite, embedder)
-    first_collection = _alias_target(lite)
+    assert _alias_target(lite) == "qa_passages_blue"
     (lite.seeds_dir / "en_new.txt").write_text("A brand new English document about the Hague summit.", encoding="utf-8")
     assert index_status(lite, embedder).stale
     second = build_index(lite, embedder)
-    second_collection = _alias_target(lite)
     assert second.embedded == 1 and second.reused == first.chunks  # only the new chunk is embedded
     assert second.sentences_embedded == 1
-    assert second_collection != first_collection
-    assert _collections(lite) == {first_collection, second_collection}  # the replaced one is kept for running apps
+    assert _alias_target(lite) == "qa_passages_green"
     index = load_index(lite, embedder)
-    assert index.manifest["milvus"]["collection"] == second_collection
+    assert index.manifest["milvus"]["collection"] == "qa_passages_green"
     assert "en_new.txt" in index.documents and not index_status(lite, embedder).stale
-    build_index(lite, embedder)
-    assert _collections(lite) == {second_collection, _alias_target(lite)}  # older builds are dropped
 
 
-def test_an_interrupted_milvus_build_leaves_the_old_alias_serving(lite: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    embedder = HashingEmbedder()
-    build_index(lite, embedder)
-    serving = _alias_target(lite)
-    before = [chunk.id for chunk in load_index(lite, embedder).chunks]
-    (lite.seeds_dir / "en_new.txt").write_text("A brand new English document about the Hague summit.", encoding="utf-8")
-
-    def interrupted(self: MilvusBuild) -> None:
-        raise KeyboardInterrupt  # Ctrl-C after the new collection was written, before the alias moved
-
-    with monkeypatch.context() as patch:
-        patch.setattr(MilvusBuild, "publish", interrupted)
-        with pytest.raises(KeyboardInterrupt):
-            build_index(lite, embedder)
-    assert _alias_target(lite) == serving and _collections(lite) == {serving}  # the half build was dropped
-    assert [chunk.id for chunk in load_index(lite, embedder).chunks] == before
-    assert index_status(lite, embedder).stale
-    with monkeypatch.context() as patch:  # kill -9: nothing is dropped; the next build drops what it left
-        patch.setattr(MilvusBuild, "publish", interrupted)
-        patch.setattr(MilvusBuild, "discard", lambda self: None)
-        with pytest.raises(KeyboardInterrupt):
-            build_index(lite, embedder)
-    assert len(_collections(lite)) == 2 and _alias_target(lite) == serving
-    build_index(lite, embedder)
-    assert _collections(lite) == {serving, _alias_target(lite)}
-    assert "en_new.txt" in load_index(lite, embedder).documents
+def test_a_build_drops_the_collections_of_the_one_per_build_layout(lite: Config) -> None:
+    """Earlier versions wrote `<alias>_build_<time>…` per build: the first blue/green build keeps the one the
+    index served (a running app may search it), the next drops it."""
+    client = connect(lite)
+    legacy = ["qa_passages_build_20260101_120000_1_1", "qa_passages_build_20260102_120000_1_2"]
+    for name in legacy:
+        client.create_collection(name, dimension=4)
+        client.create_collection(name + "_sentences", dimension=4)
+    build_index(lite.replace(store="faiss"), HashingEmbedder())
+    manifest_path = lite.index_dir / "current" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["milvus"] = {"collection": legacy[1]}  # as if the newer one served
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    build_index(lite, HashingEmbedder())
+    assert {name for name in client.list_collections() if "_build_" in name} == {legacy[1], legacy[1] + "_sentences"}
+    build_index(lite, HashingEmbedder())
+    assert not [name for name in client.list_collections() if "_build_" in name]
 
 
 def test_an_index_loaded_before_a_rebuild_still_searches(lite: Config) -> None:

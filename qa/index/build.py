@@ -5,9 +5,10 @@ Layout: `index_dir/current` is a symlink to one complete build folder
 kill -9) leaves the previous index intact. A failed write (a full disk, no
 permission) becomes an IndexWriteError that says so and how to fix it. Builds are incremental: a chunk whose embedded text is
 unchanged reuses its stored vector. With `store = "milvus"` the build folder
-holds the same records and vectors but no FAISS or bm25s files: a new Milvus
-collection is written first and its alias moved just before the folder is
-swapped in (qa.index.milvus).
+holds the same records and vectors and the Milvus row ids but no FAISS or bm25s
+files: the alias's idle collection is brought up to the new state first (only
+new and changed rows inserted) and the alias moved just before the folder is
+swapped in (qa.index.milvus.build).
 
 This module builds the index. Leaves out: loading and status (qa.index.load),
 the file format (qa.index.format), ranking and fusion (qa.retrieval) and
@@ -148,7 +149,8 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
 
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
                  chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
-                 sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config) -> None:
+                 sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config,
+                 milvus: MilvusBuild | None) -> None:
     folder.mkdir(parents=True)
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for document in documents:
@@ -161,7 +163,13 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
         for span, text in sentences:
             handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
     np.save(folder / "sentence_vectors.npy", sentence_vectors)
-    if "milvus" not in manifest:  # the FAISS store's files; a Milvus build's collection is already written
+    if milvus is not None:  # a Milvus build's collections are already written: the ids of their rows
+        from qa.index.milvus import CHUNK_IDS, SENTENCE_IDS
+
+        np.save(folder / CHUNK_IDS, milvus.chunk_ids)
+        np.save(folder / SENTENCE_IDS, milvus.sentence_ids)
+        manifest["milvus"]["row_ids"] = [CHUNK_IDS, SENTENCE_IDS]
+    else:  # the FAISS store's files
         import faiss
 
         store = in_memory_index(chunks, vectors, config=config).store
@@ -223,24 +231,24 @@ def build_index(
     old_documents = (old_manifest or {}).get("documents", {})
     manifest = _manifest(settings, documents, chunks, skipped)
     build = _new_build_folder(config.index_dir)
-    milvus = _milvus_build(config)
+    live = str((old_manifest or {}).get("milvus", {}).get("collection", ""))
+    milvus = _milvus_build(config, live)
     try:
-        if milvus is not None:
-            manifest["milvus"] = milvus.write(chunks, keys[: len(chunks)], vectors, keys[len(chunks):], sentence_vectors)
+        if milvus is not None:  # the idle colour only; the collection the current index names is not touched
+            manifest["milvus"] = milvus.write(chunks, keys[: len(chunks)], vectors, [span for span, _ in sentences],
+                                              keys[len(chunks):], sentence_vectors, settings["embedder"])
         _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors,
-                     config)
+                     config, milvus)
         if milvus is not None:
             milvus.publish()
         _swap_in(config.index_dir, build)
     except BaseException as error:
         shutil.rmtree(build, ignore_errors=True)  # the previous build stays current
-        if milvus is not None:
-            milvus.discard()
         if isinstance(error, OSError):
             raise _write_error(config.index_dir, error) from error
         raise
     if milvus is not None:
-        milvus.drop_old(keep=(old_manifest or {}).get("milvus", {}).get("collection", ""))
+        milvus.drop_legacy(keep=live)
     changed = tuple(
         document.id for document in documents
         if old_documents.get(document.id, {}).get("source_hash") != document.content_hash
@@ -260,13 +268,14 @@ def build_index(
     )
 
 
-def _milvus_build(config: Config) -> MilvusBuild | None:
-    """The Milvus collection of a build with `store = "milvus"` (connected now, so a dead server fails first)."""
+def _milvus_build(config: Config, live: str) -> MilvusBuild | None:
+    """The Milvus side of a build with `store = "milvus"`, next to the `live` collection (connected now, so a
+    dead server fails first)."""
     if config.store != "milvus":
         return None
     from qa.index.milvus import MilvusBuild
 
-    return MilvusBuild(config)
+    return MilvusBuild(config, live)
 
 
 def _write_error(index_dir: Path, error: OSError) -> IndexWriteError:

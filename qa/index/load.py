@@ -177,7 +177,7 @@ def _open_store(config: Config, manifest: dict[str, Any], folder: Path, chunk_co
     if manifest_setting(manifest, "store")["kind"] == "milvus":
         from qa.index.milvus import open_milvus_store
 
-        return open_milvus_store(config, manifest, chunk_count, len(sentence_vectors))
+        return open_milvus_store(config, manifest, folder, chunk_count, len(sentence_vectors))
     import bm25s
     import faiss
 
