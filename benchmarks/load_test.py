@@ -14,8 +14,11 @@ the app and the model process.
 Bounded: loopback only, a fixed number of requests, every wait with a timeout.
 `benchmarks/memory_growth.py` uses the same server to look for leaks.
 
-Leaves out: the real answer model (its latency is in answer_latency.py), the browser's own
-rendering, and any network but loopback.
+`benchmarks/server_pool_load.py` runs the same users against the app on the `openai` generator
+over one or more real llama.cpp servers.
+
+Leaves out: the real answer model (its latency is in answer_latency.py; over model servers in
+server_pool_load.py), the browser's own rendering, and any network but loopback.
 """
 
 from __future__ import annotations
@@ -81,13 +84,23 @@ def _children(pid: int) -> list[int]:
 
 @contextmanager
 def running_server(seeds: Path, delay_s: float, embedder: str = "hashing",
-                   start_timeout_s: float = 300.0, max_queue: int | None = None) -> Iterator[Server]:
-    """Index `seeds` into a temporary folder and serve the app on loopback until the block ends."""
+                   start_timeout_s: float = 300.0, max_queue: int | None = None,
+                   overrides: dict[str, object] | None = None, answer_log: Path | None = None) -> Iterator[Server]:
+    """Index `seeds` into a temporary folder and serve the app on loopback until the block ends.
+
+    `overrides`: further settings of the app's Config; with `"generator": "openai"` the app answers through
+    the model servers `openai_base_url` lists instead of the fake in its own process. `answer_log`: the app
+    appends one JSON line per answer to it (question, wall-clock start and end, the answer's own timings).
+    """
     with tempfile.TemporaryDirectory(prefix="qa-load-") as folder:
         command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--seeds", str(seeds), "--index-dir",
                    str(Path(folder) / "index"), "--delay-s", str(delay_s), "--embedder", embedder]
         if max_queue is not None:
             command += ["--max-queue", str(max_queue)]
+        if overrides:
+            command += ["--overrides", json.dumps(overrides)]
+        if answer_log is not None:
+            command += ["--answer-log", str(answer_log)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, cwd=folder,
                                    env={**os.environ, "XDG_CACHE_HOME": str(Path(folder) / "cache")})
         try:
@@ -115,8 +128,10 @@ def _read_url(process: subprocess.Popen[str], timeout_s: float) -> str:
     return str(json.loads(found[0])["url"])
 
 
-def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str, max_queue: int | None = None) -> None:
-    """The child: build the pipeline on the fakes, launch the app, print its URL, run until stdin closes."""
+def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str, max_queue: int | None = None,
+          extra: dict[str, object] | None = None, answer_log: Path | None = None) -> None:
+    """The child: build the pipeline (on the fakes unless `extra` names the "openai" generator), launch the
+    app, print its URL, run until stdin closes."""
     from qa import ui
     from qa.config import load_config
     from qa.models.process import ProcessGenerator
@@ -128,18 +143,44 @@ def serve(seeds: Path, index_dir: Path, delay_s: float, embedder: str, max_queue
         overrides["max_queue"] = max_queue
     if embedder == "hashing":
         overrides["min_dense_score"] = 0.2  # the hashing fake scores related texts far lower than multilingual-e5
+    overrides |= extra or {}
     config = load_config(REPO, overrides=overrides, environ={})
-    generator = ProcessGenerator(Path("unused.gguf"), worker_settings={"generator": "extractive", "delay_s": delay_s},
-                                 reply_timeout_s=60)
+    generator = None
+    if config.generator != "openai":
+        generator = ProcessGenerator(Path("unused.gguf"), worker_settings={"generator": "extractive", "delay_s": delay_s},
+                                     reply_timeout_s=60)
     pipeline = Pipeline(config, generator=generator)
     pipeline.ensure_index()
-    generator.warm_up()  # start the model's process now, so the first user does not pay for it
+    if generator is not None:
+        generator.warm_up()  # start the model's process now, so the first user does not pay for it
+    if answer_log is not None:
+        _log_answers(pipeline, answer_log)
     demo = ui.build_app(pipeline)
     url = _launch(demo, ui.launch_options())
     print(json.dumps({"url": url}), flush=True)
     sys.stdin.read()  # until the parent closes stdin
     demo.close()
-    generator.close()
+    if generator is not None:
+        generator.close()
+
+
+def _log_answers(pipeline: object, log: Path) -> None:
+    """Wrap `pipeline.answer` (what `/ask` calls) so that every answer appends its question, its wall-clock start
+    and end and its own timings to `log` (the benchmark's instrument, in the benchmark's child only)."""
+    answer = pipeline.answer  # type: ignore[attr-defined]
+    lock = threading.Lock()
+
+    def logged(question: str, *args: object, **options: object) -> object:
+        started = time.time()
+        result = answer(question, *args, **options)
+        record = {"question": question, "started": started, "ended": time.time(),
+                  "completion_tokens": result.completion_tokens, "refused": result.refused,
+                  "timings": asdict(result.timings)}
+        with lock, open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return result
+
+    pipeline.answer = logged  # type: ignore[attr-defined]
 
 
 def _launch(demo: object, options: dict[str, object], attempts: int = 20) -> str:
@@ -165,6 +206,7 @@ class Asked:
     user: int
     question: str
     seconds: float
+    submitted: float = 0.0  # wall clock (time.time()) when the question was sent
     queue_positions: list[int] = field(default_factory=list)  # every place in the queue the user was told (1 = next)
     refused: bool | None = None
     error: str = ""
@@ -178,7 +220,7 @@ def ask_as_user(url: str, user: int, questions: list[str], timeout_s: float) -> 
     asked = []
     for question in questions:
         started = time.monotonic()
-        record = Asked(user, question, 0.0)
+        record = Asked(user, question, 0.0, time.time())
         try:
             job = client.submit(question, api_name="/ask")
             while not job.done():
@@ -246,9 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures and every request to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--overrides", type=json.loads, help=argparse.SUPPRESS)
+    parser.add_argument("--answer-log", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.seeds, args.index_dir, args.delay_s, args.embedder, args.max_queue)
+        serve(args.seeds, args.index_dir, args.delay_s, args.embedder, args.max_queue, args.overrides, args.answer_log)
         return 0
     with running_server(args.seeds, args.delay_s, args.embedder, max_queue=args.max_queue) as server:
         started = time.monotonic()

@@ -8,9 +8,10 @@ its file, with n_ctx and n_threads from the Config. It exists because the
 Makefile builds llama.cpp with runtime CPU dispatch: `python -m
 llama_cpp.server` alone does not find the CPU backends, so this registers
 them first (qa.models.llama_internals.load_cpu_backends) and then runs that
-server unchanged. One process generates one answer at a time: start one per
-answer that should run at once and give all their URLs to
-`--openai-base-url`.
+server unchanged, except that a request arriving while another streams waits
+instead of cutting that one short (`--interrupt_requests false`). One process
+generates one answer at a time: start one per answer that should run at once
+and give all their URLs to `--openai-base-url`.
 
 Leaves out: the HTTP server itself (llama_cpp.server, uvicorn).
 """
@@ -38,8 +39,12 @@ def server_arguments(argv: Sequence[str]) -> list[str]:
         arguments += ["--model", str(model)]
     else:
         model = Path(arguments[arguments.index("--model") + 1]) if "--model" in arguments else Path("model")
+    # interrupt_requests (llama_cpp.server's default: on) ends a stream early, as if complete, when a second
+    # request arrives at the same process; the pool's round-robin can send one there while an answer streams,
+    # and a cut-off draft would pass as whole. Off, the second request waits for the first.
     defaults = {"--model_alias": model.stem, "--host": DEFAULT_HOST, "--n_ctx": str(config.n_ctx),
-                "--n_threads": str(config.n_threads), "--n_threads_batch": str(config.n_threads)}
+                "--n_threads": str(config.n_threads), "--n_threads_batch": str(config.n_threads),
+                "--interrupt_requests": "false"}
     for flag, value in defaults.items():
         if flag not in given:
             arguments += [flag, value]
