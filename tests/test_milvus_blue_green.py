@@ -29,7 +29,7 @@ from qa.errors import StoreUnavailableError
 from qa.index.build import build_index
 from qa.index.load import SearchIndex, index_status, load_index
 from qa.index.milvus import MilvusStore, connect
-from qa.index.milvus.build import held_ids
+from qa.index.milvus.build import create, held_ids, insert, token_text
 from qa.index.store import StoreQuery
 from qa.models.embedders import HashingEmbedder
 from qa.text.tokens import tokenize
@@ -284,3 +284,33 @@ def test_a_build_killed_with_sigkill_midway_leaves_the_served_collection_intact(
     assert _alias_target(lite) == GREEN
     index = load_index(lite, embedder)
     assert NEW_SENTENCE in index.documents[CHANGED].text and _rankings(index) != before
+
+
+def test_an_index_built_before_stable_row_ids_still_loads_and_ranks_alike(lite: Config) -> None:
+    """An index of the one-collection-per-build layout (rows keyed by position, no id files) keeps working
+    after the upgrade, until the next build moves it to blue/green."""
+    embedder = HashingEmbedder()
+    build_index(lite, embedder)
+    index = load_index(lite, embedder)
+    before = _rankings(index)
+    legacy = "qa_passages_build_20260101_120000_1_1"
+    client = connect(lite)
+    for name, vectors, tokens in ((legacy, index.vectors, True), (legacy + "_sentences", index.sentence_vectors, False)):
+        assert vectors is not None
+        create(client, name, len(vectors), vectors.shape[1], tokens, lite)
+        insert(client, name, ({"id": position, "embed_key": str(position), "vector": vector.tolist(),
+                               **({"tokens": token_text(index.chunks[position])} if tokens else {})}
+                              for position, vector in enumerate(vectors)))
+        client.flush(name)
+    folder = lite.index_dir / "current"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["milvus"] = {"collection": legacy, "chunks": len(index.chunks), "sentences": len(index.sentences)}
+    for name in ("milvus_ids.npy", "milvus_sentence_ids.npy"):
+        del manifest["files"][name]
+        (folder / name).unlink()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    old = load_index(lite, embedder)
+    assert _store(old).collection == legacy and _rankings(old) == before
+    _change_one_document(lite)
+    build_index(lite, embedder)  # the first blue/green build: the idle colour is not the legacy collection
+    assert _alias_target(lite) == BLUE and _rankings(load_index(lite, embedder)) != before
