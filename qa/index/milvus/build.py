@@ -174,7 +174,6 @@ class MilvusBuild:
         self.live = live
         self.colours = tuple(f"{self.alias}_{colour}" for colour in COLOURS)
         self.collection = self.colours[1] if live == self.colours[0] else self.colours[0]
-        self.published = False
 
     def write(self, chunks: Sequence[Chunk], chunk_keys: Sequence[str], vectors: np.ndarray,
               sentences: Sequence[SentenceSpan], sentence_keys: Sequence[str], sentence_vectors: np.ndarray,
@@ -226,7 +225,6 @@ class MilvusBuild:
                 self.client.alter_alias(self.collection, self.alias)
             else:
                 self.client.create_alias(self.collection, self.alias)
-        self.published = True
 
     def drop_legacy(self, keep: str) -> None:
         """Drop the one-collection-per-build collections (`<alias>_build_<time>…`) of earlier versions,
