@@ -67,6 +67,23 @@ def test_round_robin_over_servers() -> None:
     assert len(first.requests) == len(second.requests) == 2
 
 
+def test_a_server_streaming_an_answer_is_passed_over_for_an_idle_one() -> None:
+    """A llama.cpp server answers one request at a time: while an answer streams from the first server, the
+    next answers go to the second, even where the round-robin turn is the first's."""
+    with FakeOpenAIServer(ExtractiveGenerator()) as first, FakeOpenAIServer(ExtractiveGenerator()) as second:
+        model = generator(first.url, second.url)
+        held = model.stream(QUESTION, max_tokens=50)
+        opening = next(held)  # streaming from the first server, not finished
+        assert len(first.requests) == 1
+        for _ in range(3):
+            assert text_of(model.stream(QUESTION, max_tokens=50))[0] == ANSWER
+        assert len(first.requests) == 1 and len(second.requests) == 3
+        assert str(opening) + text_of(held)[0] == ANSWER  # the held answer is whole
+        for _ in range(2):  # both idle again: round-robin
+            text_of(model.stream(QUESTION, max_tokens=50))
+    assert len(first.requests) == 2 and len(second.requests) == 4
+
+
 @pytest.mark.parametrize("failure", ["down", "error", "hang"])
 def test_a_failed_server_is_skipped(failure: str) -> None:
     with FakeOpenAIServer(ExtractiveGenerator(), mode=failure if failure != "down" else "ok", hang_s=2) as bad, \

@@ -83,8 +83,8 @@ def test_four_users_over_two_servers_are_answered_two_at_once_with_first_token_t
 
 
 def test_the_llama_server_waits_instead_of_cutting_a_stream_short() -> None:
-    """llama_cpp.server's interrupt_requests would end a streaming answer early (as if complete) when the pool
-    sends a second request to the same process; qa.models.llama_server turns it off unless told otherwise."""
+    """llama_cpp.server's interrupt_requests would end a streaming answer early when a second request reaches
+    the same process (the answer then fails as cut off); qa.models.llama_server turns it off unless told otherwise."""
     arguments = server_arguments(["--model", "model.gguf", "--port", "8001"])
     assert arguments[arguments.index("--interrupt_requests") + 1] == "false"
     assert arguments[arguments.index("--model_alias") + 1] == "model"

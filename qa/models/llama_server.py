@@ -39,9 +39,10 @@ def server_arguments(argv: Sequence[str]) -> list[str]:
         arguments += ["--model", str(model)]
     else:
         model = Path(arguments[arguments.index("--model") + 1]) if "--model" in arguments else Path("model")
-    # interrupt_requests (llama_cpp.server's default: on) ends a stream early, as if complete, when a second
-    # request arrives at the same process; the pool's round-robin can send one there while an answer streams,
-    # and a cut-off draft would pass as whole. Off, the second request waits for the first.
+    # interrupt_requests (llama_cpp.server's default: on) ends a stream early when a second request arrives at
+    # the same process (two answers at once on fewer free servers, or a pool shared by several apps): the
+    # first answer then fails as cut off (no finish reason) and its server is set aside. Off, the second
+    # request waits for the first.
     defaults = {"--model_alias": model.stem, "--host": DEFAULT_HOST, "--n_ctx": str(config.n_ctx),
                 "--n_threads": str(config.n_threads), "--n_threads_batch": str(config.n_threads),
                 "--interrupt_requests": "false"}

