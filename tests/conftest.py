@@ -1,5 +1,6 @@
 """Shared fixtures and helpers: a tiny hand-checkable bilingual seeds folder, a Config on the fakes,
-starting the web app on a free port, and waiting for a condition.
+starting the web app on a free port, waiting for a condition, and the browser tests' Chromium with
+opening the chat and asking in it (Gradio and Playwright are imported only by the tests that use them).
 
 Everything is written under pytest's tmp_path: the session points XDG_CACHE_HOME (the
 default cache_dir, so also the assembled model of the integration tests), XDG_CONFIG_HOME
@@ -102,6 +103,51 @@ def launch_app(demo: Any, attempts: int = 20, **options: Any) -> str:
     raise AssertionError("unreachable")
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (nothing is downloaded); skips when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (run `make browsers`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def serve(pipeline: Any, warmup: Any = None) -> tuple[Any, str]:
+    """Build the web chat around `pipeline` and start it on a free port: (the Blocks, its URL)."""
+    from qa import ui
+
+    demo = ui.build_app(pipeline, warmup=warmup)
+    return demo, launch_app(demo, **ui.launch_options())
+
+
+def open_chat(browser: Any, url: str, locale: str = "en-US", size: tuple[int, int] = (1200, 900)) -> Any:
+    """A new page (its own browser context) in `locale` at `size`, once the page-load callback has run."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale=locale)
+    page.goto(url)
+    page.wait_for_selector("#qa-header [lang]")  # the page-load callback has run
+    return page
+
+
+def ask(page: Any, question: str, timeout_ms: float = 30_000) -> None:
+    """Send `question` and wait until its answer is complete (one more timing line in the chat)."""
+    from playwright.sync_api import expect
+
+    finished = page.locator("#qa-chatbot .qa-timing")
+    before = finished.count()
+    page.fill("#qa-message textarea", question)
+    page.keyboard.press("Enter")
+    expect(finished).to_have_count(before + 1, timeout=timeout_ms)
+
+
 TINY_DOCUMENTS = {
     "de_nato.txt": (
         "Die NATO wurde im Jahr 1949 in Washington gegründet. Ihr Hauptquartier liegt in Brüssel.\n\n"
@@ -148,15 +194,14 @@ def tiny_seeds(tmp_path: Path) -> Path:
     return write_seeds(tmp_path / "seeds")
 
 
-@pytest.fixture
-def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
-    """A Config on the hashing embedder and the extractive generator, all paths in tmp."""
+def fake_config_in(folder: Path, seeds: Path) -> Config:
+    """A Config on the hashing embedder and the extractive generator over `seeds`, its index and cache in `folder`."""
     return load_config(
-        tmp_path,
+        folder,
         overrides={
-            "seeds_dir": tiny_seeds,
-            "index_dir": tmp_path / "index",
-            "cache_dir": tmp_path / "cache",
+            "seeds_dir": seeds,
+            "index_dir": folder / "index",
+            "cache_dir": folder / "cache",
             "embedder": "hashing",
             "generator": "extractive",
             "chunk_words": 12,
@@ -168,6 +213,12 @@ def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
         },
         environ={},
     )
+
+
+@pytest.fixture
+def fake_config(tmp_path: Path, tiny_seeds: Path) -> Config:
+    """A Config on the hashing embedder and the extractive generator, all paths in tmp."""
+    return fake_config_in(tmp_path, tiny_seeds)
 
 
 @pytest.fixture

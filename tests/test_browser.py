@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import launch_app, wait_until, write_seeds
+from conftest import ask, open_chat, serve, wait_until, write_seeds
 
 from qa import ui
 from qa.config import Config, load_config
@@ -24,9 +24,6 @@ from qa.pipeline import Pipeline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPO = Path(__file__).resolve().parent.parent
 
 XSS_SCRIPT = "<script>window.__pwned=1</script>"
@@ -62,41 +59,6 @@ publisher = "Testverlag"
 date = "2024-03-03"
 language = "de"
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed (run `make browsers`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def serve(pipeline: Pipeline, warmup: ui.ModelWarmup | None = None) -> tuple[object, str]:
-    demo = ui.build_app(pipeline, warmup=warmup)
-    return demo, launch_app(demo, **ui.launch_options())
-
-
-def open_chat(browser: object, url: str, locale: str = "en-US", size: tuple[int, int] = (1200, 900)) -> object:
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale=locale)  # type: ignore[attr-defined]
-    page.goto(url)
-    page.wait_for_selector("#qa-header [lang]")  # the page-load callback has run
-    return page
-
-
-def ask(page: object, question: str, timeout_ms: float = 30_000) -> None:
-    """Send `question` and wait until its answer is complete (one more timing line in the chat)."""
-    from playwright.sync_api import expect
-
-    finished = page.locator("#qa-chatbot .qa-timing")  # type: ignore[attr-defined]
-    before = finished.count()
-    page.fill("#qa-message textarea", question)  # type: ignore[attr-defined]
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    expect(finished).to_have_count(before + 1, timeout=timeout_ms)
 
 
 @pytest.fixture

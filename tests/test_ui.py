@@ -194,7 +194,8 @@ def test_empty_message_does_nothing(pipeline: Pipeline) -> None:
 
 
 @pytest.mark.parametrize(("ui_language", "expected"), [
-    ("en", "at most 1000 are allowed. Please shorten it."), ("de", "erlaubt sind höchstens 1000. Bitte kürze sie.")])
+    ("en", "1,001 characters; at most 1,000 are allowed. Please shorten it."),
+    ("de", "1.001 Zeichen; erlaubt sind höchstens 1.000. Bitte kürze sie.")])  # numbers in the locale's notation
 def test_overlong_message_gets_a_message_in_the_ui_language(pipeline: Pipeline, ui_language: str, expected: str) -> None:
     conversation = ui.Conversation()
     views = run(pipeline, "x" * (pipeline.config.max_question_chars + 1), conversation, ui_language=ui_language)

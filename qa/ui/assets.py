@@ -19,6 +19,14 @@ qa.ui.sources, qa.ui.documents) and the components (qa.ui.layout).
 
 from __future__ import annotations
 
+# The theme's fonts: the system's own, which exist offline and cover every letter. Gradio's default theme
+# declares its bundled Source Sans Pro, whose SemiBold file holds only "A", "B" and Cyrillic letters, so a bold
+# "NATO" or "Ask" took the "A" from it and the other letters from the fallback font.
+FONT = ("system-ui", "-apple-system", "'Segoe UI'", "Roboto", "'Noto Sans'", "'Liberation Sans'", "Arial",
+        "sans-serif")
+FONT_MONO = ("ui-monospace", "'SF Mono'", "Menlo", "Consolas", "'DejaVu Sans Mono'", "'Liberation Mono'",
+             "monospace")
+
 CSS = """
 .gradio-container { max-width: 1440px !important; margin: 0 auto; }
 #qa-header { display: flex; align-items: flex-end; justify-content: space-between; gap: 1rem; }
@@ -26,6 +34,9 @@ CSS = """
 #qa-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .95rem; }
 #qa-ui-language { max-width: 230px; }
 #qa-chatbot { font-size: 1rem; }
+/* The chat's trash icon floats over the top right corner of the scrolling messages: the bubbles keep left of it,
+   so none slides under it when scrolled up there. */
+#qa-chatbot .message-wrap { padding-right: 14px; }
 #qa-notice:not(:has(.qa-notice)) { display: none; }
 #qa-tools { align-items: flex-start; }
 #qa-chatbot .qa-msg p { margin: .25rem 0; line-height: 1.55; }

@@ -287,10 +287,13 @@ def error_kind(error: QAError) -> str:
 
 
 def render_question_error(error: InvalidQuestionError, texts: Mapping[str, str]) -> str:
-    """An invalid question as a notice in the UI language only (no English message, no operator hint)."""
+    """An invalid question as a notice in the UI language only (no English message, no operator hint).
+
+    Its numbers are written in the locale's notation ("1.500 Zeichen", "1,500 characters").
+    """
     text = texts.get(f"question_{error.reason}", texts["question_invalid"])
     try:
-        text = text.format(**error.values)
+        text = text.format(**{name: format_number(value, texts["locale"]) for name, value in error.values.items()})
     except (KeyError, IndexError):
         text = texts["question_invalid"]
     return f'<div class="qa-notice"><strong>{html.escape(texts["invalid_title"])}</strong> {html.escape(text)}</div>'
