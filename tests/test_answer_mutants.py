@@ -924,3 +924,83 @@ def test_an_english_word_that_is_a_german_stopword_is_news_in_an_english_answer(
     assert not is_echo("In the article's title, the machine hoped to end war.",
                        "In the article's title, what did the machine hope to end?", "en")
     assert is_echo("Der Hub for the South ist der Hub for the South.", "Was ist der Hub for the South?", "de")
+
+
+# ---------------------------------------------------------------- names with and without their umlauts
+
+@pytest.mark.parametrize(("question", "claim", "sentence"), [
+    ("Where was the summit held?", "The summit was held in Zurich.", "The summit was held in Zürich."),
+    ("Who led the talks?", "The talks were led by Markus Soder.", "The talks were led by Markus Söder."),
+    ("Who led the talks?", "The talks were led by Sanna Hamalainen.", "The talks were led by Sanna Hämäläinen."),
+])
+def test_a_name_written_without_its_umlauts_is_the_name_in_the_passage(question: str, claim: str,
+                                                                      sentence: str) -> None:
+    """An English answer that drops the umlauts ("Zurich" for "Zürich", "Soder" for "Söder") names the person or
+    place of the passage; another name is still caught as invented.
+
+    Mutants: qa.answer.evidence._stem (ü, ö and ä spelled out as ue, oe, ae, then reduced to the vowel).
+    """
+    assert support_of(question, claim, [sentence], "en").reason == ""
+    invented = claim.rsplit(" ", 1)[0] + " Bern."
+    assert support_of(question, invented, [sentence], "en").reason == "bern appears in no passage"
+
+
+# ---------------------------------------------------------------- what a question asks for, in German too
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Wann wurde die NATO gegründet?", ("date",)),  # one ask, read with the German question words
+    ("Wie viele Golfstaaten und Partner gibt es?", ("number",)),  # "und" joins two nouns, not two asks
+])
+def test_a_german_question_is_read_with_the_german_question_words(question: str, kinds: tuple[str, ...]) -> None:
+    """Mutants: qa.answer.evidence.question_kinds (the question's language, with and without a joining "und")."""
+    from qa.answer.evidence import question_kinds
+
+    assert question_kinds(question, "de") == kinds
+
+
+def test_a_second_ask_after_a_capitalised_and_is_an_ask_too() -> None:
+    """ "When did Finland join NATO? And where …?" asks two things, as "when and where" does.
+
+    Mutants: qa.answer.evidence.question_kinds (the "and" found whatever its case).
+    """
+    from qa.answer.evidence import question_kinds
+
+    assert question_kinds("When did Finland join NATO? And where was the treaty signed?", "en") == ("date", "place")
+
+
+def test_a_count_that_looks_like_a_year_answers_how_many_next_to_the_year() -> None:
+    """ "Wie viele …, und seit wann?" answered with 2004 and 1352: two year-like figures are the year and the
+    count; one alone is only the year.
+
+    Mutants: qa.answer.evidence._answers (more than one figure when the count must be distinct from the year).
+    """
+    facts = question_facts("Wie viele Beschäftigte hat das Sekretariat, und seit wann?", "de", None)
+    assert (facts.kind, facts.also) == ("number", ("date",))
+    assert answers_kind(["Seit 2004 hat das Sekretariat 1352 Beschäftigte."], "de", facts)
+    assert not answers_kind(["Seit 2004 hat das Sekretariat viele Beschäftigte."], "de", facts)
+
+
+def test_a_one_word_name_opening_the_answer_answers_who() -> None:
+    """ "Xi met Putin in Moscow." names someone the question does not: the opening word counts, whatever letter
+    it starts with; an answer that names only the asked person does not answer.
+
+    Mutants: qa.answer.evidence._answers (the characters stripped from the opening word).
+    """
+    facts = question_facts("Who met Putin in Moscow?", "en", None)
+    assert answers_kind(["Xi met Putin in Moscow."], "en", facts)
+    assert not answers_kind(["Putin met him in Moscow."], "en", facts)
+
+
+# ---------------------------------------------------------------- a country that locates a place
+
+@pytest.mark.parametrize(("text", "countries"), [
+    # a list of countries before the place does not end the search
+    ("Leaders from Japan, Australia and Canada met in Wiesbaden, Germany.", {"DE"}),
+    # a country name of two words, followed by more words
+    ("It was held in Gwangju, South Korea last year.", {"KR"}),
+])
+def test_a_country_after_a_place_is_found_after_lists_and_in_two_words(text: str, countries: set[str]) -> None:
+    """Mutants: qa.answer.key_items.appositive_countries (skipping a list, trying every length of name)."""
+    from qa.answer.key_items import appositive_countries
+
+    assert appositive_countries(text) == countries
