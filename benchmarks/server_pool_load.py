@@ -9,7 +9,8 @@ its queue runs one answer per server at once (qa.ui.blocks.answer_slots), over a
 `gradio_client` each) ask `--questions` questions each, all at once, every request a different question
 (eval/questions.jsonl, in file order). It prints, per request, the latency the user saw (queue included),
 the first token as the user waited for it (queue wait plus the answer's own time to its first token) and as
-the answer itself took it (from its start in the app), throughput (answers per minute and completion tokens
+the answer itself took it (from its start in the app; it includes the translate-test call, a first, short
+request to the model, whose time is printed apart), throughput (answers per minute and completion tokens
 per second over the whole run), refusals and errors, and the load average before and after.
 
     python benchmarks/server_pool_load.py --servers 2 [--server-threads 1] [--users 8] [--questions 2]
@@ -141,7 +142,7 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
 def figures(asked: list[load_test.Asked], answers: list[dict[str, object]], wall_s: float) -> dict[str, object]:
     """The printed figures: the users' latencies joined with the app's log of each answer (by question)."""
     by_question = {str(record["question"]): record for record in answers}
-    user_first, own_first, waits = [], [], []
+    user_first, own_first, waits, translations = [], [], [], []
     for request in asked:
         record = by_question.get(request.question)
         if request.error or record is None:
@@ -149,6 +150,7 @@ def figures(asked: list[load_test.Asked], answers: list[dict[str, object]], wall
         timings = record["timings"]
         assert isinstance(timings, dict)
         waits.append(float(record["started"]) - request.submitted)  # type: ignore[arg-type]
+        translations.append(float(timings["translate_s"]))
         if timings["first_token_s"] > 0:  # 0: refused before the model was asked
             own_first.append(float(timings["first_token_s"]))
             user_first.append(waits[-1] + float(timings["first_token_s"]))
@@ -158,7 +160,8 @@ def figures(asked: list[load_test.Asked], answers: list[dict[str, object]], wall
         "requests": len(asked), "answered": len(answered), "refused": sum(1 for a in asked if a.refused),
         "errors": sum(1 for a in asked if a.error), "error_messages": sorted({a.error for a in asked if a.error})[:5],
         "latency_s": _percentiles(answered), "first_token_user_s": _percentiles(user_first),
-        "first_token_answer_s": _percentiles(own_first), "queue_wait_s": _percentiles(waits),
+        "first_token_answer_s": _percentiles(own_first), "translation_s": _percentiles(translations),
+        "queue_wait_s": _percentiles(waits),
         "answers_per_minute": round(60 * len(answered) / wall_s, 2) if wall_s else None,
         "completion_tokens": tokens, "completion_tokens_per_s": round(tokens / wall_s, 2) if wall_s else None,
         "wall_s": round(wall_s, 1),
