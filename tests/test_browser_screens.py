@@ -246,20 +246,23 @@ def test_a_citation_brings_its_source_card_into_view(screen: Screen) -> None:
 
     page = screen.page
     answers = page.locator("#qa-chatbot .qa-msg")
-    # The panel shows one answer's sources (the second one's here): the first answer's card is hidden until its
-    # [1] is tapped, and on a phone the panel lies below the chat.
+    # The second answer's card, out of view: on a desktop the sources panel beside the chat is scrolled to the
+    # end of its uncited passages, on a phone the panel lies below the chat and the page is at the top.
     answers.nth(1).locator("a.qa-cite").first.click()
+    more = page.locator("#qa-turn-1 details.qa-more")
+    if more.get_attribute("open") is None:
+        more.locator("> summary").click()
+    page.evaluate("document.querySelector('#qa-sources .qa-sources').scrollTop = 1e6; window.scrollTo(0, 0)")
+    assert not in_view(page, "#qa-src-1-1")
+    answers.nth(1).locator("a.qa-cite").first.click()
+    page.wait_for_function(IN_VIEW, arg="#qa-src-1-1", timeout=5_000)
+    expect(page.locator("#qa-src-1-1")).to_have_class(re.compile(r"\bqa-selected\b"))
+    # The first answer's card is hidden while the panel shows the second answer's sources, until its [1] is tapped.
     page.evaluate("window.scrollTo(0, 0)")
     assert not in_view(page, "#qa-src-0-1")
     answers.nth(0).locator("a.qa-cite").first.click()
     page.wait_for_function(IN_VIEW, arg="#qa-src-0-1", timeout=5_000)
     expect(page.locator("#qa-src-0-1")).to_have_class(re.compile(r"\bqa-selected\b"))
-    # And back to the second answer's card, from the top of the page.
-    page.evaluate("window.scrollTo(0, 0)")
-    assert not in_view(page, "#qa-src-1-1")
-    answers.nth(1).locator("a.qa-cite").first.click()
-    page.wait_for_function(IN_VIEW, arg="#qa-src-1-1", timeout=5_000)
-    expect(page.locator("#qa-src-1-1")).to_have_class(re.compile(r"\bqa-selected\b"))
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
 
