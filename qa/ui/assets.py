@@ -12,12 +12,22 @@ server for the document through the HTML component's server function, which
 Gradio calls with one argument), copies a turn's text, and counts the seconds
 a pending answer has waited, adding its place in Gradio's queue. That place is
 read from Gradio's own status line in the chat ("queue: 2/3"), which the CSS
-hides: the one place that relies on Gradio's markup, pinned by
-tests/test_browser.py. Leaves out: the HTML these style (qa.ui.render,
-qa.ui.sources, qa.ui.documents) and the components (qa.ui.layout).
+hides. This is the one module that relies on Gradio's markup and frontend
+keys, pinned by tests/test_browser.py and tests/test_browser_screens.py: that
+status line, the message list the trash icon floats over (`.message-wrap`,
+kept clear of it), and `GRADIO_TRANSLATIONS`, our words for a key Gradio's
+own dictionaries lack. `FONT` and `FONT_MONO` are the theme's system font
+stacks. Leaves out: the HTML these style (qa.ui.render, qa.ui.sources,
+qa.ui.documents), the strings (qa.ui.texts) and the components (qa.ui.layout).
 """
 
 from __future__ import annotations
+
+from qa.ui.texts import UI_TEXT
+
+# Gradio's screen-reader status line announces each finished event with the key "common.complete", which its own
+# dictionaries (6.x) lack, so it read out "common.complete", in German too. Keyed by locale, for `gr.I18n`.
+GRADIO_TRANSLATIONS = {language: {"common.complete": texts["status_complete"]} for language, texts in UI_TEXT.items()}
 
 # The theme's fonts: the system's own, which exist offline and cover every letter. Gradio's default theme
 # declares its bundled Source Sans Pro, whose SemiBold file holds only "A", "B" and Cyrillic letters, so a bold

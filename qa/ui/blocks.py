@@ -24,14 +24,14 @@ import gradio as gr
 from qa.config import Config
 from qa.errors import QAError
 from qa.pipeline import Pipeline
-from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS, FONT, FONT_MONO, HEAD
+from qa.ui.assets import BROWSER_LANGUAGE_JS, CSS, FONT, FONT_MONO, GRADIO_TRANSLATIONS, HEAD
 from qa.ui.callbacks import ask, chat_turn, enqueue_turn, index_overview, indexed_documents, open_document, stop_turn
 from qa.ui.collection import collection_summary, example_questions, read_examples
 from qa.ui.layout import Widgets, build_layout, chat_examples, header_html, language_choices
 from qa.ui.render import render_build_report, render_chat, render_error
 from qa.ui.sources import render_sources
 from qa.ui.state import ChatView, Conversation, ModelWarmup
-from qa.ui.texts import UI_TEXT, texts_for
+from qa.ui.texts import texts_for
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 INSTANT: dict[str, Any] = {"queue": False, "api_visibility": "private"}
@@ -41,10 +41,7 @@ def launch_options() -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch` (Gradio 6 takes theme, css and head there, not in `gr.Blocks`)."""
     # Plain names are system fonts to Gradio (a Font object would declare a web font).
     theme = gr.themes.Default(primary_hue="indigo", neutral_hue="slate", font=FONT, font_mono=FONT_MONO)
-    # Gradio's screen-reader line announces each finished event with the key "common.complete", which its own
-    # dictionaries lack, so it read out "common.complete" (in German too): our words for it.
-    status = gr.I18n(**{language: {"common.complete": UI_TEXT[language]["status_complete"]} for language in UI_TEXT})
-    return {"theme": theme, "css": CSS, "head": HEAD, "footer_links": ["api"], "i18n": status}
+    return {"theme": theme, "css": CSS, "head": HEAD, "footer_links": ["api"], "i18n": gr.I18n(**GRADIO_TRANSLATIONS)}
 
 
 def _answer_outputs(w: Widgets) -> list[Any]:
