@@ -1004,3 +1004,22 @@ def test_a_country_after_a_place_is_found_after_lists_and_in_two_words(text: str
     from qa.answer.key_items import appositive_countries
 
     assert appositive_countries(text) == countries
+
+
+# ---------------------------------------------------------------- the collection's topic
+
+def test_a_name_in_four_of_five_passages_is_the_collections_topic() -> None:
+    """A name in at least 80 % of at least three passages is the topic (no answer's key item); in three of five,
+    or in both of only two passages, it is not.
+
+    Mutants: qa.answer.evidence.PromptNames.of (counting passages per name) and PromptNames.topical (both bounds).
+    """
+    five = PromptNames.of(["Die NATO tagte.", "Die NATO wuchs.", "Die NATO half.", "Die NATO sprach.", "Rutte sprach."])
+    assert (five.counts["nato"], five.counts["rutte"], five.passages) == (4, 1, 5)
+    assert five.topical("nato")
+    three_of_five = PromptNames.of(["Die NATO tagte.", "Die NATO wuchs.", "Die NATO half.", "Rutte sprach.",
+                                    "Rutte ging."])
+    assert not three_of_five.topical("nato")
+    three = PromptNames.of(["Die NATO tagte.", "Die NATO wuchs.", "Die NATO half."])
+    assert three.topical("nato") and not three.topical("tagte")
+    assert not PromptNames.of(["Die NATO tagte.", "Die NATO wuchs."]).topical("nato")
