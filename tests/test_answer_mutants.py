@@ -1023,3 +1023,39 @@ def test_a_name_in_four_of_five_passages_is_the_collections_topic() -> None:
     three = PromptNames.of(["Die NATO tagte.", "Die NATO wuchs.", "Die NATO half."])
     assert three.topical("nato") and not three.topical("tagte")
     assert not PromptNames.of(["Die NATO tagte.", "Die NATO wuchs."]).topical("nato")
+
+
+# ---------------------------------------------------------------- windows of one or two sentences
+
+def test_a_claims_key_items_must_stand_in_one_sentence() -> None:
+    """ "Rutte visited Ukraine" names a person and a country: a sentence naming Rutte next to one naming Ukraine
+    does not back it (only claims without key items may rest on two sentences); one sentence with both does.
+
+    Mutants: qa.answer.evidence._NewItems.count (countries counted as key items).
+    """
+    question, claim = "Where did Rutte travel?", "Rutte visited Ukraine."
+    spread = support_of(question, claim, ["Rutte travelled a lot.", "He visited Ukraine in May."], "en")
+    assert spread.reason == "the cited sentence does not name UA" and spread.window == ()
+    assert support_of(question, claim, ["Rutte travelled a lot and visited Ukraine in May."], "en").window == (0,)
+
+
+def test_the_last_two_sentences_of_a_passage_back_a_claim_together_in_their_order() -> None:
+    """A claim without key items may rest on two neighbouring sentences, also the passage's last two; the
+    citation shows them in the passage's order.
+
+    Mutants: qa.answer.evidence._windows (pairs at all, their order, the last pair).
+    """
+    text = ("Die Allianz tagte in Brüssel. Der Generalsekretär leitet das Internationale Sekretariat. "
+            "Personalchef der Allianz ist er auch.")
+    checked = check_citations("Der Generalsekretär leitet das Sekretariat und ist der Personalchef der Allianz [1].",
+                              [passage(text, "de")], "de", question="Was macht der Generalsekretär?")
+    assert checked.sentences[0].supported
+    assert [c.evidence for c in checked.citations] == [
+        "Der Generalsekretär leitet das Internationale Sekretariat. Personalchef der Allianz ist er auch."]
+
+
+def test_an_answer_checked_against_no_passages_is_unsupported_not_an_error() -> None:
+    """Mutants: qa.answer.evidence.best_focus_hits (its default for a prompt without sentences)."""
+    checked = check_citations("Rutte leads the alliance [1].", [], "en", question="Who leads the alliance?")
+    assert checked.citations == () and checked.invalid_markers == 1
+    assert checked.sentences[0].support == 0.0 and not checked.sentences[0].supported
