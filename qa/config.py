@@ -72,6 +72,9 @@ class Config:
     passage_sentences: int = 3
     # A sentence this much less similar to the question than the best one is left out of the prompt.
     sentence_score_margin: float = 0.08
+    # A sentence next to a close one scores at least that one's score minus this ("Dem kam ... nach" after
+    # the sentence it continues); 1.0 turns it off. Off: 0.04 helped the dev set, not the test set (README).
+    neighbour_score_drop: float = 1.0
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     min_support: float = 0.35

@@ -10,7 +10,7 @@ import pytest
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Retrieved, Token
 from qa.answer.followups import refers_back
-from qa.answer.gate import missing_places
+from qa.answer.gate import missing_places, missing_years, years
 from qa.answer.output import is_refusal
 from qa.answer.passages import trim_passage
 from qa.answer.prompts import REFUSAL, SYSTEM, answer_messages
@@ -205,6 +205,14 @@ def test_answer_whose_sources_never_mention_the_asked_country_is_refused(pipelin
     answer = pipeline.answer("Wann wurde die NATO in Finnland gegründet?")
     assert answer.refused and "FI" in answer.refusal_reason, answer
     assert not pipeline.answer("Wann wurde die NATO gegründet?").refused
+
+
+def test_years_the_question_names_must_be_in_the_evidence() -> None:
+    assert years("Wo findet der Gipfel 2026 statt, und was geschah am 01.10.2024?", "de") == {2026, 2024}
+    assert years("1.500 Soldaten, 1,352 staff, 20 000 troops", "en") == set()  # counts, not years
+    assert missing_years("Where is the 2026 summit?", "en", [("Vilnius Summit, 11. Juli 2023", "de")]) == {2026}
+    assert missing_years("Where is the 2026 summit?", "en", [("x", "en"), ("Gipfel 2026 in Ankara", "de")]) == set()
+    assert missing_years("Where is the summit?", "en", []) == set()
 
 
 def test_a_sentence_that_only_repeats_the_question_is_no_answer() -> None:

@@ -149,6 +149,13 @@ def test_a_forged_marker_never_becomes_a_citation(pipeline_on: Pipeline) -> None
     assert "[7]" not in answer.text
 
 
+def test_an_answer_about_another_year_than_the_one_asked_is_refused(pipeline_on: Pipeline) -> None:
+    """The Hub was set up in 2017; asked about 2026, Naples (backed word for word) must not pass as the answer."""
+    answer = verdict(pipeline_on, "Where will the Hub for the South be set up in 2026?",
+                     "The Hub for the South will be set up in Naples [1].")
+    assert answer.refused and "2026" in answer.refusal_reason, answer
+
+
 # --- right drafts are not refused ---------------------------------------------------------------------------------
 
 
@@ -180,6 +187,16 @@ def test_a_date_from_the_documents_source_line_is_evidence(pipeline_on: Pipeline
     answer = verdict(pipeline_on, "Seit wann ist Rutte NATO-Generalsekretär?",
                      "Rutte ist seit dem 1. Oktober 2024 NATO-Generalsekretär [1].")
     assert not answer.refused and cited_documents(answer) == {"de_wechsel.txt"}, answer
+
+
+def test_the_asked_year_may_stand_in_the_passage_or_the_source_line(pipeline_on: Pipeline) -> None:
+    in_passage = verdict(pipeline_on, "Where was the Hub for the South set up in 2017?",
+                         "The Hub for the South was set up in Naples [1].")
+    assert not in_passage.refused and cited_documents(in_passage) == {"en_hub.txt"}, in_passage
+    # de_wechsel.txt names no year in its text; its source line (Testnachrichten, 01.10.2024) does
+    in_source = verdict(pipeline_on, "Wer wurde 2024 neuer NATO-Generalsekretär?",
+                        "Mark Rutte wurde neuer NATO-Generalsekretär [1].")
+    assert not in_source.refused and cited_documents(in_source) == {"de_wechsel.txt"}, in_source
 
 
 def test_an_extractive_answer_quotes_the_evidence_when_the_draft_fails(pipeline_on: Pipeline) -> None:

@@ -24,7 +24,7 @@ from qa.answer.events import Done, Event, Retrieved, Token
 from qa.answer.evidence import PassageEvidence, QuestionFacts, missing_kind, question_facts
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
-from qa.answer.gate import evidence_too_weak, missing_places
+from qa.answer.gate import evidence_too_weak, missing_places, missing_years
 from qa.answer.output import is_refusal
 from qa.answer.passages import choose_passages
 from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_label, source_line
@@ -156,6 +156,13 @@ class Answerer:
         if missing:
             return self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
                                 "question asks about", timings, started)
+        cited = {c.passage.chunk.id: c.passage for c in checked.citations}.values()
+        absent = missing_years(base.standalone_question, base.language,
+                               [(text, p.chunk.language) for p in cited for text in self._context(p.chunk)]
+                               + [(self._source_line(p, base.language), base.language) for p in cited])
+        if absent:
+            return self._refuse(base, f"the cited passages do not mention {', '.join(map(str, sorted(absent)))}, "
+                                "which the question asks about", timings, started)
         return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,

@@ -1,18 +1,23 @@
-"""The refusal gate: evidence too weak to answer, and places the question names that the evidence lacks.
+"""The refusal gate: evidence too weak to answer, and places and years the question names that the evidence lacks.
 
 A retrieval score below a calibrated threshold refuses before the model runs;
 an answer whose cited passages never mention a country the question asks about
 is refused too (the country backstop); countries are recognised with CLDR's
-names (qa.answer.key_items), and a leader's name is no evidence of a country. Leaves out: refusals the model states itself
+names (qa.answer.key_items), and a leader's name is no evidence of a country.
+Likewise a year the question names must stand in the cited passages or the cited
+document's date. Leaves out: refusals the model states itself
 (qa.answer.output) and answers without a supported sentence (qa.answer.answerer).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from qa.answer.key_items import find_countries
+from qa.answer.key_items import find_countries, key_items
 from qa.types import Hit
+
+_YEAR = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?![\d]|[.,]\d)")
 
 
 def evidence_too_weak(hits: Sequence[Hit], min_dense_score: float) -> bool:
@@ -38,3 +43,23 @@ def missing_places(question: str, evidence: Sequence[str], documents: Sequence[s
     for text in documents if qualifiers else ():
         qualifiers -= find_countries(text)
     return (nouns - found) | qualifiers
+
+
+def years(text: str, language: str) -> set[int]:
+    """The years `text` names: those of its dates and its plain four-digit figures from 1000 to 2099
+    ("1.500" or "1,500" is a count, not a year)."""
+    found = {date[0] for date in key_items(text, language).dates if date[0] is not None}
+    return found | {int(year) for year in _YEAR.findall(text)}
+
+
+def missing_years(question: str, language: str, evidence: Sequence[tuple[str, str]]) -> set[int]:
+    """Years the question names that none of the cited texts (text, its language) names.
+
+    "Where will the summit in 2026 take place?" cannot rest on passages about the summit of 2023,
+    however well they back the place they name. The evidence is the cited chunks with their
+    neighbours and each cited document's source line (its date).
+    """
+    asked = years(question, language)
+    for text, text_language in evidence if asked else ():
+        asked -= years(text, text_language)
+    return asked

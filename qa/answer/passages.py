@@ -62,7 +62,8 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
         return [_passage(index, n, hit.chunk, *trim_passage(hit.chunk.text, hit.chunk.language, question_tokens,
                                                              config.passage_sentences))
                 for n, hit in enumerate(top, 1)]
-    scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector)
+    scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector,
+                              config.neighbour_score_drop)
     picked: dict[int, list[int]] = {}
     words = 0
     ranked = sorted(scored.items(), key=lambda item: -item[1][0])
@@ -83,16 +84,21 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
 
 def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Sequence[Sequence[int]],
                      top: Sequence[Hit], question_tokens: set[str], vectors_by_language: dict[str, np.ndarray],
-                     query_vector: np.ndarray) -> dict[int, tuple[float, int]]:
+                     query_vector: np.ndarray, neighbour_drop: float) -> dict[int, tuple[float, int]]:
     """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score."""
     scored: dict[int, tuple[float, int]] = {}
     for position, rows in enumerate(rows_by_hit):
         similarities = vectors[list(rows)] @ vectors_by_language.get(top[position].chunk.language, query_vector)
+        own = []
         for row, similarity in zip(rows, similarities):
             span = index.sentences[row]
             text = index.documents[span.document_id].text[span.start:span.end]
             overlap = len(question_tokens & set(tokenize(text, top[position].chunk.language)))
-            score = float(similarity) + OVERLAP_BONUS * min(overlap, OVERLAP_CAP) - RANK_PENALTY * position
+            own.append(float(similarity) + OVERLAP_BONUS * min(overlap, OVERLAP_CAP) - RANK_PENALTY * position)
+        for i, row in enumerate(rows):
+            # a sentence next to a close one carries its context ("Dem kam ... nach", "He was ...")
+            near = [own[j] - neighbour_drop for j in (i - 1, i + 1) if 0 <= j < len(rows)]
+            score = max([own[i], *near])
             if row not in scored or scored[row][0] < score:
                 scored[row] = (score, position)
     return scored
