@@ -11,7 +11,7 @@ from qa.answer.citations import check_citations
 from qa.answer.events import Done, Retrieved, Token
 from qa.answer.followups import refers_back
 from qa.answer.gate import missing_places, missing_years, years
-from qa.answer.output import is_refusal
+from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import trim_passage
 from qa.answer.prompts import REFUSAL, SYSTEM, answer_messages
 from qa.config import Config
@@ -205,6 +205,18 @@ def test_answer_whose_sources_never_mention_the_asked_country_is_refused(pipelin
     answer = pipeline.answer("Wann wurde die NATO in Finnland gegründet?")
     assert answer.refused and "FI" in answer.refusal_reason, answer
     assert not pipeline.answer("Wann wurde die NATO gegründet?").refused
+
+
+@pytest.mark.parametrize(("draft", "language", "shown"), [
+    ("The model plans for 800, 000 soldiers [2].", "en", "The model plans for 800,000 soldiers [2]."),
+    ("Es sind 800, 000 Soldaten [2].", "de", "Es sind 800.000 Soldaten [2]."),  # German grouping (CLDR)
+    ("In 2023, 1, 352 people worked there.", "en", "In 2023, 1,352 people worked there."),
+    ("It had 3, 000 parts.", "en", "It had 3, 000 parts."),  # 3000 is in no passage: left as written
+    ("In 2024, 800 people.", "en", "In 2024, 800 people."),
+])
+def test_a_figure_the_model_wrote_apart_is_shown_whole(draft: str, language: str, shown: str) -> None:
+    evidence = [("Das Modell sieht 800 000 Soldaten vor.", "de"), ("1.352 Beschäftigte arbeiten dort.", "de")]
+    assert join_split_figures(draft, language, evidence) == shown
 
 
 def test_years_the_question_names_must_be_in_the_evidence() -> None:

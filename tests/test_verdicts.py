@@ -183,6 +183,12 @@ def test_a_correct_number_in_another_format_is_verified(pipeline_on: Pipeline) -
     assert not answer.refused and cited_documents(answer) == {"de_sekretariat.txt"}, answer
 
 
+def test_a_figure_written_apart_is_verified_and_shown_whole(pipeline_on: Pipeline) -> None:
+    answer = verdict(pipeline_on, "How many people worked in NATO's International Secretariat in 2023?",
+                     "In 2023, 1, 352 people worked in the International Secretariat [1].")
+    assert not answer.refused and "1,352 people" in answer.text, answer
+
+
 def test_a_date_from_the_documents_source_line_is_evidence(pipeline_on: Pipeline) -> None:
     answer = verdict(pipeline_on, "Seit wann ist Rutte NATO-Generalsekretär?",
                      "Rutte ist seit dem 1. Oktober 2024 NATO-Generalsekretär [1].")

@@ -25,7 +25,7 @@ from qa.answer.evidence import PassageEvidence, QuestionFacts, missing_kind, que
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places, missing_years
-from qa.answer.output import is_refusal
+from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_label, source_line
 from qa.answer.translate import target_languages, translate_question
@@ -140,6 +140,7 @@ class Answerer:
         raw = base.draft
         if not raw or is_refusal(raw, base.language):
             return self._refuse(base, "the model found no answer in the passages", timings, started)
+        raw = join_split_figures(raw, base.language, [(p.text, p.chunk.language) for p in passages])
         checked = check_citations(raw, passages, base.language, self.embedder.embed_queries, evidence,
                                   self.config.min_support, base.standalone_question, facts)
         if not checked.citations:

@@ -1,4 +1,4 @@
-"""Reading the model's output: refusals, sentences about the passages, sources named up front.
+"""Reading the model's output: refusals, sentences about the passages, sources named up front, split figures.
 
 The counterpart of qa.answer.prompts (the text that goes to the model). The
 refusal phrases are data (refusal_signals.toml). Leaves out: checking what the
@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from babel.numbers import format_decimal
+
 from qa.answer.data import load_table
+from qa.answer.key_items import key_items
 
 
 @cache
@@ -33,3 +36,23 @@ def is_refusal(text: str, language: str) -> bool:
     lowered = " ".join(text.lower().split())
     signals = refusal_signals()
     return any(signal in lowered for lang in (language, "en", "de") for signal in signals[lang])
+
+
+# A figure the model's tokenizer broke apart: "800, 000" or "1, 352" (a group of three digits after ", ").
+_SPLIT_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3})((?:, \d{3})+)(?![\d]|[.,]\d)")
+
+
+def join_split_figures(text: str, language: str, evidence: list[tuple[str, str]]) -> str:
+    """ "800, 000 soldiers" -> "800,000 soldiers" (German: "800.000 Soldaten", CLDR's grouping via Babel) where
+    the evidence (texts with their languages) holds the figure 800000: the small model writes a figure's
+    groups apart, and the user must see the figure whole. Anything else ("in 2, 000 cases") is left alone."""
+    if not _SPLIT_FIGURE.search(text):
+        return text
+    figures = {value for passage, passage_language in evidence
+               for value in key_items(passage, passage_language).number_values()}
+
+    def join(match: re.Match[str]) -> str:
+        value = int(match.group(1) + match.group(2).replace(", ", ""))
+        return format_decimal(value, locale=language) if value in figures else match.group(0)
+
+    return _SPLIT_FIGURE.sub(join, text)
