@@ -307,9 +307,12 @@ NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Di
     # X found through German stemming ("Kindern" ~ "Kinder")
     ("Wie viele Kinder hat Mark Rutte?", "Rutte hat zwei Kinder.", "Rutte lebt mit seinen zwei Kindern in Den Haag.",
      "de", (), True),
-    # "how much": the figure itself is what is asked, so the sentence that holds it is on topic
-    ("How much did NATO pledge to Ukraine?", "NATO pledged 40 billion euros.", "The allies promised 40 billion euros.",
+    # "how much": the figure itself is what is asked, so the sentence that holds it is on topic when it is tied
+    # to the question (a focus word here; without one, only a clear similarity, which needs vectors)
+    ("How much did NATO pledge to Ukraine?", "NATO pledged 40 billion euros.", "The allies pledged 40 billion euros.",
      "en", (), True),
+    ("How much did NATO pledge to Ukraine?", "NATO pledged 40 billion euros.", "The budget was 40 billion euros.",
+     "en", (), False),
     # a year is no answer to "where": the sentence that holds it is about something else
     ("Where was the Hub for the South set up?", "The Hub for the South was set up in 2017.", "The budget grew in 2017.",
      "en", (), False),

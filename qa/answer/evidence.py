@@ -399,6 +399,9 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
     "In 2023 the Secretariat employed 1,352 people." holds a year, but does not say when NATO was founded."""
     if _focus_hits(text, evidence.language, question, names) >= 1:
         return True
+    if question.vector is None or evidence.vectors is None:
+        # without vectors only words can tell, and across languages (no translation) they cannot
+        return question.in_language(evidence.language).language != evidence.language
     return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
 
 
