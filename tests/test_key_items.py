@@ -27,6 +27,13 @@ def test_numbers_in_both_languages_read_the_same(german: str, english: str) -> N
     assert values(german, "de") == values(english, "en")
 
 
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f"])
+def test_a_figure_grouped_with_any_space_is_one_figure(space: str) -> None:
+    """Grouped with a space, a no-break or a narrow no-break space, as a model or a PDF may write it."""
+    assert values(f"Das Modell sieht 800{space}000 Soldaten vor.", "de") == {800000}
+    assert values(f"The model foresees 800{space}000 soldiers.", "en") == {800000}
+
+
 def test_words_that_begin_like_number_words_are_not_numbers() -> None:
     assert values("Zweifel an der Einsatzbereitschaft, Achtung vor dem Dreieck.", "de") == set()
 

@@ -38,7 +38,7 @@ Date = tuple[int | None, int | None, int | None]  # (year, month, day); None whe
 LANGUAGES = ("de", "en")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # A numeral: digit groups with thousands separators (".", ",", space, narrow space), optional decimals.
-_NUMERAL = re.compile(r"(?<![\w.,])\d{1,3}(?:(?:[.,](?: (?=\d{3}))?|[  ])\d{3})+(?:[.,]\d+)?(?![\d])"
+_NUMERAL = re.compile(r"(?<![\w.,])\d{1,3}(?:(?:[.,](?: (?=\d{3}))?|[ \u00a0\u202f])\d{3})+(?:[.,]\d+)?(?![\d])"
                       r"|(?<![\w])\d+(?:[.,]\d+)?(?![\d])")
 
 
@@ -184,7 +184,7 @@ def _one_time_unit() -> dict[str, re.Pattern[str]]:
 
 def _readings(numeral: str, language: str) -> set[Decimal]:
     """The values a numeral can mean: "1.352" is 1352 in German, 1.352 or 1352 in English."""
-    compact = numeral.replace(" ", "").replace(" ", "").replace(" ", "")
+    compact = numeral.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     separators = re.findall(r"[.,]", compact)
     readings: set[Decimal] = set()
     groups = re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", compact)
@@ -193,7 +193,7 @@ def _readings(numeral: str, language: str) -> set[Decimal]:
         if len(separators) == 1 and language == ("de" if separators[0] == "," else "en"):
             readings.add(Decimal(compact.replace(",", ".")))  # or one decimal separator
         return readings
-    if " " in numeral.replace(" ", " ") and re.fullmatch(r"\d{1,3}(?:\d{3})+", compact):
+    if " " in numeral.replace("\u00a0", " ").replace("\u202f", " ") and re.fullmatch(r"\d{1,3}(?:\d{3})+", compact):
         return {Decimal(compact)}
     last = max(compact.rfind("."), compact.rfind(","))
     whole, fraction = (compact[:last], compact[last + 1:]) if last >= 0 else (compact, "")
