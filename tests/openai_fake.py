@@ -14,12 +14,45 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from qa.models.embedders import Embedder
-from qa.models.generator import Generator, Usage
+from qa.models.extractive import ExtractiveGenerator
+from qa.models.generator import Generator, Stream, Usage
 from qa.types import Message
+
+
+class SlowCountingModel:
+    """The extractive fake, waiting `delay(last message)` seconds before its first piece; counts the answers
+    that stream at once (`most_at_once`), for tests of concurrency over model servers."""
+
+    name = "slow"
+
+    def __init__(self, delay: Callable[[str], float] = lambda _: 0.3) -> None:
+        self.inner = ExtractiveGenerator()
+        self.delay = delay
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(self.delay(messages[-1].content))
+            yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
+        finally:
+            with self._lock:
+                self.running -= 1
 
 
 class FakeOpenAIServer:

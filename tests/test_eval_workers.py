@@ -9,49 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openai_fake import FakeOpenAIServer
+from openai_fake import FakeOpenAIServer, SlowCountingModel
 from test_evaluate import QUESTIONS
 
 from qa.config import Config
 from qa.evaluate.command import add_eval_arguments, run_eval_command
-from qa.models.extractive import ExtractiveGenerator
-from qa.models.generator import Stream
-from qa.types import Message
-
-
-class SlowFirstQuestion:
-    """The extractive fake, slower on the first question; counts how many answers run at once."""
-
-    name = "slow-first"
-
-    def __init__(self) -> None:
-        self.inner = ExtractiveGenerator()
-        self.running = 0
-        self.most_at_once = 0
-        self._lock = threading.Lock()
-
-    def warm_up(self) -> None:
-        """Nothing to load."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
-        with self._lock:
-            self.running += 1
-            self.most_at_once = max(self.most_at_once, self.running)
-        try:
-            time.sleep(0.6 if "NATO gegründet" in messages[-1].content else 0.2)
-            yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
-        finally:
-            with self._lock:
-                self.running -= 1
 
 
 def _run(tmp_path: Path, config: Config, name: str, workers: int) -> list[dict[str, Any]]:
@@ -68,7 +34,7 @@ def _run(tmp_path: Path, config: Config, name: str, workers: int) -> list[dict[s
 
 
 def test_workers_give_the_serial_results_in_the_serial_order(tmp_path: Path, fake_config: Config) -> None:
-    model = SlowFirstQuestion()
+    model = SlowCountingModel(lambda prompt: 0.6 if "NATO gegründet" in prompt else 0.2)  # slower first question
     with FakeOpenAIServer(model) as first, FakeOpenAIServer(model) as second:
         config = fake_config.replace(min_dense_score=0.3, generator="openai", openai_model="fake-model",
                                      openai_base_url=f"{first.url},{second.url}")

@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from conftest import write_seeds
-from openai_fake import FakeOpenAIServer
+from openai_fake import FakeOpenAIServer, SlowCountingModel
 
-from qa.models.extractive import ExtractiveGenerator
-from qa.models.generator import Stream
 from qa.models.llama_server import server_arguments
-from qa.types import Message
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -31,40 +25,11 @@ QUESTIONS = ["Wann wurde die NATO gegründet?", "Who backed Rutte's candidacy fo
              "Wo liegt das Hauptquartier der NATO?", "Wie viele Beschäftigte arbeiteten 2023 im Internationalen Sekretariat?"]
 
 
-class SlowModel:
-    """The extractive fake at 0.3 s before its first piece; counts the answers that stream at once."""
-
-    name = "slow"
-
-    def __init__(self) -> None:
-        self.inner = ExtractiveGenerator()
-        self.running = 0
-        self.most_at_once = 0
-        self.lock = threading.Lock()
-
-    def warm_up(self) -> None:
-        """Nothing to load."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
-        with self.lock:
-            self.running += 1
-            self.most_at_once = max(self.most_at_once, self.running)
-        try:
-            time.sleep(0.3)
-            yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
-        finally:
-            with self.lock:
-                self.running -= 1
-
-
 def test_four_users_over_two_servers_are_answered_two_at_once_with_first_token_times(tmp_path: Path) -> None:
     seeds = write_seeds(tmp_path / "seeds")
     questions = tmp_path / "questions.jsonl"
     questions.write_text("".join(json.dumps({"question": q}) + "\n" for q in QUESTIONS), encoding="utf-8")
-    model = SlowModel()
+    model = SlowCountingModel()
     with FakeOpenAIServer(model) as first, FakeOpenAIServer(model) as second:
         assert server_pool_load.main(["--base-url", f"{first.url},{second.url}", "--model", "fake-model", "--users", "4",
                                       "--questions", "1", "--questions-file", str(questions), "--embedder", "hashing",
