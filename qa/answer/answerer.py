@@ -150,20 +150,16 @@ class Answerer:
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
-        missing = missing_places(base.standalone_question,
-                                 [text for c in checked.citations for text in self._context(c.passage.chunk)],
-                                 [self.index.documents[d].text for d in {c.passage.chunk.document_id
-                                                                         for c in checked.citations}])
-        if missing:
-            return self._refuse(base, f"the cited passages do not mention {', '.join(sorted(missing))}, which the "
-                                "question asks about", timings, started)
         cited = {c.passage.chunk.id: c.passage for c in checked.citations}.values()
+        context = [(text, p.chunk.language) for p in cited for text in self._context(p.chunk)]
+        missing = missing_places(base.standalone_question, [text for text, _ in context],
+                                 [self.index.documents[d].text for d in {p.chunk.document_id for p in cited}])
         absent = missing_years(base.standalone_question, base.language,
-                               [(text, p.chunk.language) for p in cited for text in self._context(p.chunk)]
-                               + [(self._source_line(p, base.language), base.language) for p in cited])
-        if absent:
-            return self._refuse(base, f"the cited passages do not mention {', '.join(map(str, sorted(absent)))}, "
-                                "which the question asks about", timings, started)
+                               context + [(self._source_line(p, base.language), base.language) for p in cited])
+        if missing or absent:
+            named = ", ".join([*sorted(missing), *map(str, sorted(absent))])
+            return self._refuse(base, f"the cited passages do not mention {named}, which the question asks about",
+                                timings, started)
         return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,
