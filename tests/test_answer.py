@@ -301,3 +301,34 @@ def test_a_who_answer_must_name_someone_else_than_the_question(question: str, cl
     from qa.answer.evidence import answers_kind, question_facts
 
     assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # a country answers "where", not "who" (dev q84 answered "Turkey" where a person was asked for)
+    ("Who cleared the way for Sweden to join NATO?", "Turkey cleared the way for Sweden to join NATO.", "en", False),
+    ("Who cleared the way for Sweden to join NATO?", "Erdogan cleared the way for Sweden.", "en", True),
+    ("Wer machte den Weg frei?", "Die Türkei machte den Weg frei.", "de", False),
+    ("Where did the ministers meet?", "The ministers met in Turkey.", "en", True),
+])
+def test_a_country_does_not_answer_who(question: str, claim: str, language: str, expected: bool) -> None:
+    from qa.answer.evidence import PassageEvidence, answers_kind, question_facts
+
+    evidence = [PassageEvidence(("Präsident Erdogan gab den Weg frei.", "Die Türkei stimmte zu."), None, "de")]
+    assert answers_kind([claim], language, question_facts(question, language, None), evidence) is expected
+
+
+@pytest.mark.parametrize(("claim", "expected"), [
+    # every English sentence opens with a capital: "Last" is no name the passages use (dev q121's quote)
+    ("Last year, the Norwegian Stoltenberg's contract was extended by one year.", False),
+    # a surname that opens the sentence is a name when the passages write it inside a sentence
+    ("Pistorius supported extending Stoltenberg's contract.", True),
+])
+def test_a_capitalised_opening_word_is_a_name_only_when_the_passages_use_it_as_one(claim: str,
+                                                                                 expected: bool) -> None:
+    from qa.answer.evidence import PassageEvidence, answers_kind, question_facts
+
+    evidence = [PassageEvidence(("Last year, the Norwegian Stoltenberg's contract was extended by one year.",
+                                 "Defence minister Pistorius argued for an extension."), None, "en")]
+    facts = question_facts("Who supported extending Stoltenberg's contract?", "en", None)
+    assert answers_kind([claim], "en", facts, evidence) is expected
+    assert answers_kind([claim], "en", facts)  # without the passages, the opening word still counts

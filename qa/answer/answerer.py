@@ -146,7 +146,8 @@ class Answerer:
         if not checked.citations:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started)
-        unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts)
+        unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts,
+                                  evidence)
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)

@@ -40,6 +40,7 @@ from qa.answer.key_items import (
     dates_agree,
     find_countries,
     find_full_names,
+    find_names,
     fold,
     key_items,
 )
@@ -244,24 +245,35 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
     )
 
 
-def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts) -> bool:
+def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts,
+                 evidence: Sequence[PassageEvidence] | None = None) -> bool:
     """True when the claims hold an item of the kind the question asks for (always true for other questions)."""
-    return missing_kind(claims, language, question) is None
+    return missing_kind(claims, language, question, evidence) is None
 
 
-def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts) -> str | None:
+def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
+                 evidence: Sequence[PassageEvidence] | None = None) -> str | None:
     """The first kind of item the question asks for that the claims do not hold ("Wie viele …, und wann?"
-    wants a count and a date), or None."""
+    wants a count and a date), or None. With the prompt's `evidence`, a capitalised word that opens a
+    claim counts as a name only when the passages write it as one (inside a sentence)."""
     kinds = [kind for kind in (question.kind, *question.also) if kind]
+    known = None if evidence is None else passage_names(evidence)
     for kind in kinds:
         # a year answers "when"; when a count is asked too, the count must be another figure
         distinct = kind == "number" and "date" in kinds
-        if not _answers(kind, claims, language, question, distinct):
+        if not _answers(kind, claims, language, question, distinct, known):
             return kind
     return None
 
 
-def _answers(kind: str, claims: Sequence[str], language: str, question: QuestionFacts, distinct: bool) -> bool:
+def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
+    """The name keys of the proper names inside the passages' sentences (a sentence's first word aside)."""
+    return frozenset(_stem(name) for e in evidence for sentence in e.sentences
+                     for name in find_names(sentence, e.language))
+
+
+def _answers(kind: str, claims: Sequence[str], language: str, question: QuestionFacts, distinct: bool,
+             known: frozenset[str] | None = None) -> bool:
     found = [new_items(claim, language, question) for claim in claims]
     if kind == "number":
         figures = [readings for item in found for readings in item.numbers]
@@ -277,9 +289,13 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
                                  and _stem(fold(words[1].strip(",.;:'’s"))) in asked)]
+    # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …"
+    countries = kind == "place"
+    # every sentence opens with a capital ("Last year, …"): the word must be a name the passages use
     named_first = any(word[:1].isupper() and content_words_both(word, language)
-                      and _stem(fold(word)) not in asked for word in openers)
-    return named_first or any(item.countries or any(_stem(name) not in asked for name in item.names)
+                      and _stem(fold(word)) not in asked and (countries or not find_countries(word))
+                      and (known is None or _stem(fold(word)) in known) for word in openers)
+    return named_first or any((countries and item.countries) or any(_stem(name) not in asked for name in item.names)
                               for item in found)
 
 

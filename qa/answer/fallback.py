@@ -46,7 +46,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             on_topic = not asked.focus or bool(asked.focus & content_words_both(sentence, offered.language))
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
-            if not answers_kind([sentence], offered.language, asked):
+            if not answers_kind([sentence], offered.language, asked, evidence):
                 continue
             best = (similarity, passage, sentence)
     if best is None:
