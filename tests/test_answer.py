@@ -332,3 +332,18 @@ def test_a_capitalised_opening_word_is_a_name_only_when_the_passages_use_it_as_o
     facts = question_facts("Who supported extending Stoltenberg's contract?", "en", None)
     assert answers_kind([claim], "en", facts, evidence) is expected
     assert answers_kind([claim], "en", facts)  # without the passages, the opening word still counts
+
+
+@pytest.mark.parametrize(("sentences", "footnote", "expected"), [
+    # a footnote's own number is no figure an answer may cite (dev u25: "28 Independent Expert Group …")
+    (("28 Independent Expert Group, Final Report, May 2024.",), True, ("Independent Expert Group, Final Report, May 2024.",)),
+    (("6 NATO Secretary General Mark Rutte at the European Parliament.", "6 allies joined."), True,
+     ("NATO Secretary General Mark Rutte at the European Parliament.", "6 allies joined.")),
+    (("2024 Brussels Summit Communique.",), True, ("2024 Brussels Summit Communique.",)),  # a year, not a note number
+    (("28 allies agreed.",), False, ("28 allies agreed.",)),  # a paragraph's figure stays
+])
+def test_a_footnotes_number_is_not_part_of_its_evidence(sentences: tuple[str, ...], footnote: bool,
+                                                        expected: tuple[str, ...]) -> None:
+    from qa.answer.answerer import _unmarked
+
+    assert _unmarked(sentences, footnote) == expected

@@ -284,6 +284,21 @@ def support_of(question: str, claim: str, sentences: list[str], language: str, o
     return claim_support(claim, language, evidence, facts, names, claim_vector)
 
 
+@pytest.mark.parametrize(("claim", "sentence", "source_line", "backed"), [
+    # a date's month or day is no figure: "6 years" is not June (test t008 took it from a footnote's date)
+    ("Rutte's term lasts 6 years.", "Rutte spoke to the European Parliament.", "Test Press, June 2025", False),
+    ("The meeting lasted 3 days.", "The ministers met in Brussels on 3 and 4 December.", "", False),
+    ("The meeting lasted 2 days.", "The ministers met in Brussels for 2 days in December.", "", True),
+    # a date's year still stands for the year an answer names
+    ("Rutte spoke in 2025.", "Rutte spoke on 13 January 2025.", "", True),
+])
+def test_a_figure_is_backed_by_a_number_or_a_year_not_by_a_month_or_day(claim: str, sentence: str,
+                                                                         source_line: str, backed: bool) -> None:
+    support = support_of("What did Rutte say?" if "Rutte" in claim else "How long did the meeting last?", claim,
+                         [sentence], "en", source_line=source_line)
+    assert ("is not in the cited sentence" not in support.reason) is backed
+
+
 NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
                  "Die NATO-Soldaten sind da.")
 

@@ -149,6 +149,11 @@ def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple
     ("am 31. Oktober 2024", ((2024, 10, 31),)),  # the last day
     ("Stand: 01.13.2024", ()),  # no month 13
     ("Stand: 32.10.2024", ()),  # no day 32
+    # a range's first day is a day of the same month, not a figure ("lasted 3 days" is not "3 and 4 December")
+    ("on 3 and 4 December", ((None, 12, 3), (None, 12, 4))),
+    ("vom 3.–4. Dezember 2024", ((2024, 12, 3), (2024, 12, 4))),
+    ("vom 10. bis 12. Juli", ((None, 7, 10), (None, 7, 12))),
+    ("vom 40. bis 12. Juli", ((None, 7, 12),)),  # no day 40
 ])
 def test_dates_keep_open_parts_and_reject_impossible_ones(text: str, dates: tuple[tuple[int | None, ...], ...]) -> None:
     """Mutants: qa.answer.key_items._find_dates (open parts, the month and day ranges)."""

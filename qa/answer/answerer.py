@@ -14,6 +14,7 @@ and rendering.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Generator as EventStream
 from collections.abc import Iterator, Sequence
@@ -204,9 +205,12 @@ class Answerer:
                 if passage.start <= self.index.sentences[row].start and self.index.sentences[row].end <= passage.end]
         if vectors is not None and rows:
             texts = tuple(document.text[self.index.sentences[r].start:self.index.sentences[r].end] for r in rows)
-            return PassageEvidence(texts, vectors[rows], passage.chunk.language, source)
+            opens = self.index.sentences[rows[0]].start == passage.chunk.start
+            return PassageEvidence(_unmarked(texts, passage.chunk.is_footnote and opens), vectors[rows],
+                                   passage.chunk.language, source)
         texts = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language)) or (passage.text,)
-        return PassageEvidence(texts, self.embedder.embed_passages(list(texts)), passage.chunk.language, source)
+        return PassageEvidence(_unmarked(texts, passage.chunk.is_footnote and passage.start == passage.chunk.start),
+                               self.embedder.embed_passages(list(texts)), passage.chunk.language, source)
 
     def _context(self, chunk: Chunk) -> list[str]:
         """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""
@@ -220,3 +224,15 @@ class Answerer:
         return Done(replace(base, text=REFUSAL[base.language], refused=True,
                             refusal_reason=reason + (f" (draft: {base.draft})" if base.draft else ""),
                             timings=replace(timings, total_s=time.perf_counter() - started)))
+
+
+_FOOTNOTE_NUMBER = re.compile(r"\d{1,3}\s+(?=\D)")
+
+
+def _unmarked(sentences: tuple[str, ...], footnote: bool) -> tuple[str, ...]:
+    """A footnote's sentences without the footnote's own number ("6 NATO Secretary General … 13 January 2025"):
+    that number counts notes, it is no figure an answer may cite."""
+    if not footnote or not sentences:
+        return sentences
+    return (_FOOTNOTE_NUMBER.sub("", sentences[0], count=1) if _FOOTNOTE_NUMBER.match(sentences[0]) else sentences[0],
+            *sentences[1:])

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 
 import numpy as np
@@ -370,8 +371,10 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
     values = window.number_values() | (source.number_values() if source else frozenset())
+    # a figure stands as a number or as a date's year, not as a date's month or day ("6 years" is not June)
+    figures = _figures(window) | (_figures(source) if source else frozenset())
     for readings in added.numbers:
-        if not readings & values:
+        if not readings & figures:
             return f"the figure {min(readings)} is not in the cited sentence"
     dates = window.dates + (source.dates if source else ())
     for date in added.dates:
@@ -398,6 +401,12 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         if not any(_stem(part) in present or names.counts.get(_stem(part)) for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
+
+
+def _figures(items: KeyItems) -> frozenset:
+    """The readings of the numbers and of the dates' years: what a figure of an answer may stand for."""
+    return frozenset({value for readings in items.numbers for value in readings}
+                     | {Decimal(date[0]) for date in items.dates if date[0] is not None})
 
 
 def _holds_asked_item(added: _NewItems, question: QuestionFacts) -> bool:

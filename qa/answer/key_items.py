@@ -89,6 +89,9 @@ def _date_patterns() -> list[tuple[re.Pattern[str], str]]:
     year = r"(?P<year>[12]\d{3})"
     return [(re.compile(pattern, re.I), kind) for pattern, kind in (
         (rf"\b{year}-(?P<mnum>[01]\d)-{day}\b", "iso"),
+        # a range's first day takes the month of the date after it: "3 and 4 December", "3.–4. Dezember 2024"
+        (rf"\b(?P<first>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:-|–|/|\band\b|\bund\b|\bbis\b|\bto\b)\s*"
+         rf"{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,?\s+{year}\b)?", "day range"),
         (rf"\b{day}\.(?P<mnum>[01]?\d)\.{year}\b", "numeric"),
         (rf"\b{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,)?\s+{year}\b", "day month year"),
         (rf"\b{month}\s+{day}(?:st|nd|rd|th)?,?\s+{year}\b", "month day year"),
@@ -110,6 +113,10 @@ def _find_dates(text: str) -> tuple[list[Date], str]:
             year = int(groups["year"]) if groups.get("year") else None
             if not month or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
                 return match.group(0)
+            if groups.get("first"):
+                if not 1 <= int(groups["first"]) <= 31:
+                    return match.group(0)
+                dates.append((year, month, int(groups["first"])))
             dates.append((year, month, day))
             return " " * len(match.group(0))
         text = pattern.sub(take, text)
