@@ -347,3 +347,23 @@ def test_a_footnotes_number_is_not_part_of_its_evidence(sentences: tuple[str, ..
     from qa.answer.answerer import _unmarked
 
     assert _unmarked(sentences, footnote) == expected
+
+
+@pytest.mark.parametrize(("claim", "expected"), [
+    # title words are capitalised before a name, but the collection writes them in lower case too (dev q19)
+    ("The new Secretary General announced it.", False),
+    ("Government spokesman Steffen Hebestreit announced it.", True),
+    # a name opening the sentence counts, a title does not
+    ("Hebestreit announced it.", True),
+    ("Secretary General Stoltenberg announced it.", False),
+])
+def test_words_the_collection_writes_in_lower_case_name_no_person(claim: str, expected: bool) -> None:
+    from qa.answer.evidence import PassageEvidence, answers_kind, common_words, question_facts
+
+    collection = ["Rutte would be an excellent secretary general for NATO.", "He is a government spokesman.",
+                  "Spokesman Steffen Hebestreit spoke on Monday, said Stoltenberg."]
+    evidence = [PassageEvidence((collection[2],), None, "en")]
+    facts = question_facts("Who announced Stoltenberg's support?", "en", None)
+    assert answers_kind([claim], "en", facts, evidence, common_words(collection)) is expected
+    assert answers_kind(["Where was it announced?"], "en", question_facts("Where was it?", "en", None), evidence,
+                        common_words(collection)) is False

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Event, Retrieved, Token
-from qa.answer.evidence import PassageEvidence, QuestionFacts, missing_kind, question_facts
+from qa.answer.evidence import PassageEvidence, QuestionFacts, common_words, missing_kind, question_facts
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places, missing_years
@@ -61,6 +61,7 @@ class Answerer:
         self.generator = generator
         self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
         self._languages = {document.language for document in index.documents.values()}
+        self._common: frozenset[str] | None = None
 
     def rewrite(self, question: str, history: Sequence[Message], language: str) -> str:
         """A standalone version of a follow-up question (the question itself when it stands alone)."""
@@ -148,7 +149,7 @@ class Answerer:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started)
         unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts,
-                                  evidence)
+                                  evidence, self._common_words())
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
@@ -171,12 +172,18 @@ class Answerer:
                          evidence: Sequence[PassageEvidence], facts: QuestionFacts, timings: Timings,
                          started: float) -> Done:
         """Quote the passage sentence that clearly answers the question, or refuse for `reason`."""
-        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score)
+        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words())
         if quote is None:
             return self._refuse(base, reason, timings, started)
         return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
                             sentences=(quote.check,), support_score=1.0, refusal_reason=f"quoted: {reason}",
                             timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _common_words(self) -> frozenset[str]:
+        """The words the collection also writes in lower case (read once, on the first check that needs them)."""
+        if self._common is None:
+            self._common = common_words(document.text for document in self.index.documents.values())
+        return self._common
 
     def _labels(self, passages: Sequence[Passage], language: str) -> list[str]:
         """Each passage's source label for the prompt; a document's authors only with its first passage."""

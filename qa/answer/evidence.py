@@ -27,7 +27,7 @@ topic tests); splitting them would export those helpers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -247,22 +247,23 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
 
 
 def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts,
-                 evidence: Sequence[PassageEvidence] | None = None) -> bool:
+                 evidence: Sequence[PassageEvidence] | None = None, common: frozenset[str] = frozenset()) -> bool:
     """True when the claims hold an item of the kind the question asks for (always true for other questions)."""
-    return missing_kind(claims, language, question, evidence) is None
+    return missing_kind(claims, language, question, evidence, common) is None
 
 
 def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
-                 evidence: Sequence[PassageEvidence] | None = None) -> str | None:
+                 evidence: Sequence[PassageEvidence] | None = None, common: frozenset[str] = frozenset()) -> str | None:
     """The first kind of item the question asks for that the claims do not hold ("Wie viele …, und wann?"
     wants a count and a date), or None. With the prompt's `evidence`, a capitalised word that opens a
-    claim counts as a name only when the passages write it as one (inside a sentence)."""
+    claim counts as a name only when the passages write it as one (inside a sentence); a word of
+    `common` (see common_words) names no person."""
     kinds = [kind for kind in (question.kind, *question.also) if kind]
     known = None if evidence is None else passage_names(evidence)
     for kind in kinds:
         # a year answers "when"; when a count is asked too, the count must be another figure
         distinct = kind == "number" and "date" in kinds
-        if not _answers(kind, claims, language, question, distinct, known):
+        if not _answers(kind, claims, language, question, distinct, known, common):
             return kind
     return None
 
@@ -273,8 +274,15 @@ def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
                      for name in find_names(sentence, e.language))
 
 
+def common_words(texts: Iterable[str]) -> frozenset[str]:
+    """The folded words the texts also write in lower case: common words, even where a capital opens them
+    ("Secretary General", "Prime Minister" before a name), not the names of people."""
+    return frozenset(fold(word) for text in texts for word in re.findall(r"(?<![\w'’-])[^\W\d_A-Z]\w+", text)
+                     if word[0].islower())
+
+
 def _answers(kind: str, claims: Sequence[str], language: str, question: QuestionFacts, distinct: bool,
-             known: frozenset[str] | None = None) -> bool:
+             known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
     found = [new_items(claim, language, question) for claim in claims]
     if kind == "number":
         figures = [readings for item in found for readings in item.numbers]
@@ -293,10 +301,14 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …"
     countries = kind == "place"
     # every sentence opens with a capital ("Last year, …"): the word must be a name the passages use
+    # a person's name is no word the collection also writes in lower case ("the secretary general")
+    common = frozenset() if countries else common
     named_first = any(word[:1].isupper() and content_words_both(word, language)
                       and _stem(fold(word)) not in asked and (countries or not find_countries(word))
-                      and (known is None or _stem(fold(word)) in known) for word in openers)
-    return named_first or any((countries and item.countries) or any(_stem(name) not in asked for name in item.names)
+                      and (known is None or _stem(fold(word)) in known) and fold(word) not in common
+                      for word in openers)
+    return named_first or any((countries and item.countries)
+                              or any(_stem(name) not in asked and name not in common for name in item.names)
                               for item in found)
 
 

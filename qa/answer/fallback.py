@@ -30,7 +30,7 @@ class Quote:
 
 
 def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
-                      min_quote_score: float) -> Quote | None:
+                      min_quote_score: float, common: frozenset[str] = frozenset()) -> Quote | None:
     """The best passage sentence to quote for the question, or None when no sentence is close enough."""
     if facts.vector is None:
         return None
@@ -46,7 +46,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             on_topic = not asked.focus or bool(asked.focus & content_words_both(sentence, offered.language))
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
-            if not answers_kind([sentence], offered.language, asked, evidence):
+            if not answers_kind([sentence], offered.language, asked, evidence, common):
                 continue
             best = (similarity, passage, sentence)
     if best is None:
