@@ -367,3 +367,19 @@ def test_words_the_collection_writes_in_lower_case_name_no_person(claim: str, ex
     assert answers_kind([claim], "en", facts, evidence, common_words(collection)) is expected
     assert answers_kind(["Where was it announced?"], "en", question_facts("Where was it?", "en", None), evidence,
                         common_words(collection)) is False
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # "Wie heißt …?" asks for a name: an office and a country are none (dev u20)
+    ("Wie heißt der Sicherheitsberater, den Rutte in Florida traf?",
+     "Der Sicherheitsberater, den Rutte in Florida traf, war der Präsident von Amerika.", "de", False),
+    ("Wie heißt der Sicherheitsberater, den Rutte in Florida traf?",
+     "Der Sicherheitsberater, den Rutte in Florida traf, war Mike Waltz.", "de", True),
+    ("What is the name of the first network?", "The first network was called Abilene.", "en", True),
+    ("What is the name of the first network?", "The first network was a fast one.", "en", False),
+])
+def test_a_question_for_a_name_wants_a_proper_name(question: str, claim: str, language: str, expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts, question_kind
+
+    assert question_kind(question, language) == "name"
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected

@@ -144,7 +144,7 @@ def _kind_match(question: str, language: str) -> re.Match[str] | None:
 
 
 def question_kind(question: str, language: str) -> str | None:
-    """The kind of item the question asks for: "number", "date", "place", "person", or None."""
+    """The kind of item the question asks for: "number", "date", "place", "person", "name", or None."""
     for kind, patterns in _kind_patterns():
         if patterns[language if language in patterns else "en"].search(question):
             return kind
