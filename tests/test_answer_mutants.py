@@ -646,7 +646,11 @@ def test_an_answer_checked_against_no_passages_is_unsupported() -> None:
 @pytest.mark.parametrize(("answer", "question", "language", "claims"), [
     ("It is so.", "", "en", ["It is so."]),  # without a question no sentence is an echo
     ("Mark Rutte [1].", "Wer ist Generalsekretär?", "de", ["Mark Rutte [1]."]),  # two words are a claim
-    ("2024 [1]. Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
+    # a bare figure that cites a source answers "when"/"how many" (dev q130 "2012 [1]." was dropped and refused)
+    ("2024 [1]. Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de",
+     ["2024 [1].", "Rutte übernahm das Amt [1]."]),
+    ("2024. Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
+    ("… [1]. Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
     ("Antwort: Rutte übernahm das Amt [1].", "Wer übernahm das Amt?", "de", ["Rutte übernahm das Amt [1]."]),
     # sentences are split by the answer's language: "1. Oktober", "z. B." and "Oct. 1" end none
     ("Am 1. Oktober 2024 übernahm er z. B. das Amt [1].", "Wer übernahm das Amt?", "de",

@@ -55,8 +55,10 @@ def answer_claims(answer: str, question: str = "", language: str = "en") -> list
     """
     claims = []
     for sentence in map(_move_lead_in, split_answer_sentences(answer, language)):
-        words = len(re.findall(r"[^\W\d_]{2,}", strip_markers(sentence)))
-        # a fragment without words is no claim; a single word is one when it cites a source ("Wiesbaden [3].")
+        bare = strip_markers(sentence)
+        words = len(re.findall(r"[^\W\d_]{2,}", bare)) + (1 if re.search(r"\d", bare) else 0)
+        # a fragment without words or figures is no claim; a single word or figure is one when it cites a
+        # source ("Wiesbaden [3].", "2012 [1].")
         if META_SENTENCE.search(sentence) or words < (1 if markers(sentence) else 2):
             continue
         sentence = META_PREFIX.sub("", sentence)
