@@ -299,6 +299,18 @@ def test_a_figure_is_backed_by_a_number_or_a_year_not_by_a_month_or_day(claim: s
     assert ("is not in the cited sentence" not in support.reason) is backed
 
 
+def test_the_source_line_backs_an_answer_about_the_documents_authors() -> None:
+    """Test t068: the authors stand only in the source line; the claim's words are checked against it too."""
+    claim = "The authors of the study are Anna Beispiel and Bert Muster."
+    sentence = ["Diese Publikation ist Teil der Studie."]
+    line = "Musterstiftung, Juni 2025, Anna Beispiel, Bert Muster"
+    assert support_of("Who are the authors of the study?", claim, sentence, "en", evidence_language="de",
+                      source_line=line).score >= 0.35
+    # a question about something else is not answered by the source line's names
+    assert support_of("Who leads the study group?", claim, sentence, "en", evidence_language="de",
+                      source_line=line).score < 0.35
+
+
 NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
                  "Die NATO-Soldaten sind da.")
 

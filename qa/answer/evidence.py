@@ -346,7 +346,10 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             if failure == "the passage has no sentence":  # report the first window's problem
                 failure = problem
             continue
-        share = len(claim_words & content_words_both(text, evidence.language)) / len(claim_words) if claim_words else 0.0
+        # a question about the document itself (its authors) is answered by the source line too
+        backing = text + " " + evidence.source_line if source_names else text
+        share = (len(claim_words & content_words_both(backing, evidence.language)) / len(claim_words)
+                 if claim_words else 0.0)
         similarity = _similarity(claim_vector, evidence.vectors, window)
         score = max(share, semantic_support(similarity))
         # Across languages words cannot match; key items that all stand in the sentence, and a sentence
