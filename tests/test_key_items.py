@@ -154,6 +154,7 @@ def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple
     ("vom 3.–4. Dezember 2024", ((2024, 12, 3), (2024, 12, 4))),
     ("vom 10. bis 12. Juli", ((None, 7, 10), (None, 7, 12))),
     ("vom 40. bis 12. Juli", ((None, 7, 12),)),  # no day 40
+    ("on December 3 and 4, 2024", ((2024, 12, 3), (2024, 12, 4))),  # the English order
 ])
 def test_dates_keep_open_parts_and_reject_impossible_ones(text: str, dates: tuple[tuple[int | None, ...], ...]) -> None:
     """Mutants: qa.answer.key_items._find_dates (open parts, the month and day ranges)."""

@@ -92,6 +92,8 @@ def _date_patterns() -> list[tuple[re.Pattern[str], str]]:
         # a range's first day takes the month of the date after it: "3 and 4 December", "3.–4. Dezember 2024"
         (rf"\b(?P<first>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:-|–|/|\band\b|\bund\b|\bbis\b|\bto\b)\s*"
          rf"{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,?\s+{year}\b)?", "day range"),
+        (rf"\b{month}\s+(?P<first>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:-|–|\band\b|\bto\b)\s*{day}(?:st|nd|rd|th)?\b"
+         rf"(?!\.\d)(?:,?\s+{year}\b)?", "month day range"),
         (rf"\b{day}\.(?P<mnum>[01]?\d)\.{year}\b", "numeric"),
         (rf"\b{day}(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{month}(?:,)?\s+{year}\b", "day month year"),
         (rf"\b{month}\s+{day}(?:st|nd|rd|th)?,?\s+{year}\b", "month day year"),
