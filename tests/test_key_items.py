@@ -110,7 +110,7 @@ def test_the_key_item_data_files_have_their_shape() -> None:
     aliases = load_table("country_aliases.toml")
     assert all(len(code) == 2 and all(isinstance(alias, str) for alias in names) for code, names in aliases.items())
     kinds = load_table("question_kinds.toml")
-    assert set(kinds) == {"number", "date", "place", "person"}
+    assert set(kinds) == {"number", "date", "place", "person", "name"}
     assert all(set(table) == {"de", "en"} and table["de"] and table["en"] for table in kinds.values())
 
 
