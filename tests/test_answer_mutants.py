@@ -311,6 +311,21 @@ def test_the_source_line_backs_an_answer_about_the_documents_authors() -> None:
                       source_line=line).score < 0.35
 
 
+@pytest.mark.parametrize(("question", "claim", "sentence", "language", "on_topic"), [
+    # "how old" asks for an age: a duration is not one (dev q11 "Er war 14 Jahre alt" from "14 Jahre lang")
+    ("Und wie alt war er da?", "Er war 14 Jahre alt.", "Rutte war 14 Jahre lang Regierungschef.", "de", False),
+    ("Und wie alt war er da?", "Er war 57 Jahre alt.", "Der 57-jährige Rutte wurde gewählt.", "de", True),
+    # "what age" is such a question too (dev q76), and "the 57-year-old" speaks of an age
+    ("What age was Rutte when he took office?", "Rutte was 57 years old.",
+     "Biden backed the 57-year-old Rutte for the office.", "en", True),
+    ("What age was Rutte when he took office?", "Rutte was 14 years old.", "Rutte led 14 governments.", "en", False),
+])
+def test_a_how_old_question_wants_a_sentence_about_an_age(question: str, claim: str, sentence: str, language: str,
+                                                          on_topic: bool) -> None:
+    support = support_of(question, claim, [sentence], language)
+    assert (support.reason != OFF_TOPIC) is on_topic, support
+
+
 NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
                  "Die NATO-Soldaten sind da.")
 

@@ -192,9 +192,30 @@ _COUNTING = re.compile(r"\b(?:how many|wie viele[n]?|wieviele[n]?)\s+([^\W\d_][\
 
 
 def _counted(question: str, language: str) -> frozenset[str]:
-    """The stems of the thing a "how many X" question counts (X), or nothing for other questions."""
+    """The stems of the thing a "how many X" question counts (X), the words of the measure a "how old"
+    question asks for (asked_measures.toml), or nothing for other questions."""
     match = _COUNTING.search(question)
-    return content_words_both(match.group(1), language) if match else frozenset()
+    if match:
+        return content_words_both(match.group(1), language)
+    for pattern, words in _asked_measures():
+        if pattern.search(question):
+            return words
+    return frozenset()
+
+
+@lru_cache(maxsize=256)
+def _asks_measure(question: str) -> bool:
+    return any(pattern.search(question) for pattern, _ in _asked_measures())
+
+
+@cache
+def _asked_measures() -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    table = load_table("asked_measures.toml")
+    return [(re.compile("|".join(rf"(?<!\w){p}(?!\w)" for patterns in measure["questions"].values()
+                                 for p in patterns), re.I),
+             frozenset(stem for words_language, words in measure["words"].items() for word in words
+                       for stem in content_words_both(word, words_language)))
+            for measure in table.values()]
 
 
 
@@ -338,9 +359,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names, source_names)
-        if problem is None and not ((_holds_asked_item(added, question) and _tied(text, window, evidence, question,
-                                                                                   names))
-                                    or _on_topic(text, window, evidence, question, names)):
+        asked_slot = (_holds_asked_item(added, question, text, evidence.language)
+                      and _tied(text, window, evidence, question, names))
+        if problem is None and not (asked_slot or _on_topic(text, window, evidence, question, names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             if failure == "the passage has no sentence":  # report the first window's problem
@@ -424,9 +445,12 @@ def _figures(items: KeyItems) -> frozenset:
                      | {Decimal(date[0]) for date in items.dates if date[0] is not None})
 
 
-def _holds_asked_item(added: _NewItems, question: QuestionFacts) -> bool:
+def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "", language: str = "en") -> bool:
     """For "how much"/"when" questions: the claim's figure or date (already found in the window) is the answer
-    slot itself, so the window is on topic. "How many X" still needs X (see _on_topic)."""
+    slot itself, so the window is on topic; for "how old", when the window also speaks of an age
+    (asked_measures.toml). "How many X" still needs X (see _on_topic)."""
+    if question.kind == "number" and question.counted and _asks_measure(question.text):
+        return bool(added.numbers) and bool(question.counted & content_words_both(text, language))
     if question.kind == "number" and not question.counted:
         return bool(added.numbers)
     return question.kind == "date" and bool(added.dates or any(_is_year(r) for r in added.numbers))
