@@ -193,6 +193,20 @@ def test_no_sentence_below_the_quote_threshold_is_quoted() -> None:
     assert quote_for([offered({staff: 0.875})], facts=question_facts(STAFF_QUESTION, "de", None)) is None
 
 
+def test_a_quote_for_how_old_must_speak_of_an_age() -> None:
+    """Dev u09: "Wie alt war Stoltenberg, als er abgab?" was answered by quoting "Nach zehn Jahren im Amt …"."""
+    age = question_facts("Wie alt war Stoltenberg, als er das Amt abgab?", "de", QUESTION_VECTOR)
+    assert quote_for([offered({"Nach zehn Jahren im Amt tritt Stoltenberg ab.": 0.9375})], facts=age) is None
+    quote = quote_for([offered({"Der 65-jährige Stoltenberg gab das Amt ab.": 0.9375})], facts=age)
+    assert quote is not None and "65-jährige" in quote.text
+
+
+def test_no_similarity_stands_in_for_the_age_a_how_old_question_asks() -> None:
+    support = support_of("Wie alt war Stoltenberg, als er das Amt abgab?", "Er war 9 Jahre im Amt.",
+                         ["Stoltenberg wollte nach neun Jahren sein Amt niederlegen."], "de", similarity=0.96875)
+    assert support.reason == OFF_TOPIC
+
+
 def test_the_closest_sentence_is_quoted_and_on_a_tie_the_better_ranked_passage() -> None:
     """Mutants: qa.answer.fallback.extractive_answer (keeping the best so far)."""
     first, second = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte.", "Das Sekretariat hatte 2023 1.352 Beschäftigte."

@@ -203,6 +203,11 @@ def _counted(question: str, language: str) -> frozenset[str]:
     return frozenset()
 
 
+def asks_measure(question: QuestionFacts) -> bool:
+    """The question asks for a figure of one measure (an age: asked_measures.toml), whose words it counts."""
+    return bool(question.counted) and _asks_measure(question.text)
+
+
 @lru_cache(maxsize=256)
 def _asks_measure(question: str) -> bool:
     return any(pattern.search(question) for pattern, _ in _asked_measures())
@@ -449,7 +454,7 @@ def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "",
     """For "how much"/"when" questions: the claim's figure or date (already found in the window) is the answer
     slot itself, so the window is on topic; for "how old", when the window also speaks of an age
     (asked_measures.toml). "How many X" still needs X (see _on_topic)."""
-    if question.kind == "number" and question.counted and _asks_measure(question.text):
+    if question.kind == "number" and asks_measure(question):
         return bool(added.numbers) and bool(question.counted & content_words_both(text, language))
     if question.kind == "number" and not question.counted:
         return bool(added.numbers)
@@ -508,6 +513,8 @@ def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, 
     if not focus and not question.counted:
         return True
     words = content_words_both(text, evidence.language)
+    if asks_measure(question) and not question.counted & words:
+        return False  # the measure's words stand in both languages: no similarity stands in for an age
     required = 1 if len(focus) <= 3 else 2
     if (not question.counted or question.counted & words) and (not focus or len(focus & words) >= required):
         return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind
+from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind, asks_measure
 from qa.answer.prompts import QUOTE
 from qa.answer.support import content_words_both
 from qa.types import Citation, Passage, SentenceCheck
@@ -43,7 +43,10 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             similarity = float(offered.vectors[position] @ asked.vector)
             if similarity < min_quote_score or (best is not None and similarity <= best[0]):
                 continue
-            on_topic = not asked.focus or bool(asked.focus & content_words_both(sentence, offered.language))
+            words = content_words_both(sentence, offered.language)
+            if asks_measure(asked) and not asked.counted & words:
+                continue  # "how old": a quote that speaks of no age does not answer it
+            on_topic = not asked.focus or bool(asked.focus & words)
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
             if not answers_kind([sentence], offered.language, asked, evidence, common):
