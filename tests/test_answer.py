@@ -383,3 +383,20 @@ def test_a_question_for_a_name_wants_a_proper_name(question: str, claim: str, la
 
     assert question_kind(question, language) == "name"
     assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # "on what date" asks for a day: a month is not one (dev u08 "Sweden became a NATO member on September 2024")
+    ("On what date did Sweden officially become a NATO member?", "Sweden became a member in September 2024.", "en",
+     False),
+    ("On what date did Sweden officially become a NATO member?", "Sweden became a member on 7 March 2024.", "en",
+     True),
+    ("An welchem Tag besuchte Stoltenberg Kiew?", "Stoltenberg besuchte Kiew im April 2023.", "de", False),
+    ("An welchem Tag besuchte Stoltenberg Kiew?", "Stoltenberg besuchte Kiew am 20. April 2023.", "de", True),
+    # "when" is answered by a month or a year
+    ("When did Sweden become a NATO member?", "Sweden became a member in 2024.", "en", True),
+])
+def test_a_question_for_a_day_wants_a_day(question: str, claim: str, language: str, expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected

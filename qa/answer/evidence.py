@@ -203,6 +203,14 @@ def _counted(question: str, language: str) -> frozenset[str]:
     return frozenset()
 
 
+@lru_cache(maxsize=256)
+def _asks_day(question: str, language: str) -> bool:
+    """The date question asks for a day (asked_precision.toml), not a month or a year."""
+    table = load_table("asked_precision.toml")["day"]
+    return any(re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question, re.I)
+               for pattern in table[language if language in table else "en"])
+
+
 def asks_measure(question: QuestionFacts) -> bool:
     """The question asks for a figure of one measure (an age: asked_measures.toml), whose words it counts."""
     return bool(question.counted) and _asks_measure(question.text)
@@ -313,6 +321,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     if kind == "number":
         figures = [readings for item in found for readings in item.numbers]
         return any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
+    if kind == "date" and _asks_day(question.text, question.language):
+        # "On what date …?": a month or a year is not the day asked for
+        return any(date[2] is not None for item in found for date in item.dates)
     if kind == "date":
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
