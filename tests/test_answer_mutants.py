@@ -340,6 +340,22 @@ def test_a_how_old_question_wants_a_sentence_about_an_age(question: str, claim: 
     assert (support.reason != OFF_TOPIC) is on_topic, support
 
 
+def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similarity() -> None:
+    """Mutants: qa.answer.evidence._tied (one focus word suffices where the topic test wants two; without a
+    shared word, a similarity of FOCUS_COSINE itself ties the window, one below does not)."""
+    from qa.answer.evidence import FOCUS_COSINE
+
+    question = "Wann wurde das Bündnis in der Hauptstadt Washington offiziell gegründet?"
+    claim = "Das Bündnis wurde 1949 gegründet."
+    # one of five focus words: tied, though the topic test (two of more than three) fails
+    assert support_of(question, claim, ["Das Bündnis entstand 1949."], "de").window == (0,)
+    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de").reason == OFF_TOPIC
+    # no shared word: the similarity decides, at FOCUS_COSINE exactly (below the same-language topic bar)
+    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de", similarity=FOCUS_COSINE).window == (0,)
+    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de",
+                      similarity=FOCUS_COSINE - 2**-10).reason == OFF_TOPIC
+
+
 NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
                  "Die NATO-Soldaten sind da.")
 
