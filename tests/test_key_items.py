@@ -207,3 +207,17 @@ def test_measure_abbreviations_after_a_figure_are_no_names() -> None:
     """ "2,5 percent of GDP" against "2,5 Prozent": GDP (BIP in German) qualifies the figure, it names no one."""
     assert key_items("a target of 2.5 percent of GDP before Rutte spoke", "en").names == frozenset({"rutte"})
     assert key_items("ein Ziel von 2,5 Prozent des BIP", "de").names == frozenset()
+
+
+@pytest.mark.parametrize(("text", "language", "value"), [
+    # the other language's magnitude words count too: an English answer may keep "Milliarden"
+    ("40 Milliarden Euro", "en", 4 * 10**10),
+    ("40 bn euros", "de", 4 * 10**10),
+    # glued to the figure, or with a full stop
+    ("40Mrd Euro", "de", 4 * 10**10),
+    ("40bn euros", "en", 4 * 10**10),
+    ("40 Mrd. Euro", "de", 4 * 10**10),
+])
+def test_magnitude_words_of_either_language_scale_the_figure(text: str, language: str, value: int) -> None:
+    """Mutants: qa.answer.key_items._find_numbers (the other language's table; the space before the word)."""
+    assert key_items(text, language).numbers == (frozenset({Decimal(value)}),)
