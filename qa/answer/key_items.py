@@ -202,8 +202,6 @@ def _readings(numeral: str, language: str) -> set[Decimal]:
         if len(separators) == 1 and language == ("de" if separators[0] == "," else "en"):
             readings.add(Decimal(compact.replace(",", ".")))  # or one decimal separator
         return readings
-    if " " in numeral.replace("\u00a0", " ").replace("\u202f", " ") and re.fullmatch(r"\d{1,3}(?:\d{3})+", compact):
-        return {Decimal(compact)}
     last = max(compact.rfind("."), compact.rfind(","))
     whole, fraction = (compact[:last], compact[last + 1:]) if last >= 0 else (compact, "")
     try:
