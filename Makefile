@@ -98,7 +98,10 @@ bench: install
 	$(PY) benchmarks/retrieval_xquad.py
 
 # Mutation testing of the answer stage's checks (pyproject [tool.mutmut]); slow, so not part of `make test`.
+# mutmut copies files that are not mutated only when they are missing from mutants/, so changed data
+# tables (qa/answer/*.toml) are brought up to date first.
 mutants: install
+	mkdir -p mutants/qa/answer && cp qa/answer/*.toml mutants/qa/answer/
 	-$(VENV)/bin/mutmut run --max-children 2
 	$(VENV)/bin/mutmut export-cicd-stats
 	$(PY) benchmarks/mutation_score.py
