@@ -100,6 +100,9 @@ def test_words_that_only_look_like_countries_are_not_countries(text: str) -> Non
 def test_names_are_capitalised_words_inside_a_sentence() -> None:
     assert find_names("Mark Rutte succeeded Jens Stoltenberg in October.") == {"rutte", "jens", "stoltenberg"}
     assert find_names("The US backed him.") == set()  # a country is not a name
+    # a German figure makes the word right after it a noun ("32 Meter"), not a name after markup between
+    assert find_names("Er ist 32 Meter hoch.", "de") == set()
+    assert find_names('Der Wärter heißt <img src=x onerror="a=1"> Hinnerk.', "de") >= {"hinnerk"}
 
 
 def test_the_key_item_data_files_have_their_shape() -> None:

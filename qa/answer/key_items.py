@@ -410,6 +410,7 @@ def find_names(text: str, language: str = "en") -> set[str]:
     names: set[str] = set()
     sentence_start = True
     previous = ""
+    previous_end = 0
     for match in re.finditer(r"[^\W\d_][\w'’-]*|\d[\d.,]*|[.!?:]", text):
         token = match.group(0)
         if token in ".!?:":
@@ -417,14 +418,15 @@ def find_names(text: str, language: str = "en") -> set[str]:
             continue
         folded = fold(token)
         noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
-        noun = noun or (language == "de" and previous[:1].isdigit())
+        # a figure makes the next word a noun only right before it ("32 Meter"), not across markup ('1"> Hinnerk')
+        noun = noun or (language == "de" and previous[:1].isdigit() and not text[previous_end:match.start()].strip())
         if (not sentence_start and token[0].isupper() and len(token) > 1 and not noun
                 and folded not in month_names() and folded not in country_names()
                 and folded + "@" not in country_names() and token not in _acronyms() and token not in _measures()
                 and folded not in _country_name_words()):
             names.add(folded)
         sentence_start = False
-        previous = token
+        previous, previous_end = token, match.end()
     return names
 
 
