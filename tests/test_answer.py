@@ -311,10 +311,11 @@ def test_a_who_answer_must_name_someone_else_than_the_question(question: str, cl
     ("Where did the ministers meet?", "The ministers met in Turkey.", "en", True),
 ])
 def test_a_country_does_not_answer_who(question: str, claim: str, language: str, expected: bool) -> None:
-    from qa.answer.evidence import PassageEvidence, answers_kind, question_facts
+    from qa.answer.evidence import PassageEvidence, answers_kind, passage_names, question_facts
 
     evidence = [PassageEvidence(("Präsident Erdogan gab den Weg frei.", "Die Türkei stimmte zu."), None, "de")]
-    assert answers_kind([claim], language, question_facts(question, language, None), evidence) is expected
+    assert answers_kind([claim], language, question_facts(question, language, None),
+                        passage_names(evidence)) is expected
 
 
 @pytest.mark.parametrize(("claim", "expected"), [
@@ -325,12 +326,12 @@ def test_a_country_does_not_answer_who(question: str, claim: str, language: str,
 ])
 def test_a_capitalised_opening_word_is_a_name_only_when_the_passages_use_it_as_one(claim: str,
                                                                                  expected: bool) -> None:
-    from qa.answer.evidence import PassageEvidence, answers_kind, question_facts
+    from qa.answer.evidence import PassageEvidence, answers_kind, passage_names, question_facts
 
     evidence = [PassageEvidence(("Last year, the Norwegian Stoltenberg's contract was extended by one year.",
                                  "Defence minister Pistorius argued for an extension."), None, "en")]
     facts = question_facts("Who supported extending Stoltenberg's contract?", "en", None)
-    assert answers_kind([claim], "en", facts, evidence) is expected
+    assert answers_kind([claim], "en", facts, passage_names(evidence)) is expected
     assert answers_kind([claim], "en", facts)  # without the passages, the opening word still counts
 
 
@@ -358,14 +359,15 @@ def test_a_footnotes_number_is_not_part_of_its_evidence(sentences: tuple[str, ..
     ("Secretary General Stoltenberg announced it.", False),
 ])
 def test_words_the_collection_writes_in_lower_case_name_no_person(claim: str, expected: bool) -> None:
-    from qa.answer.evidence import PassageEvidence, answers_kind, common_words, question_facts
+    from qa.answer.evidence import PassageEvidence, answers_kind, common_words, passage_names, question_facts
 
     collection = ["Rutte would be an excellent secretary general for NATO.", "He is a government spokesman.",
                   "Spokesman Steffen Hebestreit spoke on Monday, said Stoltenberg."]
     evidence = [PassageEvidence((collection[2],), None, "en")]
     facts = question_facts("Who announced Stoltenberg's support?", "en", None)
-    assert answers_kind([claim], "en", facts, evidence, common_words(collection)) is expected
-    assert answers_kind(["Where was it announced?"], "en", question_facts("Where was it?", "en", None), evidence,
+    assert answers_kind([claim], "en", facts, passage_names(evidence), common_words(collection)) is expected
+    assert answers_kind(["Where was it announced?"], "en", question_facts("Where was it?", "en", None),
+                        passage_names(evidence),
                         common_words(collection)) is False
 
 

@@ -22,7 +22,14 @@ from dataclasses import dataclass, replace
 
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Event, Retrieved, Token
-from qa.answer.evidence import PassageEvidence, QuestionFacts, common_words, missing_kind, question_facts
+from qa.answer.evidence import (
+    PassageEvidence,
+    QuestionFacts,
+    common_words,
+    missing_kind,
+    passage_names,
+    question_facts,
+)
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places, missing_years
@@ -149,7 +156,7 @@ class Answerer:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started)
         unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts,
-                                  evidence, self._common_words())
+                                  passage_names(evidence), self._common_words())
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
@@ -233,7 +240,7 @@ class Answerer:
                             timings=replace(timings, total_s=time.perf_counter() - started)))
 
 
-_FOOTNOTE_NUMBER = re.compile(r"\d{1,3}\s+(?=\D)")
+_FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+(?=\D)")
 
 
 def _unmarked(sentences: tuple[str, ...], footnote: bool) -> tuple[str, ...]:
@@ -241,5 +248,4 @@ def _unmarked(sentences: tuple[str, ...], footnote: bool) -> tuple[str, ...]:
     that number counts notes, it is no figure an answer may cite."""
     if not footnote or not sentences:
         return sentences
-    return (_FOOTNOTE_NUMBER.sub("", sentences[0], count=1) if _FOOTNOTE_NUMBER.match(sentences[0]) else sentences[0],
-            *sentences[1:])
+    return (_FOOTNOTE_NUMBER.sub("", sentences[0]), *sentences[1:])

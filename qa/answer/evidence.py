@@ -281,19 +281,18 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
 
 
 def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts,
-                 evidence: Sequence[PassageEvidence] | None = None, common: frozenset[str] = frozenset()) -> bool:
+                 known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
     """True when the claims hold an item of the kind the question asks for (always true for other questions)."""
-    return missing_kind(claims, language, question, evidence, common) is None
+    return missing_kind(claims, language, question, known, common) is None
 
 
 def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
-                 evidence: Sequence[PassageEvidence] | None = None, common: frozenset[str] = frozenset()) -> str | None:
+                 known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> str | None:
     """The first kind of item the question asks for that the claims do not hold ("Wie viele …, und wann?"
-    wants a count and a date), or None. With the prompt's `evidence`, a capitalised word that opens a
-    claim counts as a name only when the passages write it as one (inside a sentence); a word of
-    `common` (see common_words) names no person."""
+    wants a count and a date), or None. With `known`, the prompt's names (passage_names), a capitalised
+    word that opens a claim counts as a name only when the passages write it as one (inside a sentence);
+    a word of `common` (see common_words) names no person."""
     kinds = [kind for kind in (question.kind, *question.also) if kind]
-    known = None if evidence is None else passage_names(evidence)
     for kind in kinds:
         # a year answers "when"; when a count is asked too, the count must be another figure
         distinct = kind == "number" and "date" in kinds
@@ -337,9 +336,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                                  and _stem(fold(words[1].strip(",.;:'’s"))) in asked)]
     # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …"
     countries = kind == "place"
-    # every sentence opens with a capital ("Last year, …"): the word must be a name the passages use
     # a person's name is no word the collection also writes in lower case ("the secretary general")
     common = frozenset() if countries else common
+    # every sentence opens with a capital ("Last year, …"): the word must be a name the passages use
     named_first = any(word[:1].isupper() and content_words_both(word, language)
                       and _stem(fold(word)) not in asked and (countries or not find_countries(word))
                       and (known is None or _stem(fold(word)) in known) and fold(word) not in common
@@ -422,7 +421,6 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all."""
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
-    values = window.number_values() | (source.number_values() if source else frozenset())
     # a figure stands as a number or as a date's year, not as a date's month or day ("6 years" is not June)
     figures = _figures(window) | (_figures(source) if source else frozenset())
     for readings in added.numbers:
@@ -430,7 +428,7 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
             return f"the figure {min(readings)} is not in the cited sentence"
     dates = window.dates + (source.dates if source else ())
     for date in added.dates:
-        if not any(dates_agree(date, d) for d in dates) or (date[0] is not None and date[0] not in values):
+        if not any(dates_agree(date, d) for d in dates) or (date[0] is not None and date[0] not in figures):
             return "the date is not in the cited sentence"
     countries = window.countries | (source.countries if source else frozenset())
     if added.countries - countries:

@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.answer.evidence import FOCUS_COSINE, PassageEvidence, QuestionFacts, answers_kind, asks_measure
+from qa.answer.evidence import (
+    FOCUS_COSINE,
+    PassageEvidence,
+    QuestionFacts,
+    answers_kind,
+    asks_measure,
+    passage_names,
+)
 from qa.answer.prompts import QUOTE
 from qa.answer.support import content_words_both
 from qa.types import Citation, Passage, SentenceCheck
@@ -35,6 +42,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
     if facts.vector is None:
         return None
     best: tuple[float, Passage, str] | None = None
+    known = passage_names(evidence)
     for passage, offered in zip(passages, evidence):
         asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
         if offered.vectors is None or asked.vector is None:
@@ -49,7 +57,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             on_topic = not asked.focus or bool(asked.focus & words)
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
-            if not answers_kind([sentence], offered.language, asked, evidence, common):
+            if not answers_kind([sentence], offered.language, asked, known, common):
                 continue
             best = (similarity, passage, sentence)
     if best is None:
