@@ -75,6 +75,9 @@ class Config:
     # A sentence next to a close one scores at least that one's score minus this ("Dem kam ... nach" after
     # the sentence it continues); 1.0 turns it off. Off: 0.04 helped the dev set, not the test set (README).
     neighbour_score_drop: float = 1.0
+    # "sentences" (default): one to three cited sentences; "short": only the passage's own words that answer
+    # the question, with their citation (qa.answer.short; SQuAD-style exact match in benchmarks/answers_xquad.py)
+    answer_style: str = "sentences"
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     min_support: float = 0.35

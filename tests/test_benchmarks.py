@@ -26,11 +26,13 @@ from qa.evaluate.run import run_eval
 from qa.ingest.documents import load_documents, read_metadata
 from qa.models.embedders import HashingEmbedder
 from qa.models.generator import Stream, Usage
+from qa.text.markers import strip_markers
 from qa.types import Document, Message
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import answers_xquad  # noqa: E402
 import naive_rag  # noqa: E402
 import retrieval_xquad  # noqa: E402
 import unseen_collection  # noqa: E402
@@ -211,3 +213,23 @@ def test_xquad_benchmark_gives_the_same_figures_on_milvus_as_on_faiss(tmp_path: 
     for mode in ("hybrid", "dense", "bm25"):
         assert milvus[mode] == faiss[mode], mode
     assert set(milvus["milvus-rrf"]) == set(faiss["hybrid"]) and "milvus-rrf" not in faiss
+
+
+def test_xquad_answers_in_the_short_style_are_words_of_the_cited_passage(tmp_path: Path) -> None:
+    """`answers_xquad.py --answer-style short` on the fakes: the style is recorded with the figures, and every
+    answer given is words that stand in the passage it cites (here the extractive fake copies whole sentences)."""
+    if not (XQUAD / "xquad.de.json").is_file():
+        pytest.skip(f"the XQuAD data set is not at {XQUAD}")
+    figures_file, run = tmp_path / "figures.json", tmp_path / "run"
+    assert answers_xquad.main(["--embedder", "hashing", "--generator", "extractive", "--n", "3", "--answer-style",
+                               "short", "--min-dense-score", "0", "--index-dir", str(tmp_path / "index"),
+                               "--out", str(run), "--json", str(figures_file)]) == 0
+    result = json.loads(figures_file.read_text(encoding="utf-8"))
+    assert result["answer_style"] == "short" and result["overall"]["n"] == 6
+    records = [json.loads(line) for line in (run / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    answered = [record for record in records if not record["refused"]]
+    assert answered
+    for record in answered:
+        words = " ".join(strip_markers(record["answer"]).split()).casefold()
+        assert len(record["citations"]) == 1
+        assert words in " ".join(record["citations"][0]["text"].split()).casefold(), record["answer"]

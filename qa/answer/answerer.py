@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator as EventStream
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from qa.answer.citations import check_citations
@@ -29,15 +29,18 @@ from qa.answer.evidence import (
     missing_kind,
     passage_names,
     question_facts,
+    talks_about_question,
 )
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import evidence_too_weak, missing_places, missing_years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
-from qa.answer.prompts import REFUSAL, answer_messages, rewrite_messages, source_label, source_line
+from qa.answer.prompts import ANSWER_STYLES, REFUSAL, answer_messages, rewrite_messages, source_label, source_line
+from qa.answer.short import find_span, read_short_answer, short_answer
 from qa.answer.translate import target_languages, translate_question
 from qa.config import Config
+from qa.errors import ConfigError
 from qa.index.load import SearchIndex
 from qa.models.embedders import Embedder
 from qa.models.generator import Generator, Usage, text_of
@@ -61,6 +64,9 @@ class Answerer:
 
     def __init__(self, config: Config, index: SearchIndex, retriever: Retriever, embedder: Embedder,
                  generator: Generator) -> None:
+        if config.answer_style not in ANSWER_STYLES:
+            raise ConfigError(f"Unknown answer_style {config.answer_style!r}.",
+                              hint=f"Set answer_style to one of: {', '.join(ANSWER_STYLES)}.")
         self.config = config
         self.index = index
         self.retriever = retriever
@@ -114,7 +120,8 @@ class Answerer:
         if evidence_too_weak(hits, self.config.min_dense_score):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
-        messages = answer_messages(standalone, passages, language, self._labels(passages, language))
+        messages = answer_messages(standalone, passages, language, self._labels(passages, language),
+                                   self.config.answer_style)
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
         yield from self._generate(messages, draft)
@@ -150,6 +157,8 @@ class Answerer:
         if not raw or is_refusal(raw, base.language):
             return self._refuse(base, "the model found no answer in the passages", timings, started)
         raw = join_split_figures(raw, base.language, [(p.text, p.chunk.language) for p in passages])
+        if self.config.answer_style == "short":
+            return self._short_verdict(base, raw, passages, evidence, facts, timings, started)
         checked = check_citations(raw, passages, base.language, self.embedder.embed_queries, evidence,
                                   self.config.min_support, base.standalone_question, facts)
         if not checked.citations:
@@ -160,19 +169,51 @@ class Answerer:
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started)
-        cited = {c.passage.chunk.id: c.passage for c in checked.citations}.values()
+        unmentioned = self._unmentioned(base, {c.passage.chunk.id: c.passage for c in checked.citations}.values())
+        if unmentioned:
+            return self._refuse(base, unmentioned, timings, started)
+        return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
+                            sentences=checked.sentences, support_score=checked.support_score,
+                            invalid_citations=checked.invalid_markers,
+                            timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _unmentioned(self, base: Answer, cited: Iterable[Passage]) -> str | None:
+        """Why the cited passages cannot answer: a place or year the question names that neither they, the
+        chunks around them nor their documents' dates mention; None when there is none."""
+        cited = list(cited)
         context = [(text, p.chunk.language) for p in cited for text in self._context(p.chunk)]
         missing = missing_places(base.standalone_question, [text for text, _ in context],
                                  [self.index.documents[d].text for d in {p.chunk.document_id for p in cited}])
         absent = missing_years(base.standalone_question, base.language,
                                context + [(self._source_line(p, base.language), base.language) for p in cited])
-        if missing or absent:
-            named = ", ".join([*sorted(missing), *map(str, sorted(absent))])
-            return self._refuse(base, f"the cited passages do not mention {named}, which the question asks about",
+        if not missing and not absent:
+            return None
+        named = ", ".join([*sorted(missing), *map(str, sorted(absent))])
+        return f"the cited passages do not mention {named}, which the question asks about"
+
+    def _short_verdict(self, base: Answer, raw: str, passages: Sequence[Passage],
+                       evidence: Sequence[PassageEvidence], facts: QuestionFacts, timings: Timings,
+                       started: float) -> Done:
+        """The final short answer: the model's words where a prompt sentence about the question holds them
+        and they are an item of the asked kind; otherwise a refusal with the reason."""
+        span, numbers = read_short_answer(raw)
+        found = find_span(span, numbers, passages, evidence)
+        if found is None:
+            return self._refuse(base, "the short answer's words stand in no sentence of the passages",
                                 timings, started)
-        return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
-                            sentences=checked.sentences, support_score=checked.support_score,
-                            invalid_citations=checked.invalid_markers,
+        which, position, span = found  # the words as the passage writes them
+        reason = None
+        if not talks_about_question(evidence, which, position, facts):
+            reason = "the sentence that holds the short answer is not about what the question asks"
+        elif unanswered := missing_kind([span], base.language, facts, passage_names(evidence), self._common_words()):
+            reason = f"the answer gives no {unanswered}, which the question asks for"
+        else:
+            reason = self._unmentioned(base, [passages[which]])
+        if reason:
+            return self._refuse(base, reason, timings, started)
+        short = short_answer(span, passages[which], evidence[which].sentences[position])
+        return Done(replace(base, text=short.text, refused=False, citations=(short.citation,),
+                            sentences=(short.check,), support_score=1.0,
                             timings=replace(timings, total_s=time.perf_counter() - started)))
 
     def _quote_or_refuse(self, base: Answer, reason: str, passages: Sequence[Passage],

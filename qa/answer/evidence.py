@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -501,6 +501,16 @@ def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts
     """The most focus words of the question that any one sentence of the prompt shares."""
     return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences),
                default=0)
+
+
+def talks_about_question(evidence: Sequence[PassageEvidence], which: int, position: int,
+                         question: QuestionFacts) -> bool:
+    """Whether sentence `position` of `evidence[which]` talks about what the question asks, judged as a cited
+    sentence is (focus words or, across languages, a clear similarity; see _on_topic)."""
+    names = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    names = replace(names, best_focus=best_focus_hits(evidence, question, names))
+    offered = evidence[which]
+    return _on_topic(offered.sentences[position], (position,), offered, question, names)
 
 
 def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,

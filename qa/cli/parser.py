@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 CONFIG_FLAGS = ("seeds_dir", "index_dir", "embedder", "embedder_model", "generator", "model_path",
-                "openai_base_url", "openai_model", "store", "milvus_uri")
+                "openai_base_url", "openai_model", "store", "milvus_uri", "answer_style")
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder-model", dest="embedder_model", help="model folder or package for sentence-transformers")
     parser.add_argument("--model-path", dest="model_path", help="any GGUF chat model instead of the packaged one")
     add_store_flags(parser)
+    parser.add_argument("--answer-style", dest="answer_style", choices=("sentences", "short"),
+                        help="sentences (default): cited sentences; short: only the passage's words that answer")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_corpus_commands(sub)
     _add_answer_commands(sub)
