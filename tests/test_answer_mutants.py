@@ -852,6 +852,26 @@ def test_a_question_in_another_language_is_read_with_the_english_question_words(
     assert question_kind("Wie viele Soldaten?", "fr") is None
 
 
+@pytest.mark.parametrize(("question", "language", "kinds"), [
+    ("What happened when cyanobacteria was assimilated?", "en", ()),
+    ("Who was mayor when the bridge opened?", "en", ("person",)),
+    ("How many people died when the dam broke?", "en", ("number",)),
+    ("When did Rutte take office?", "en", ("date",)),
+    ("Since when has the office existed?", "en", ("date",)),
+    ("Who is the new Secretary General, and when did he take office?", "en", ("person", "date")),
+    ("Was geschah, als der Damm brach?", "de", ()),
+    ("Wer weiß, wann die Brücke eröffnet wurde?", "de", ("date",)),
+    ("Wann trat Rutte sein Amt an?", "de", ("date",)),
+])
+def test_a_when_that_joins_a_clause_after_another_question_word_asks_for_no_date(
+        question: str, language: str, kinds: tuple[str, ...]) -> None:
+    """Mutants: qa.answer.evidence._joins_a_clause and _kind_matches ("What happened when …?" asks for an
+    event; German never joins a clause with "wann", so a German "wann" always asks; the first kind wins)."""
+    from qa.answer.evidence import question_kinds
+
+    assert question_kinds(question, language) == kinds
+
+
 # ---------------------------------------------------------------- the retrieval gate
 
 def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:

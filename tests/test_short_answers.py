@@ -91,6 +91,29 @@ def test_words_from_another_passage_than_the_cited_one_are_cited_to_it_as_it_wri
     assert answer.text == f"Naples [{hub.number}]"  # the words as the passage writes them
 
 
+def test_a_list_stands_in_the_passage_item_by_item_and_is_shown_as_the_passage_writes_it(
+        short_pipeline: Pipeline) -> None:
+    question = "Which countries backed Rutte's candidacy for NATO Secretary General?"
+    answer = short_verdict(short_pipeline, question, "Germany, the United States, Great Britain [1]")
+    assert not answer.refused, answer.refusal_reason
+    assert answer.text.startswith("Germany, the United States and Great Britain [")
+    assert short_verdict(short_pipeline, question, "Germany, France [1]").refused  # France stands nowhere
+
+
+@pytest.mark.parametrize(("span", "sentence", "window"), [
+    ("cricket, rallying, boxing", "They play cricket, rallying and boxing.", "cricket, rallying and boxing"),
+    ("Japan und Südkorea", "Australien, Japan, Neuseeland und Südkorea trafen sich.", "Japan, Neuseeland und Südkorea"),
+    ("boxing, cricket", "They play cricket and boxing.", None),  # not in the passage's order
+    ("Japan", "Japan und Südkorea", None),  # one item is no list
+    ("Japan, Korea", "Japan und Südkorea", None),  # whole words only
+    ("cricket, boxing", "cricket " + "x " * 40 + "boxing", None),  # far apart: not one list
+])
+def test_a_listed_answer_is_found_item_by_item(span: str, sentence: str, window: str | None) -> None:
+    from qa.answer.short import _list_window
+
+    assert _list_window(span, sentence) == window
+
+
 def test_the_models_refusal_is_a_refusal(short_pipeline: Pipeline) -> None:
     answer = short_verdict(short_pipeline, "Wie viele Kinder hat Mark Rutte?", "In den Dokumenten finde ich dazu nichts.")
     assert answer.refused

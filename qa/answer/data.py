@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 DATA_FILES = ("asked_measures.toml", "asked_precision.toml", "country_aliases.toml", "followups.toml", "function_words.toml",
-              "magnitudes.toml", "measures.toml", "number_compounds.toml", "question_kinds.toml",
+              "magnitudes.toml", "measures.toml", "number_compounds.toml", "question_clauses.toml", "question_kinds.toml",
               "refusal_signals.toml", "source_terms.toml")
 
 

@@ -27,7 +27,7 @@ topic tests); splitting them would export those helpers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -135,20 +135,40 @@ def _kind_patterns() -> list[tuple[str, dict[str, re.Pattern[str]]]]:
                     for language, patterns in table[kind].items()}) for kind in table]
 
 
+@cache
+def _clause_patterns() -> dict[str, tuple[frozenset[str], re.Pattern[str] | None]]:
+    """Per language: the question words that also join clauses, and a pattern of the question words that,
+    standing before one, make it a conjunction (question_clauses.toml)."""
+    table = load_table("question_clauses.toml")
+    return {language: (frozenset(word.lower() for word in table["joining"].get(language, [])),
+                       re.compile(r"(?<!\w)(?:" + "|".join(asking) + r")(?!\w)", re.I) if asking else None)
+            for language, asking in table["asking"].items()}
+
+
+def _joins_a_clause(match: re.Match[str], question: str, language: str) -> bool:
+    """Whether the matched question word only joins a clause: "when" after "What happened" or "Who was"."""
+    joining, asking = _clause_patterns().get(language, (frozenset(), None))
+    return (match.group(0).lower() in joining and asking is not None
+            and asking.search(question[:match.start()]) is not None)
+
+
+def _kind_matches(question: str, language: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """(kind, match) of the question words in the question, in the order of the kinds; a word that only
+    joins a clause does not count."""
+    for kind, patterns in _kind_patterns():
+        for match in patterns[language if language in patterns else "en"].finditer(question):
+            if not _joins_a_clause(match, question, language):
+                yield kind, match
+                break
+
+
 def _kind_match(question: str, language: str) -> re.Match[str] | None:
-    for _, patterns in _kind_patterns():
-        match = patterns[language if language in patterns else "en"].search(question)
-        if match:
-            return match
-    return None
+    return next((match for _, match in _kind_matches(question, language)), None)
 
 
 def question_kind(question: str, language: str) -> str | None:
     """The kind of item the question asks for: "number", "date", "place", "person", "name", or None."""
-    for kind, patterns in _kind_patterns():
-        if patterns[language if language in patterns else "en"].search(question):
-            return kind
-    return None
+    return next((kind for kind, _ in _kind_matches(question, language)), None)
 
 
 def question_kinds(question: str, language: str) -> tuple[str, ...]:

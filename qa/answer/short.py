@@ -3,8 +3,8 @@
 The model is asked for the words of one passage that answer the question, copied as they stand, and
 the passage's number ("Johann Weber [2]"). The answer is accepted only when those words stand in one
 sentence of the prompt (of the cited passage, or else of another one, which the citation then names),
-as whole words, compared case-insensitively with quotes, dashes and whitespace folded (the answer then
-shows them as the passage writes them); when that sentence talks about
+as whole words, compared case-insensitively with quotes, dashes and whitespace folded, or, for a list,
+item by item in the passage's order (the answer then shows the words as the passage writes them); when that sentence talks about
 what the question asks (its focus words, as for a cited sentence); and when the words are an item of the
 kind the question asks for (a person for "who", a date for "when"). The checks are the Answerer's
 (qa.answer.answerer); this module reads and finds the span.
@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from qa.answer.data import load_table
 from qa.answer.evidence import PassageEvidence
 from qa.answer.output import META_PREFIX
 from qa.text.markers import strip_markers
@@ -72,6 +74,30 @@ def _pattern(span: str) -> re.Pattern[str] | None:
     return re.compile(edge_before + "".join(parts) + edge_after, re.IGNORECASE)
 
 
+@cache
+def _list_separator() -> re.Pattern[str]:
+    joiners = "|".join(re.escape(word) for word in load_table("function_words.toml")["list_joiners"])
+    return re.compile(rf"\s*,\s*(?:(?:{joiners})\s+)?|\s+(?:{joiners})\s+", re.I)
+
+
+def _list_window(span: str, sentence: str) -> str | None:
+    """For a span that lists items ("cricket, football, boxing"), the stretch of `sentence` from its first item
+    to its last when every item stands there in that order ("cricket, football and boxing"); else None."""
+    parts = [part for part in _list_separator().split(span) if part.strip()]
+    if len(parts) < 2:
+        return None
+    start, end = -1, 0
+    for part in parts:
+        pattern = _pattern(part)
+        match = pattern.search(sentence, end) if pattern else None
+        if match is None:
+            return None
+        start = match.start() if start < 0 else start
+        end = match.end()
+    window = sentence[start:end]
+    return window if len(window) <= 2 * len(span) else None  # the items stand together, not far apart
+
+
 def find_span(span: str, numbers: Sequence[int], passages: Sequence[Passage],
               evidence: Sequence[PassageEvidence]) -> tuple[int, int, str] | None:
     """Where `span` stands: (index of the passage, index of its sentence in `evidence`, the words as that
@@ -81,11 +107,17 @@ def find_span(span: str, numbers: Sequence[int], passages: Sequence[Passage],
     if pattern is None:
         return None
     cited = [i for n in dict.fromkeys(numbers) for i, p in enumerate(passages) if p.number == n]
-    for which in [*cited, *(i for i in range(len(passages)) if i not in cited)]:
+    order = [*cited, *(i for i in range(len(passages)) if i not in cited)]
+    for which in order:
         for position, sentence in enumerate(evidence[which].sentences):
             match = pattern.search(sentence)
             if match:
                 return which, position, match.group(0)
+    for which in order:
+        for position, sentence in enumerate(evidence[which].sentences):
+            window = _list_window(span, sentence)
+            if window:
+                return which, position, window
     return None
 
 
