@@ -78,6 +78,9 @@ class Config:
     # "sentences" (default): one to three cited sentences; "short": only the passage's own words that answer
     # the question, with their citation (qa.answer.short; SQuAD-style exact match in benchmarks/answers_xquad.py)
     answer_style: str = "sentences"
+    # A draft that fails the checks (and has no sentence to quote) gets a second, short try: the passage's own
+    # words that answer, under the short answer's checks (qa.answer.short), before the answer is refused.
+    short_fallback: bool = False
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     min_support: float = 0.35

@@ -114,6 +114,11 @@ def test_a_listed_answer_is_found_item_by_item(span: str, sentence: str, window:
     assert _list_window(span, sentence) == window
 
 
+def test_words_that_only_repeat_the_question_are_no_answer(short_pipeline: Pipeline) -> None:
+    answer = short_verdict(short_pipeline, "Where was the Hub for the South set up?", "set up [1]")
+    assert answer.refused and "repeats the question" in answer.refusal_reason, answer
+
+
 def test_the_models_refusal_is_a_refusal(short_pipeline: Pipeline) -> None:
     answer = short_verdict(short_pipeline, "Wie viele Kinder hat Mark Rutte?", "In den Dokumenten finde ich dazu nichts.")
     assert answer.refused
@@ -156,3 +161,50 @@ def test_an_unknown_answer_style_is_refused_with_the_choices(short_pipeline: Pip
 def test_the_command_line_chooses_the_style() -> None:
     assert build_parser().parse_args(["--answer-style", "short", "ask", "Wer?"]).answer_style == "short"
     assert build_parser().parse_args(["ask", "Wer?"]).answer_style is None  # the configured default
+
+
+class TwoStyleGenerator(ScriptedGenerator):
+    """Writes `sentences` for the normal prompt and `short` for the short one."""
+
+    def __init__(self, sentences: str, short: str) -> None:
+        super().__init__(sentences)
+        self.short = short
+
+    def draft_for(self, messages):  # type: ignore[no-untyped-def]
+        if messages and messages[0].content in SHORT_SYSTEM.values():
+            return self.short
+        return super().draft_for(messages)
+
+
+def fallback_verdict(pipeline: Pipeline, question: str, sentences: str, short: str,
+                     enabled: bool = True) -> tuple[Answer, TwoStyleGenerator]:
+    config = pipeline.config.replace(answer_style="sentences", short_fallback=enabled)
+    generator = TwoStyleGenerator(sentences, short)
+    scripted = Pipeline(config, embedder=pipeline.embedder, generator=generator)
+    scripted._index = pipeline.index  # noqa: SLF001 - share the built index, nothing else
+    return scripted.answer(question), generator
+
+
+def short_prompts(generator: TwoStyleGenerator) -> int:
+    return sum(messages[0].content in SHORT_SYSTEM.values() for messages in generator.prompts)
+
+
+def test_a_failed_draft_gets_a_short_second_try_that_must_pass_the_short_checks(short_pipeline: Pipeline) -> None:
+    question = "Where was the Hub for the South set up?"
+    wrong_kind = "The Hub for the South was set up in 2017 [1]."
+    answer, generator = fallback_verdict(short_pipeline, question, wrong_kind, "Naples [1]")
+    assert not answer.refused and answer.extractive, answer.refusal_reason
+    assert answer.text.startswith("Naples [") and answer.refusal_reason.startswith("short: ")
+    assert answer.draft == wrong_kind and short_prompts(generator) == 1
+    refused, _ = fallback_verdict(short_pipeline, question, wrong_kind, "Rome [1]")
+    assert refused.refused and "short answer: the short answer's words stand in no sentence" in refused.refusal_reason
+
+
+def test_no_short_try_when_it_is_off_or_the_draft_passes(short_pipeline: Pipeline) -> None:
+    question = "Where was the Hub for the South set up?"
+    off, generator = fallback_verdict(short_pipeline, question, "The Hub for the South was set up in 2017 [1].",
+                                      "Naples [1]", enabled=False)
+    assert off.refused and short_prompts(generator) == 0
+    passed, generator = fallback_verdict(short_pipeline, question, "The Hub for the South was set up in Naples [1].",
+                                         "Rome [1]")
+    assert not passed.refused and not passed.extractive and "Naples" in passed.text and short_prompts(generator) == 0

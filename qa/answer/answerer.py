@@ -38,6 +38,7 @@ from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.prompts import ANSWER_STYLES, REFUSAL, answer_messages, rewrite_messages, source_label, source_line
 from qa.answer.short import find_span, read_short_answer, short_answer
+from qa.answer.support import is_echo
 from qa.answer.translate import target_languages, translate_question
 from qa.config import Config
 from qa.errors import ConfigError
@@ -57,6 +58,9 @@ class _Draft:
     pieces: list[str]
     usage: Usage
     first_token_at: float | None = None
+
+
+SHORT_MAX_TOKENS = 40  # a name, a date, a figure or a short phrase with its marker
 
 
 class Answerer:
@@ -203,7 +207,10 @@ class Answerer:
                                 timings, started)
         which, position, span = found  # the words as the passage writes them
         reason = None
-        if not talks_about_question(evidence, which, position, facts):
+        language = evidence[which].language
+        if any(is_echo(span, asked.text, language) for asked in facts.wordings_for(language)):
+            reason = "the short answer only repeats the question's words"
+        elif not talks_about_question(evidence, which, position, facts):
             reason = "the sentence that holds the short answer is not about what the question asks"
         elif unanswered := missing_kind([span], base.language, facts, passage_names(evidence), self._common_words()):
             reason = f"the answer gives no {unanswered}, which the question asks for"
@@ -222,10 +229,25 @@ class Answerer:
         """Quote the passage sentence that clearly answers the question, or refuse for `reason`."""
         quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words())
         if quote is None:
+            if self.config.short_fallback and self.config.answer_style == "sentences":
+                return self._short_or_refuse(base, reason, passages, evidence, facts, timings, started)
             return self._refuse(base, reason, timings, started)
         return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
                             sentences=(quote.check,), support_score=1.0, refusal_reason=f"quoted: {reason}",
                             timings=replace(timings, total_s=time.perf_counter() - started)))
+
+    def _short_or_refuse(self, base: Answer, reason: str, passages: Sequence[Passage],
+                         evidence: Sequence[PassageEvidence], facts: QuestionFacts, timings: Timings,
+                         started: float) -> Done:
+        """Ask the model for the passage's own words that answer (the short style); give them where the short
+        answer's checks pass, else refuse for `reason`."""
+        messages = answer_messages(base.standalone_question, passages, base.language,
+                                   self._labels(passages, base.language), "short")
+        text, _ = text_of(self.generator.stream(messages, max_tokens=SHORT_MAX_TOKENS))
+        done = self._short_verdict(replace(base, draft=text.strip()), text, passages, evidence, facts, timings, started)
+        if done.answer.refused:
+            return self._refuse(base, f"{reason}; short answer: {done.answer.refusal_reason}", timings, started)
+        return Done(replace(done.answer, draft=base.draft, extractive=True, refusal_reason=f"short: {reason}"))
 
     def _common_words(self) -> frozenset[str]:
         """The words the collection also writes in lower case (read once, on the first check that needs them)."""
