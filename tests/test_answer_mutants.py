@@ -872,6 +872,25 @@ def test_a_when_that_joins_a_clause_after_another_question_word_asks_for_no_date
     assert question_kinds(question, language) == kinds
 
 
+def test_a_name_from_the_source_line_answers_only_a_question_about_the_document() -> None:
+    """Mutants: qa.answer.evidence.claim_support (a question about the document is about its source line: the
+    names a claim adds may stand there instead of in the cited sentence, which need not share its words)."""
+    from qa.answer.evidence import PassageEvidence, PromptNames, claim_support, question_facts
+
+    evidence = PassageEvidence(("Chancellor Olaf Scholz supports a nomination of Mark Rutte.",), None, "en",
+                               "Stern, via 24 Hours World")
+    names = PromptNames.of([" ".join(evidence.sentences)])
+    about_document = question_facts("Which magazine is named as the source of the English article about Scholz?",
+                                    "en", None)
+    assert claim_support("The magazine Stern is named as the source.", "en", evidence, about_document,
+                         names, None).score >= 0.35
+    assert claim_support("The magazine Focus is named as the source.", "en", evidence, about_document,
+                         names, None).score < 0.35  # a name the source line does not hold
+    about_text = question_facts("Whose nomination does Olaf Scholz support?", "en", None)
+    assert claim_support("Olaf Scholz supports the nomination of Stern.", "en", evidence, about_text, names,
+                         None).score < 0.35  # not a question about the document: the name must be in the sentence
+
+
 # ---------------------------------------------------------------- the retrieval gate
 
 def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:

@@ -396,7 +396,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         problem = _key_item_failure(added, text, evidence, language, names, source_names)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
                       and _tied(text, window, evidence, question, names))
-        if problem is None and not (asked_slot or _on_topic(text, window, evidence, question, names)):
+        # a question about the document itself is about its source line: the names it adds stand there
+        from_source = source_names and bool(added.names) and _all_present(added, evidence.source_line)
+        if problem is None and not (asked_slot or from_source or _on_topic(text, window, evidence, question, names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             if failure == "the passage has no sentence":  # report the first window's problem
