@@ -905,6 +905,27 @@ def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:
     assert evidence_too_weak([Hit(chunk, 1.0, 1, dense_score=0.75), Hit(chunk, 0.5, 2, dense_score=None)], 0.8)
 
 
+def test_an_acronym_found_in_some_top_hits_but_not_most_is_evidence() -> None:
+    """Mutants: qa.answer.gate.acronym_found (whole words only; one found among five hits counts; a term in four
+    of five hits, the collection's topic, does not; lower-case words and two-letter capitals are no acronyms)."""
+    from qa.answer.gate import acronym_found
+    from qa.types import Hit
+
+    def hits(*texts: str) -> list[Hit]:
+        return [Hit(Chunk(f"c{n}", "d.txt", text, 0, len(text), "", "en"), 1.0, n, dense_score=0.7)
+                for n, text in enumerate(texts, 1)]
+
+    other = ["The alliance met in Brussels."] * 4
+    assert acronym_found("Where is the NSATU command based?", hits("NSATU is based in Wiesbaden.", *other)) == "NSATU"
+    assert acronym_found("Where is the NSATU command based?", hits("The NSATUX office.", *other)) is None
+    assert acronym_found("Where is the NSATU command based?", hits(*other, "NATO")) is None
+    assert acronym_found("What is the NATO budget?", hits(*(["NATO met."] * 4), "Budget.")) is None  # topic
+    assert acronym_found("What is the NATO budget?", hits(*(["NATO met."] * 3), "Budget.", "Other.")) == "NATO"
+    assert acronym_found("What does the EU pay?", hits("The EU pays.", *other)) is None  # two letters
+    assert acronym_found("How many COVID-19 cases?", hits("COVID-19 cases rose.", *other)) == "COVID-19"
+    assert acronym_found("Where is the nsatu command?", hits("NSATU is based in Wiesbaden.", *other)) is None
+
+
 # ---------------------------------------------------------------- what a checked answer carries
 
 def test_a_checked_answer_carries_rounded_scores_and_its_citations() -> None:

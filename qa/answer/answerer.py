@@ -33,7 +33,7 @@ from qa.answer.evidence import (
 )
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
-from qa.answer.gate import evidence_too_weak, missing_places, missing_years
+from qa.answer.gate import acronym_found, evidence_too_weak, missing_places, missing_years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.prompts import ANSWER_STYLES, REFUSAL, answer_messages, rewrite_messages, source_label, source_line
@@ -121,7 +121,7 @@ class Answerer:
                       translations=tuple(t.text for t in translations))
         timings = Timings(rewrite_s=rewritten_at - started, translate_s=translated_at - rewritten_at,
                           retrieval_s=retrieved_at - translated_at)
-        if evidence_too_weak(hits, self.config.min_dense_score):
+        if evidence_too_weak(hits, self.config.min_dense_score) and not acronym_found(standalone, hits):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
         messages = answer_messages(standalone, passages, language, self._labels(passages, language),

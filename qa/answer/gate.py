@@ -1,6 +1,8 @@
 """The refusal gate: evidence too weak to answer, and places and years the question names that the evidence lacks.
 
-A retrieval score below a calibrated threshold refuses before the model runs;
+A retrieval score below a calibrated threshold refuses before the model runs, unless
+an acronym of the question stands in some of the top hits (an exact identifier the
+embedding model does not know);
 an answer whose cited passages never mention a country the question asks about
 is refused too (the country backstop); countries are recognised with CLDR's
 names (qa.answer.key_items), and a leader's name is no evidence of a country.
@@ -24,6 +26,26 @@ def evidence_too_weak(hits: Sequence[Hit], min_dense_score: float) -> bool:
     """The calibrated gate: no hit, or the best dense similarity below `min_dense_score`."""
     best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
     return best is None or best < min_dense_score
+
+
+# An acronym: a whole word of at least three capitals (digits and hyphens may follow: "NSATU", "VJTF", "F-35A"
+# does not count, "COVID-19" does).
+_ACRONYM = re.compile(r"(?<![\w-])[A-ZÄÖÜ]{3,}(?:[-0-9]+[A-ZÄÖÜ0-9]*)?(?![\w-])")
+# A term in at least this share of the top hits is the collection's topic ("NATO"), not evidence.
+TOPICAL_SHARE = 0.8
+
+
+def acronym_found(question: str, hits: Sequence[Hit]) -> str | None:
+    """An acronym of the question that stands in some top hit but not in most of them ("Where is the NSATU
+    command based?"): an exact, rare identifier found is evidence even where the dense similarity stays under
+    the gate's threshold (multilingual-e5 does not know the acronym). None when there is none."""
+    texts = [hit.chunk.text for hit in hits]
+    for term in sorted(set(_ACRONYM.findall(question))):
+        pattern = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+        found = sum(bool(pattern.search(text)) for text in texts)
+        if found and found < TOPICAL_SHARE * len(texts):
+            return term
+    return None
 
 
 def missing_places(question: str, evidence: Sequence[str], documents: Sequence[str] = ()) -> set[str]:
