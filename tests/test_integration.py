@@ -86,6 +86,21 @@ def test_near_topic_questions_the_documents_do_not_answer_are_refused(real_pipel
     assert answer.refused, answer.text
 
 
+def test_short_answers_from_the_real_model_are_the_passages_words_or_a_refusal(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """`--answer-style short` with the packaged model: the new Secretary General's name, cited to a document
+    that names him; an invented favourite food refused."""
+    from qa.pipeline import Pipeline
+
+    short = Pipeline(real_pipeline.config.replace(answer_style="short"), embedder=real_pipeline.embedder,
+                     generator=real_pipeline.generator)
+    short._index = real_pipeline.index  # noqa: SLF001 - share the built index, nothing else
+    answer = short.answer("Wer ist neuer NATO-Generalsekretär?")
+    assert not answer.refused, answer.refusal_reason
+    assert re.fullmatch(r"(Mark )?Rutte \[\d\]", answer.text), answer.text
+    assert len(answer.citations) == 1 and "Rutte" in answer.citations[0].evidence
+    assert short.answer("Was ist Mark Ruttes Lieblingsessen?").refused
+
+
 def _examples():  # type: ignore[no-untyped-def]
     from pathlib import Path
 
