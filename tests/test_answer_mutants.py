@@ -891,6 +891,41 @@ def test_a_name_from_the_source_line_answers_only_a_question_about_the_document(
                          None).score < 0.35  # not a question about the document: the name must be in the sentence
 
 
+@pytest.mark.parametrize(("question", "language", "asks"), [
+    ("What nationality is Jens Stoltenberg?", "en", True),
+    ("Which country is the former NATO chief Stoltenberg from?", "en", True),
+    ("Where does Mark Rutte come from?", "en", True),
+    ("Aus welchem Land stammt Jens Stoltenberg?", "de", True),
+    ("Welche Staatsangehörigkeit hat Rutte?", "de", True),
+    ("Which country backed Rutte?", "en", False),  # no nationality asked
+    ("What nationality is the new secretary general?", "en", False),  # no one named
+])
+def test_a_question_for_a_named_persons_country_is_recognised(question: str, language: str, asks: bool) -> None:
+    """Mutants: qa.answer.evidence.asks_nationality (question_nationality.toml; a person must be named)."""
+    from qa.answer.evidence import asks_nationality, question_facts
+
+    assert asks_nationality(question_facts(question, language, None)) is asks
+
+
+def test_the_country_must_be_the_one_the_sentence_gives_the_person() -> None:
+    """Mutants: qa.answer.evidence.nationalities and claim_support for nationality questions: "Dutch" stands
+    in the passage but belongs to Rutte; "der Norweger Stoltenberg" backs "from Norway" across languages."""
+    from qa.answer.evidence import PassageEvidence, PromptNames, claim_support, nationalities, question_facts
+
+    sentences = ("Der niederländische Ex-Ministerpräsident Rutte ist neuer NATO-Generalsekretär.",
+                 "Nach rund zehn Jahren im Amt übergab ihm der Norweger Stoltenberg den Posten.")
+    evidence = PassageEvidence(sentences, None, "de")
+    names = PromptNames.of([" ".join(sentences)])
+    question = question_facts("What nationality is Jens Stoltenberg?", "en", None)
+    assert claim_support("Jens Stoltenberg is Dutch.", "en", evidence, question, names, None).score < 0.35
+    assert claim_support("Jens Stoltenberg is from Norway.", "en", evidence, question, names, None).score >= 0.35
+    assert nationalities("the Norwegian Stoltenberg’s contract", {"stolt"}) == {"NO"}
+    assert nationalities("Stoltenberg, who comes from Norway,", {"stolt"}) == {"NO"}
+    assert nationalities("Germany backed Stoltenberg.", {"stolt"}) == set()  # a country's name before it
+    assert nationalities("der Norweger Jens Stoltenberg", {"stolt"}) == {"NO"}  # a first name between
+    assert nationalities("der Norweger und viele andere Politiker um Stoltenberg", {"stolt"}) == set()  # too far
+
+
 # ---------------------------------------------------------------- the retrieval gate
 
 def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:

@@ -11,9 +11,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-DATA_FILES = ("asked_measures.toml", "asked_precision.toml", "country_aliases.toml", "followups.toml", "function_words.toml",
-              "magnitudes.toml", "measures.toml", "number_compounds.toml", "question_clauses.toml", "question_kinds.toml",
-              "refusal_signals.toml", "source_terms.toml")
+DATA_FILES = ("asked_measures.toml", "asked_precision.toml", "country_aliases.toml", "followups.toml",
+              "function_words.toml", "magnitudes.toml", "measures.toml", "number_compounds.toml",
+              "question_clauses.toml", "question_kinds.toml", "question_nationality.toml", "refusal_signals.toml",
+              "source_terms.toml")
 
 
 @cache

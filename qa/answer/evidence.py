@@ -391,6 +391,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     failure = "the passage has no sentence"
     # Key items must stand in one sentence with what the question asks; only plain claims may span two.
     source_names = asks_about_source(question)
+    nationality = asks_nationality(question)
+    asked_persons = {_stem(name) for name in question.items.names} if nationality else set()
     for window in _windows(len(evidence.sentences), pairs=not added.count()):
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names, source_names)
@@ -398,7 +400,11 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
                       and _tied(text, window, evidence, question, names))
         # a question about the document itself is about its source line: the names it adds stand there
         from_source = source_names and bool(added.names) and _all_present(added, evidence.source_line)
-        if problem is None and not (asked_slot or from_source or _on_topic(text, window, evidence, question, names)):
+        given = nationalities(text, asked_persons) if nationality else set()
+        if problem is None and nationality and added.countries and not added.countries <= given:
+            problem = "the cited sentence does not give that country as the person's"
+        if problem is None and not (asked_slot or from_source or (nationality and given)
+                                    or _on_topic(text, window, evidence, question, names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             if failure == "the passage has no sentence":  # report the first window's problem
@@ -406,8 +412,11 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             continue
         # a question about the document itself (its authors) is answered by the source line too
         backing = text + " " + evidence.source_line if source_names else text
-        share = (len(claim_words & content_words_both(backing, evidence.language)) / len(claim_words)
-                 if claim_words else 0.0)
+        matched = claim_words & content_words_both(backing, evidence.language)
+        if nationality and added.countries:  # "Norway" is backed by "der Norweger Stoltenberg" (checked above)
+            matched |= claim_words & frozenset(stem for word in claim.split() if find_countries(word)
+                                               for stem in content_words_both(word, language))
+        share = len(matched) / len(claim_words) if claim_words else 0.0
         similarity = _similarity(claim_vector, evidence.vectors, window)
         score = max(share, semantic_support(similarity))
         # Across languages words cannot match; key items that all stand in the sentence, and a sentence
@@ -436,6 +445,40 @@ def _source_terms() -> frozenset[str]:
     table = load_table("source_terms.toml")
     return frozenset(stem for language in table for word in table[language]
                      for stem in content_words_both(word, language))
+
+
+# At most this many words between a person's name and the nationality given to them: "der Norweger
+# Stoltenberg", "the Dutch Prime Minister Mark Rutte", "Stoltenberg, who is from Norway".
+NATIONALITY_GAP = 3
+
+
+@cache
+def _nationality_patterns() -> dict[str, re.Pattern[str]]:
+    table = load_table("question_nationality.toml")
+    return {language: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns), re.I)
+            for language, patterns in table.items()}
+
+
+def asks_nationality(question: QuestionFacts) -> bool:
+    """The question asks which country a person it names is from (question_nationality.toml)."""
+    return bool(question.items.names) and any(
+        _nationality_patterns().get(asked.language, _nationality_patterns()["en"]).search(asked.text)
+        for asked in (question, *question.wordings))
+
+
+def nationalities(text: str, asked: set[str]) -> set[str]:
+    """The countries `text` gives the persons whose name stems (_stem) are `asked`: an adjective or inhabitant noun
+    just before the name ("der Norweger Stoltenberg"), or any country just after it ("Stoltenberg, from
+    Norway"); a country's own name before it ("Germany backed Stoltenberg") gives none."""
+    words = text.split()
+    found: set[str] = set()
+    for position, word in enumerate(words):
+        if _stem(fold(word.strip(",.;:!?()'’s"))) not in asked:
+            continue
+        before = " ".join(words[max(0, position - NATIONALITY_GAP - 1):position])
+        after = " ".join(words[position + 1:position + 2 + NATIONALITY_GAP])
+        found |= (find_countries(before) - find_countries(before, nouns_only=True)) | find_countries(after)
+    return found
 
 
 def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
