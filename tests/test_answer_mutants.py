@@ -201,6 +201,28 @@ def test_a_quote_for_how_old_must_speak_of_an_age() -> None:
     assert quote is not None and "65-jährige" in quote.text
 
 
+def test_a_quote_must_name_whom_the_question_names_unless_that_is_the_collections_topic() -> None:
+    """Test t007: "Für wie lange soll Rutte das Amt … ausüben?" was answered by quoting a sentence about
+    Stoltenberg's ten years. Mutants: qa.answer.fallback.extractive_answer (the people the question names, known
+    as people by a full name in the passages; the topical ones aside)."""
+    term = question_facts("Für wie lange soll Rutte das Amt mindestens ausüben?", "de", QUESTION_VECTOR)
+    people = offered({"Der Nachfolger von Jens Stoltenberg ist Mark Rutte.": 0.5})  # the people of the passages
+    other = "Nach zehn Jahren im Amt tritt Stoltenberg ab."
+    assert quote_for([people, offered({other: 0.9375})], facts=term) is None
+    assert quote_for([offered({other: 0.9375})], facts=term) is not None  # no passage shows Rutte is a person
+    quote = quote_for([people, offered({"Rutte soll das Amt mindestens vier Jahre lang ausüben.": 0.9375})],
+                      facts=term)
+    assert quote is not None and "vier Jahre" in quote.text
+    # a name in most of the prompt's passages is the collection's topic: no quote needs it
+    topic = question_facts("Wie lange dauert eine Amtszeit bei der NATO?", "de", QUESTION_VECTOR)
+    passages = [offered({f"Die NATO tagt zum {n}. Mal.": 0.5}) for n in range(1, 4)]
+    quote = quote_for([*passages, offered({"Eine Amtszeit dauert vier Jahre.": 0.9375})], facts=topic)
+    assert quote is not None and "vier Jahre" in quote.text
+    from qa.answer.evidence import name_stem
+
+    assert name_stem("NATO's") == name_stem("NATO’s") == name_stem("NATO") != name_stem("NATOs")
+
+
 def test_no_similarity_stands_in_for_the_age_a_how_old_question_asks() -> None:
     support = support_of("Wie alt war Stoltenberg, als er das Amt abgab?", "Er war 9 Jahre im Amt.",
                          ["Stoltenberg wollte nach neun Jahren sein Amt niederlegen."], "de", similarity=0.96875)

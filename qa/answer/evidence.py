@@ -264,6 +264,16 @@ def _stem(folded: str) -> str:
     return folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")[:_NAME_PREFIX]
 
 
+def name_stem(name: str) -> str:
+    """The key by which a name is matched loosely (a folded prefix): "Ruttes" and "Rutte" meet."""
+    return _stem(fold(re.sub(r"['’]s?$", "", name)))
+
+
+def name_stems(text: str) -> set[str]:
+    """The name keys of every word of `text`."""
+    return _name_stems(text)
+
+
 def _name_stems(text: str) -> set[str]:
     """Folded word prefixes of every word of `text`, for loose name matching."""
     return {_stem(fold(word)) for word in re.findall(r"[^\W\d_]+", text)}

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from qa.answer.evidence import (
     FOCUS_COSINE,
     PassageEvidence,
+    PromptNames,
     QuestionFacts,
     answers_kind,
     asks_measure,
+    name_stem,
+    name_stems,
     passage_names,
 )
+from qa.answer.key_items import find_full_names
 from qa.answer.prompts import QUOTE
 from qa.answer.support import content_words_both
 from qa.types import Citation, Passage, SentenceCheck
@@ -43,6 +47,14 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
         return None
     best: tuple[float, Passage, str] | None = None
     known = passage_names(evidence)
+    prompt = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    # the people the question names (a name that stands in a full name in the passages: "Rutte" of "Mark
+    # Rutte"; German nouns are capitalised too, so nothing else counts), the collection's topic aside: a
+    # quote must name one of them
+    people = {name_stem(part) for e in evidence for sentence in e.sentences
+              for run in find_full_names(sentence, e.language) for part in run}
+    asked_names = {stem for stem in (name_stem(name) for name in facts.items.names)
+                   if stem in people and not prompt.topical(stem)}
     for passage, offered in zip(passages, evidence):
         asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
         if offered.vectors is None or asked.vector is None:
@@ -59,6 +71,8 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
                 continue
             if not answers_kind([sentence], offered.language, asked, known, common):
                 continue
+            if asked_names and not asked_names & name_stems(sentence):
+                continue  # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
             best = (similarity, passage, sentence)
     if best is None:
         return None
