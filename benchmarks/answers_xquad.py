@@ -41,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.answer.prompts import ANSWER_STYLES  # noqa: E402
 from qa.config import load_config  # noqa: E402
 from qa.evaluate.metrics import first_gold_rank, hit_at  # noqa: E402
 from qa.evaluate.questions import Question  # noqa: E402
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", help="override the configured generator (extractive for a dry run)")
     parser.add_argument("--min-dense-score", type=float,
                         help="override the evidence gate (the configured value is calibrated for e5)")
-    parser.add_argument("--answer-style", choices=("sentences", "short"),
+    parser.add_argument("--answer-style", choices=ANSWER_STYLES,
                         help="override the configured answer style (short: only the passage's words that answer)")
     args = parser.parse_args(argv)
 

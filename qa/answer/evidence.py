@@ -109,7 +109,7 @@ class PromptNames:
     def of(cls, texts: Sequence[str]) -> PromptNames:
         counts: dict[str, int] = {}
         for text in texts:
-            for stem in _name_stems(text):
+            for stem in name_stems(text):
                 counts[stem] = counts.get(stem, 0) + 1
         return cls(counts, len(texts))
 
@@ -270,11 +270,6 @@ def name_stem(name: str) -> str:
 
 
 def name_stems(text: str) -> set[str]:
-    """The name keys of every word of `text`."""
-    return _name_stems(text)
-
-
-def _name_stems(text: str) -> set[str]:
     """Folded word prefixes of every word of `text`, for loose name matching."""
     return {_stem(fold(word)) for word in re.findall(r"[^\W\d_]+", text)}
 
@@ -297,7 +292,7 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
     """The numbers, dates, countries and names of `claim` that its question does not already name."""
     items = _items(claim, language)
     asked = question.items.number_values()
-    question_names = _name_stems(question.text)
+    question_names = name_stems(question.text)
     return _NewItems(
         numbers=tuple(readings for readings in items.numbers if not readings & asked),
         dates=tuple(date for date in items.dates if not any(dates_agree(date, d) for d in question.items.dates)),
@@ -357,7 +352,7 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
-    asked = _name_stems(question.text)
+    asked = name_stems(question.text)
     asked |= {_stem(name) for claim in claims for run in find_full_names(claim, language)
               if any(_stem(name) in asked for name in run) for name in run}
     # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
@@ -509,7 +504,7 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     if added.countries - countries:
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     # the source line's names (authors, publisher) back only questions about the document itself
-    present = _name_stems(text + " " + evidence.source_line if source_names else text)
+    present = name_stems(text + " " + evidence.source_line if source_names else text)
     for name in added.names:
         stem = _stem(name)
         if stem in present or names.topical(stem):
@@ -560,7 +555,7 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
 
 def _all_present(added: _NewItems, text: str) -> bool:
     """Every new name of the claim stands in `text` (numbers, dates and countries were checked already)."""
-    present = _name_stems(text)
+    present = name_stems(text)
     return all(_stem(name) in present for name in added.names)
 
 

@@ -33,10 +33,9 @@ _CLASSES = ("\"„“”«»‹›", "'‚‘’", "-–—‑")
 
 @dataclass(frozen=True)
 class ShortAnswer:
-    """A checked short answer: the text shown ("Johann Weber [2]"), its words, citation and sentence check."""
+    """A checked short answer: the text shown ("Johann Weber [2]"), its citation and sentence check."""
 
     text: str
-    span: str
     citation: Citation
     check: SentenceCheck
 
@@ -124,5 +123,5 @@ def find_span(span: str, numbers: Sequence[int], passages: Sequence[Passage],
 def short_answer(span: str, passage: Passage, sentence: str) -> ShortAnswer:
     """The shown short answer for `span`, found in `sentence` of `passage`."""
     text = f"{span} [{passage.number}]"
-    return ShortAnswer(text, span, Citation(passage.number, passage, text, True, 1.0, sentence),
+    return ShortAnswer(text, Citation(passage.number, passage, text, True, 1.0, sentence),
                        SentenceCheck(text, (passage.number,), True, 1.0))

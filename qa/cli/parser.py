@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from qa.answer.prompts import ANSWER_STYLES
+
 CONFIG_FLAGS = ("seeds_dir", "index_dir", "embedder", "embedder_model", "generator", "model_path",
                 "openai_base_url", "openai_model", "store", "milvus_uri", "answer_style")
 
@@ -75,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder-model", dest="embedder_model", help="model folder or package for sentence-transformers")
     parser.add_argument("--model-path", dest="model_path", help="any GGUF chat model instead of the packaged one")
     add_store_flags(parser)
-    parser.add_argument("--answer-style", dest="answer_style", choices=("sentences", "short"),
+    parser.add_argument("--answer-style", dest="answer_style", choices=ANSWER_STYLES,
                         help="sentences (default): cited sentences; short: only the passage's words that answer")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_corpus_commands(sub)
