@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import fake_config_in, write_seeds
 
+from qa.answer.evidence import question_kinds
+from qa.answer.passages import KIND_BONUS, OVERLAP_WEIGHT, _score_sentences
 from qa.pipeline import Pipeline
+from qa.text.tokens import tokenize
 
 # The answer ("Javier Colomina") stands in the sentence after the one that matches the question,
 # and shares no word with the question: only its neighbour makes it evidence.
@@ -50,3 +54,50 @@ def test_the_sentence_after_a_close_one_comes_along_as_its_context(pipeline_for)
     assert "special envoy" in text and "Colomina" in text
     # an unrelated sentence two steps away still stays out
     assert "train" not in text
+
+
+# Three sentences of one chunk that the embedder cannot tell apart (their vectors are zero below), so
+# only the word and kind terms of the score separate them.
+FORCE_DOCUMENT = (
+    "The force model of the alliance was adopted at the summit in Madrid. "
+    "The force model of the alliance provides 800 soldiers in total. "
+    "The force model of the alliance counts on the summit's troops."
+)
+
+
+def _scores(tmp_path: Path, question: str, kinds: frozenset[str]) -> dict[str, float]:
+    seeds = write_seeds(tmp_path / "seeds", {"en_force.txt": FORCE_DOCUMENT}, sources="")
+    config = replace(fake_config_in(tmp_path, seeds), chunk_words=80, chunk_max_words=120)
+    pipeline = Pipeline(config)
+    pipeline.ensure_index()
+    index = pipeline.index
+    hit = pipeline.search(question, top_k=1)[0]
+    rows = index.chunk_sentences(hit.chunk)
+    vectors = np.zeros_like(index.sentence_vectors)
+    scored = _score_sentences(index, vectors, [rows], [hit], set(tokenize(question, "en")), {},
+                              np.zeros(vectors.shape[1]), 1.0, kinds)
+    texts = {row: index.documents[index.sentences[row].document_id].text[index.sentences[row].start:
+                                                                          index.sentences[row].end]
+             for row in rows}
+    return {texts[row]: score for row, (score, _) in scored.items()}
+
+
+def test_a_sentence_holding_the_asked_kind_of_item_ranks_first(tmp_path: Path) -> None:
+    question = "How many troops does the force model of the alliance hold?"
+    assert question_kinds(question, "en") == ("number",)
+    scores = _scores(tmp_path, question, frozenset(question_kinds(question, "en")))
+    assert "800" in max(scores, key=scores.__getitem__)
+    # by words alone the sentence sharing the rare "troops" would win
+    without = _scores(tmp_path / "plain", question, frozenset())
+    assert "troops" in max(without, key=without.__getitem__)
+    assert KIND_BONUS > 0
+
+
+def test_a_question_word_every_candidate_holds_counts_for_little(tmp_path: Path) -> None:
+    scores = _scores(tmp_path, "Where was the force model of the alliance adopted?", frozenset())
+    adopted = next(text for text in scores if "adopted" in text)
+    # "force", "model", "alliance" stand in all three sentences; "adopted" only in one
+    assert scores[adopted] == max(scores.values())
+    others = [score for text, score in scores.items() if text != adopted]
+    assert all(score < 0.5 * OVERLAP_WEIGHT * 3 for score in others)
+    assert scores[adopted] > OVERLAP_WEIGHT
