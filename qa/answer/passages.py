@@ -10,6 +10,7 @@ picked greedily within a word budget. Leaves out: retrieval (qa.retrieval) and t
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -33,6 +34,9 @@ from qa.types import Chunk, Hit, Passage, Query
 OVERLAP_WEIGHT = 0.005
 KIND_BONUS = 0.05
 RANK_PENALTY = 0.005
+# A sentence with a web address is a reference entry: its dates and names are those of the work it cites
+# ("Press conference by NATO Secretary General …, 14. Juni 2024 (www.nato.int/…)"), not an answer's.
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S")
 
 
 def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:
@@ -116,7 +120,8 @@ def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Seque
         own = []
         for row, similarity in zip(rows, similarities):
             overlap = OVERLAP_WEIGHT * sum(rarity[word] for word in shared[row])
-            kind = KIND_BONUS if kinds and all(holds_kind(texts[row], language, k) for k in kinds) else 0.0
+            kind = (KIND_BONUS if kinds and not WEB_ADDRESS.search(texts[row])
+                    and all(holds_kind(texts[row], language, k) for k in kinds) else 0.0)
             own.append(float(similarity) + overlap + kind - RANK_PENALTY * position)
         for i, row in enumerate(rows):
             # a sentence next to a close one carries its context ("Dem kam ... nach", "He was ...")
