@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from conftest import fake_config_in, write_seeds
 
-from qa.answer.evidence import question_kinds
-from qa.answer.passages import KIND_BONUS, OVERLAP_WEIGHT, _score_sentences
+from qa.answer.passages import OVERLAP_WEIGHT, _score_sentences
 from qa.pipeline import Pipeline
 from qa.text.tokens import tokenize
 
@@ -57,7 +56,7 @@ def test_the_sentence_after_a_close_one_comes_along_as_its_context(pipeline_for)
 
 
 # Three sentences of one chunk that the embedder cannot tell apart (their vectors are zero below), so
-# only the word and kind terms of the score separate them.
+# only the shared words separate them.
 FORCE_DOCUMENT = (
     "The force model of the alliance was adopted at the summit in Madrid. "
     "The force model of the alliance provides 800 soldiers in total. "
@@ -65,7 +64,7 @@ FORCE_DOCUMENT = (
 )
 
 
-def _scores(tmp_path: Path, question: str, kinds: frozenset[str]) -> dict[str, float]:
+def _scores(tmp_path: Path, question: str) -> dict[str, float]:
     seeds = write_seeds(tmp_path / "seeds", {"en_force.txt": FORCE_DOCUMENT}, sources="")
     config = replace(fake_config_in(tmp_path, seeds), chunk_words=80, chunk_max_words=120)
     pipeline = Pipeline(config)
@@ -75,26 +74,15 @@ def _scores(tmp_path: Path, question: str, kinds: frozenset[str]) -> dict[str, f
     rows = index.chunk_sentences(hit.chunk)
     vectors = np.zeros_like(index.sentence_vectors)
     scored = _score_sentences(index, vectors, [rows], [hit], set(tokenize(question, "en")), {},
-                              np.zeros(vectors.shape[1]), 1.0, kinds)
+                              np.zeros(vectors.shape[1]), 1.0)
     texts = {row: index.documents[index.sentences[row].document_id].text[index.sentences[row].start:
                                                                           index.sentences[row].end]
              for row in rows}
     return {texts[row]: score for row, (score, _) in scored.items()}
 
 
-def test_a_sentence_holding_the_asked_kind_of_item_ranks_first(tmp_path: Path) -> None:
-    question = "How many troops does the force model of the alliance hold?"
-    assert question_kinds(question, "en") == ("number",)
-    scores = _scores(tmp_path, question, frozenset(question_kinds(question, "en")))
-    assert "800" in max(scores, key=scores.__getitem__)
-    # by words alone the sentence sharing the rare "troops" would win
-    without = _scores(tmp_path / "plain", question, frozenset())
-    assert "troops" in max(without, key=without.__getitem__)
-    assert KIND_BONUS > 0
-
-
 def test_a_question_word_every_candidate_holds_counts_for_little(tmp_path: Path) -> None:
-    scores = _scores(tmp_path, "Where was the force model of the alliance adopted?", frozenset())
+    scores = _scores(tmp_path, "Where was the force model of the alliance adopted?")
     adopted = next(text for text in scores if "adopted" in text)
     # "force", "model", "alliance" stand in all three sentences; "adopted" only in one
     assert scores[adopted] == max(scores.values())

@@ -184,19 +184,6 @@ def question_kinds(question: str, language: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(kinds))  # type: ignore[arg-type]
 
 
-def holds_kind(text: str, language: str, kind: str) -> bool:
-    """Whether `text` holds an item of `kind` (see question_kind): a figure other than a year for "number",
-    a date or a year for "date", a country or a name for "place", a name for "person" and "name"."""
-    items = key_items(text, language)
-    if kind == "number":
-        return any(not _is_year(readings) for readings in items.numbers)
-    if kind == "date":
-        return bool(items.dates) or any(_is_year(readings) for readings in items.numbers)
-    if kind == "place":
-        return bool(items.countries or items.names)
-    return bool(items.names or find_full_names(text, language))
-
-
 def question_facts(question: str, language: str, vector: np.ndarray | None,
                    translations: Sequence[tuple[str, str, np.ndarray | None]] = ()) -> QuestionFacts:
     """Analyse the question once per answer; `translations` are (text, language, vector) of its wordings
