@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import fake_config_in, write_seeds
 
-from qa.answer.passages import OVERLAP_WEIGHT, _score_sentences
+from qa.answer.passages import OVERLAP_WEIGHT, REFERENCE_PENALTY, _score_sentences
 from qa.pipeline import Pipeline
 from qa.text.tokens import tokenize
 
@@ -64,8 +64,8 @@ FORCE_DOCUMENT = (
 )
 
 
-def _scores(tmp_path: Path, question: str) -> dict[str, float]:
-    seeds = write_seeds(tmp_path / "seeds", {"en_force.txt": FORCE_DOCUMENT}, sources="")
+def _scores(tmp_path: Path, question: str, document: str = FORCE_DOCUMENT) -> dict[str, float]:
+    seeds = write_seeds(tmp_path / "seeds", {"en_force.txt": document}, sources="")
     config = replace(fake_config_in(tmp_path, seeds), chunk_words=80, chunk_max_words=120)
     pipeline = Pipeline(config)
     pipeline.ensure_index()
@@ -89,3 +89,15 @@ def test_a_question_word_every_candidate_holds_counts_for_little(tmp_path: Path)
     others = [score for text, score in scores.items() if text != adopted]
     assert all(score < 0.5 * OVERLAP_WEIGHT * 3 for score in others)
     assert scores[adopted] > OVERLAP_WEIGHT
+
+
+def test_a_reference_entry_ranks_below_a_sentence_saying_the_same(tmp_path: Path) -> None:
+    # the same words, once as a statement and once as a footnote citing a web page
+    document = ("The force model was adopted at the summit in Madrid. "
+                "The force model was adopted at the summit in Madrid (www.example.org/madrid). "
+                "Budgets for infrastructure grew again in most member states.")
+    scores = _scores(tmp_path, "Where was the force model adopted?", document)
+    plain = next(text for text in scores if "www" not in text and "force" in text)
+    reference = next(text for text in scores if "www" in text)
+    assert scores[plain] - scores[reference] == pytest.approx(REFERENCE_PENALTY)
+    assert REFERENCE_PENALTY > 0

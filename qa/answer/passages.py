@@ -9,6 +9,7 @@ a word budget. Leaves out: retrieval (qa.retrieval) and the prompt (qa.answer.pr
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -24,11 +25,17 @@ from qa.types import Chunk, Hit, Passage, Query
 # A sentence's score is its cosine similarity to the question, plus OVERLAP_WEIGHT times the summed
 # inverse document frequency, among the candidate sentences, of the question's words it holds (a word
 # that every candidate holds, such as the topic's name, tells them apart by nothing; "Posten" or
-# "übernehmen" do), minus RANK_PENALTY per rank of its chunk below the first. It replaced a flat 0.01
-# per shared word (at most four): gold facts in the prompt 79.3% -> 82.2% (dev), 65.3% -> 68.1% (test);
-# 0.004-0.005 is a plateau, 0.01 and more cut the prompt too short (README, session 10).
+# "übernehmen" do), minus RANK_PENALTY per rank of its chunk below the first and REFERENCE_PENALTY for
+# a reference entry (below). The weighted words replaced a flat 0.01 per shared word (at most four): gold
+# facts in the prompt 79.3% -> 82.2% (dev), 65.3% -> 68.1% (test); 0.004-0.005 is a plateau, 0.01 and
+# more cut the prompt too short (README, session 10).
 OVERLAP_WEIGHT = 0.005
 RANK_PENALTY = 0.005
+# A sentence with a web address is a reference entry: the names and dates in it are those of the work it
+# cites ("Press conference by NATO Secretary General …, 14. Juni 2024 (www.nato.int/…)"), decoys for a
+# question about events; it loses REFERENCE_PENALTY, so it is picked only when it clearly fits best.
+REFERENCE_PENALTY = 0.03
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S")
 
 
 def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:
@@ -107,7 +114,8 @@ def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Seque
         own = []
         for row, similarity in zip(rows, similarities):
             overlap = OVERLAP_WEIGHT * sum(rarity[word] for word in shared[row])
-            own.append(float(similarity) + overlap - RANK_PENALTY * position)
+            reference = REFERENCE_PENALTY if WEB_ADDRESS.search(texts[row]) else 0.0
+            own.append(float(similarity) + overlap - reference - RANK_PENALTY * position)
         for i, row in enumerate(rows):
             # a sentence next to a close one carries its context ("Dem kam ... nach", "He was ...")
             near = [own[j] - neighbour_drop for j in (i - 1, i + 1) if 0 <= j < len(rows)]
