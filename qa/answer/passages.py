@@ -9,13 +9,13 @@ a word budget. Leaves out: retrieval (qa.retrieval) and the prompt (qa.answer.pr
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from qa.answer.prompts import WEB_ADDRESS
 from qa.config import Config
 from qa.index.load import SearchIndex
 from qa.text.sentences import split_sentences
@@ -35,7 +35,6 @@ RANK_PENALTY = 0.005
 # cites ("Press conference by NATO Secretary General …, 14. Juni 2024 (www.nato.int/…)"), decoys for a
 # question about events; it loses REFERENCE_PENALTY, so it is picked only when it clearly fits best.
 REFERENCE_PENALTY = 0.03
-WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S")
 
 
 def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:

@@ -177,7 +177,9 @@ def source_line(publisher: str, date: str, authors: str, language: str) -> str:
 # not evidence of its own; a 25-token study title repeated in five passages was the prompt's largest waste.
 SHORT_TITLE_WORDS = 8
 _SUBTITLE_BREAK = re.compile(r"(?<=\w)(?:[.:|]| [—–-]) ")
-_URL = re.compile(r"\(?\b(?:https?://|www\.)[^\s)]+\)?")
+# a web address, with the parentheses around it (left out of the prompt; qa.answer.passages ranks a
+# sentence holding one lower)
+WEB_ADDRESS = re.compile(r"\(?\b(?:https?://|www\.)[^\s)]+\)?")
 
 
 def short_title(title: str) -> str:
@@ -211,7 +213,7 @@ def answer_messages(question: str, passages: Sequence[Passage], language: str,
     lines = [f"{labels['passages']}:"]
     for position, passage in enumerate(passages):
         label = labels_of_passages[position] if position < len(labels_of_passages) else ""
-        text = re.sub(r" +([.,;])", r"\1", " ".join(_URL.sub("", passage.text).split()))
+        text = re.sub(r" +([.,;])", r"\1", " ".join(WEB_ADDRESS.sub("", passage.text).split()))
         lines.append(f"{passage_header(passage, label)} {text}")
     lines.append("")
     lines.append(f"{labels['question']}: {question}")
