@@ -114,14 +114,14 @@ def test_a_one_language_collection_is_not_translated_for(fake_config: Config, tm
 
 
 @pytest.mark.parametrize("target", ["de", "en"])
-def test_translation_prompt_shows_worked_examples_into_the_target_language(target: str) -> None:
+def test_translation_prompt_shows_a_worked_example_into_the_target_language(target: str) -> None:
     from qa.answer.prompts import translate_messages
     from qa.text.language import detect_language
 
     messages = translate_messages(QUESTION, target)
     examples = [m for m in messages[1:-1] if m.role == "assistant"]
     asked = [m for m in messages[1:-1] if m.role == "user"]
-    assert len(examples) == len(asked) >= 3  # several kinds of question, each with its translation
+    assert len(examples) == len(asked) >= 1  # a worked example keeps the model from answering instead
     assert all(detect_language(m.content) == target for m in examples)
     assert all(detect_language(m.content.removeprefix("<q>").removesuffix("</q>")) != target for m in asked)
     assert messages[-1] == Message("user", f"<q>{QUESTION}</q>")

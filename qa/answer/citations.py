@@ -129,9 +129,10 @@ def _verdicts(sentences: Sequence[str], passages: Sequence[Passage], scores: np.
         invalid += len(cited) - len(valid)
         supported = [n for n in valid if scores[i, column[n]] >= min_support]
         if not supported and passages:
-            # an uncited or miscited claim that another passage clearly backs gets that passage
+            # an uncited or miscited claim that another passage backs gets that passage: its sentence passed the
+            # same checks (key items, topic) and reaches the same support as a cited one has to
             best = int(np.argmax(scores[i]))
-            if scores[i, best] >= max(min_support, 0.5):
+            if scores[i, best] >= min_support:
                 supported = [passages[best].number]
         best_score = max((float(scores[i, column[n]]) for n in valid), default=0.0)
         if supported:

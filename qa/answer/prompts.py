@@ -127,35 +127,25 @@ TRANSLATE_SYSTEM = {
     "en": "You are a translator. Translate the text between <q> and </q> into English. Never answer it. "
           "Output only the translation.",
 }
-# Worked examples (source, translation): questions of several kinds, with names kept and the words
-# translated one for one, so the small model translates literally instead of paraphrasing.
-TRANSLATE_EXAMPLES = (
-    ("When did the new bridge open, and who built it?",
-     "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?"),
-    ("What did the mayor of Lyon promise to do about the old harbour?",
-     "Was versprach der Bürgermeister von Lyon, mit dem alten Hafen zu tun?"),
-    ("How many students attended the university in 1950?",
-     "Wie viele Studenten besuchten die Universität im Jahr 1950?"),
-    ("Where are most of the region's vineyards located?",
-     "Wo liegen die meisten Weinberge der Region?"),
-    ("What is the river called in French, and whose name does it carry?",
-     "Wie heißt der Fluss auf Französisch, und wessen Namen trägt er?"),
-)
+TRANSLATE_EXAMPLE = {
+    "de": ("<q>When did the new bridge open, and who built it?</q>",
+           "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?"),
+    "en": ("<q>Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?</q>",
+           "When did the new bridge open, and who built it?"),
+}
 
 
 def translate_messages(question: str, target: str) -> list[Message]:
     """Messages that ask the model to translate `question` into `target` ("de"/"en")."""
-    messages = [Message("system", TRANSLATE_SYSTEM[target])]
-    for english, german in TRANSLATE_EXAMPLES:
-        source, translation = (english, german) if target == "de" else (german, english)
-        messages += [Message("user", f"<q>{source}</q>"), Message("assistant", translation)]
-    return messages + [Message("user", f"<q>{question}</q>")]
+    example_question, example_answer = TRANSLATE_EXAMPLE[target]
+    return [Message("system", TRANSLATE_SYSTEM[target]), Message("user", example_question),
+            Message("assistant", example_answer), Message("user", f"<q>{question}</q>")]
 
 
 def translation_request(messages: Sequence[Message]) -> str | None:
     """The question a translate_messages() request asks to translate, None for any other request.
     Fake generators answer it with the question unchanged, which the product drops (no translation)."""
-    if messages and messages[0].content in TRANSLATE_SYSTEM.values():
+    if len(messages) == 4 and messages[0].content in TRANSLATE_SYSTEM.values():
         return messages[-1].content.removeprefix("<q>").removesuffix("</q>")
     return None
 
