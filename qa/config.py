@@ -70,6 +70,8 @@ class Config:
     passages_in_prompt: int = 5
     passage_words: int = 160
     passage_sentences: int = 3
+    # The prompt lists the passages best first (false) or best last, next to the question (true).
+    best_passage_last: bool = False
     # A sentence this much less similar to the question than the best one is left out of the prompt.
     sentence_score_margin: float = 0.08
     # A sentence next to a close one scores at least that one's score minus this ("Dem kam ... nach" after

@@ -101,3 +101,24 @@ def test_a_reference_entry_ranks_below_a_sentence_saying_the_same(tmp_path: Path
     reference = next(text for text in scores if "www" in text)
     assert scores[plain] - scores[reference] == pytest.approx(REFERENCE_PENALTY)
     assert REFERENCE_PENALTY > 0
+
+
+def test_best_passage_last_lists_the_same_passages_in_reverse(tmp_path: Path) -> None:
+    """`best_passage_last` puts the passage closest to the question next to it, numbered in reading order."""
+    documents = {f"en_{n}.txt": text for n, text in enumerate([
+        DOCUMENT,
+        "The special envoy for the southern neighbourhood reports to the alliance's council twice a year.",
+        "The southern neighbourhood of the alliance reaches from the Sahel to the Gulf.",
+    ])}
+    seeds = write_seeds(tmp_path / "seeds", documents, sources="")
+
+    def passages(last: bool) -> list[tuple[int, str]]:
+        config = replace(fake_config_in(tmp_path, seeds), sentence_score_margin=1.0, best_passage_last=last)
+        pipeline = Pipeline(config)
+        pipeline.ensure_index()
+        return [(p.number, p.chunk.id) for p in pipeline.answer(QUESTION).passages]
+
+    first, last = passages(False), passages(True)
+    assert len(first) >= 2
+    assert [number for number, _ in first] == [number for number, _ in last] == list(range(1, len(first) + 1))
+    assert [chunk for _, chunk in last] == [chunk for _, chunk in reversed(first)]

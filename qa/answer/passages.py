@@ -88,7 +88,8 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
             continue
         picked.setdefault(position, []).append(row)
         words += length
-    order = sorted(picked, key=lambda position: -max(scored[row][0] for row in picked[position]))
+    order = sorted(picked, key=lambda position: -max(scored[row][0] for row in picked[position]),
+                   reverse=config.best_passage_last)
     return [_sentences_passage(index, number, top[position].chunk, sorted(picked[position]))
             for number, position in enumerate(order, 1)]
 
