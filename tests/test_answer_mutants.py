@@ -976,6 +976,27 @@ def test_the_retrieval_gate_refuses_below_the_threshold_only() -> None:
     assert evidence_too_weak([Hit(chunk, 1.0, 1, dense_score=0.75), Hit(chunk, 0.5, 2, dense_score=None)], 0.8)
 
 
+def test_a_passage_in_another_language_meets_a_lower_gate() -> None:
+    """Issue 12 (answers across languages within 10 points of same-language ones): multilingual-e5 scores a
+    passage in another language lower for the same relevance (benchmarks/gate_xquad.py), so the gate holds it
+    to the threshold less `cross_lingual_drop`; a passage in the question's language keeps the full threshold.
+
+    Mutants: qa.answer.gate.evidence_too_weak (the drop applies across languages only).
+    """
+    from qa.answer.gate import evidence_too_weak
+    from qa.types import Hit
+
+    german = Chunk("c1", "d.txt", "Text.", 0, 5, "", "de")
+    english = Chunk("c2", "e.txt", "Text.", 0, 5, "", "en")
+    assert not evidence_too_weak([Hit(german, 1.0, 1, dense_score=0.78)], 0.8, "en", 0.03)
+    assert evidence_too_weak([Hit(german, 1.0, 1, dense_score=0.76)], 0.8, "en", 0.03)
+    assert evidence_too_weak([Hit(english, 1.0, 1, dense_score=0.78)], 0.8, "en", 0.03)
+    assert evidence_too_weak([Hit(german, 1.0, 1, dense_score=0.78)], 0.8, "de", 0.03)
+    assert not evidence_too_weak([Hit(english, 1.0, 1, dense_score=0.79), Hit(german, 0.9, 2, dense_score=0.775)],
+                                 0.8, "en", 0.03)
+    assert evidence_too_weak([Hit(german, 1.0, 1, dense_score=0.78)], 0.8)  # no language given: one threshold
+
+
 def test_an_acronym_found_in_some_top_hits_but_not_most_is_evidence() -> None:
     """Mutants: qa.answer.gate.acronym_found (whole words only; one found among five hits counts; a term in four
     of five hits, the collection's topic, does not; lower-case words and two-letter capitals are no acronyms)."""

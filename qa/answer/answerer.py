@@ -121,7 +121,8 @@ class Answerer:
                       translations=tuple(t.text for t in translations))
         timings = Timings(rewrite_s=rewritten_at - started, translate_s=translated_at - rewritten_at,
                           retrieval_s=retrieved_at - translated_at)
-        if evidence_too_weak(hits, self.config.min_dense_score) and not acronym_found(standalone, hits):
+        if (evidence_too_weak(hits, self.config.min_dense_score, language, self.config.cross_lingual_gate_drop)
+                and not acronym_found(standalone, hits)):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
         messages = answer_messages(standalone, passages, language, self._labels(passages, language),

@@ -22,10 +22,16 @@ from qa.types import Hit
 _YEAR = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?![\d]|[.,]\d)")
 
 
-def evidence_too_weak(hits: Sequence[Hit], min_dense_score: float) -> bool:
-    """The calibrated gate: no hit, or the best dense similarity below `min_dense_score`."""
-    best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
-    return best is None or best < min_dense_score
+def evidence_too_weak(hits: Sequence[Hit], min_dense_score: float, language: str = "",
+                      cross_lingual_drop: float = 0.0) -> bool:
+    """The calibrated gate: no hit, or no hit at its threshold: `min_dense_score` for a passage in the
+    question's `language`, that less `cross_lingual_drop` for one in another language (multilingual
+    embeddings score a passage in another language lower for the same relevance)."""
+    def threshold(hit: Hit) -> float:
+        return min_dense_score - (cross_lingual_drop if language and hit.chunk.language != language else 0.0)
+
+    margins = [hit.dense_score - threshold(hit) for hit in hits if hit.dense_score is not None]
+    return not margins or max(margins) < 0
 
 
 # An acronym: a whole word of at least three capitals (digits and hyphens may follow: "NSATU", "VJTF", "F-35A"
