@@ -682,6 +682,25 @@ def test_across_languages_key_items_back_a_claim_from_exactly_key_item_cosine() 
     assert support.window == (0,) and support.score == KEY_ITEM_SUPPORT
 
 
+@pytest.mark.parametrize(("question", "translation", "claim", "sentence"), [
+    ("Who was the report written for?", "Für wen wurde der Bericht geschrieben?",  # unseen collection xq-31
+     "The report was written for the King of France.",
+     "Die Fakultät in Paris schrieb einen Bericht an den König von Frankreich."),
+    ("How long is Rutte's term supposed to last?", "Wie lange soll die Amtszeit von Rutte dauern?",
+     "Rutte's term is supposed to last four years.", "Die Amtszeit von Rutte soll mindestens vier Jahre dauern."),
+])
+def test_across_languages_a_key_item_the_sentence_states_counts_as_a_matched_word(
+        question: str, translation: str, claim: str, sentence: str) -> None:
+    """Issue 12, principle 1: across languages, key items are normalised instead of hoping that embeddings agree.
+    "France" is "Frankreich" by CLDR and "four" is "vier" by value, so the claim's new words match the German
+    sentence as they would an English one (no vectors: words alone decide).
+
+    Mutants: qa.answer.evidence._stated_item_words.
+    """
+    support = support_of(question, claim, [sentence], "en", translations=((translation, "de", None),))
+    assert support.window == (0,) and support.score >= 0.5
+
+
 def test_a_claim_without_content_words_gets_no_backing_from_words() -> None:
     """Mutants: qa.answer.evidence.claim_support (the share of no words is 0)."""
     support = support_of("Who leads the alliance?", "It is so.", ["Rutte leads the alliance since October."], "en")

@@ -421,6 +421,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         if nationality and added.countries:  # "Norway" is backed by "der Norweger Stoltenberg" (checked above)
             matched |= claim_words & frozenset(stem for word in claim.split() if find_countries(word)
                                                for stem in content_words_both(word, language))
+        # a key item the window states, normalised ("France" = "Frankreich", "four" = "vier"), is a matched word
+        matched |= claim_words & _stated_item_words(claim, language, text, evidence.language)
         share = len(matched) / len(claim_words) if claim_words else 0.0
         similarity = _similarity(claim_vector, evidence.vectors, window)
         score = max(share, semantic_support(similarity))
@@ -432,6 +434,20 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         if best is None or score > best.score:
             best = ClaimSupport(score, window)
     return best or ClaimSupport(FAILED_SUPPORT, (), failure)
+
+
+def _stated_item_words(claim: str, language: str, text: str, text_language: str) -> frozenset[str]:
+    """The stems of the claim's words that name a country or a number the window (in `text_language`) names
+    too, by CLDR name or numeric value: across languages the words differ where the items agree."""
+    window = _items(text, text_language)
+    figures = _figures(window)
+    stems: set[str] = set()
+    for word in re.findall(r"[^\W_][\w'’.,-]*[^\W_]|[^\W_]", claim):
+        countries = find_countries(word)
+        numbers = _items(word, language).numbers
+        if (countries and countries <= window.countries) or (numbers and all(r & figures for r in numbers)):
+            stems |= content_words_both(word, language)
+    return frozenset(stems)
 
 
 def _windows(count: int, pairs: bool) -> list[tuple[int, ...]]:
