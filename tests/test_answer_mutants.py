@@ -701,6 +701,57 @@ def test_across_languages_a_key_item_the_sentence_states_counts_as_a_matched_wor
     assert support.window == (0,) and support.score >= 0.5
 
 
+REPORT = "Der Bericht empfahl einen Sonderbeauftragten für den Süden."
+APPOINTMENT_QUESTION = "Wen ernannte der Generalsekretär zum Sonderbeauftragten für den Süden?"
+APPOINTMENT_CLAIM = "Der Generalsekretär ernannte Javier Colomina zum Sonderbeauftragten für den Süden."
+
+
+@pytest.mark.parametrize(("second", "window"), [
+    ("Dem kam der Generalsekretär im Juli mit der Ernennung von Javier Colomina nach.", (0, 1)),  # dev q64
+    ("Im Juli kam es zur Ernennung von Javier Colomina.", ()),  # no pronoun: it says nothing of the report
+])
+def test_a_sentence_continuing_its_predecessor_is_read_with_it(second: str, window: tuple[int, ...]) -> None:
+    """Issue 12: a claim's key items must stand in one sentence with what the question asks, unless that sentence
+    continues the one before it ("Dem kam … nach": the pronoun stands for the recommended post).
+
+    Mutants: qa.answer.evidence.claim_support (the pairs for key-item claims), continues_previous.
+    """
+    support = support_of(APPOINTMENT_QUESTION, APPOINTMENT_CLAIM, [REPORT, second], "de")
+    assert support.window == window and (support.score >= 0.35) is bool(window)
+
+
+@pytest.mark.parametrize(("sentence", "language", "continues"), [
+    ("Dem kam der Generalsekretär nach.", "de", True), ("Er war 57 Jahre alt.", "de", True),
+    ("»Dies geschah 2019.«", "de", True), ("He was 57.", "en", True),
+    ("Der Generalsekretär kam nach.", "de", False), ("The report was late.", "en", False),
+    ("Er", "en", False),  # the language's own list
+])
+def test_a_pronoun_or_pronominal_adverb_opening_a_sentence_continues_the_one_before(
+        sentence: str, language: str, continues: bool) -> None:
+    from qa.answer.evidence import continues_previous
+
+    assert continues_previous(sentence, language) is continues
+
+
+def test_a_reference_entry_sets_no_bar_for_who_questions() -> None:
+    """A footnote citing a work ("… announces the appointment of new Special Representative …
+    (www.nato.int/…)") repeats the question's words but names no one; the "who" rule's bar (best_focus_hits)
+    is set by the sentences that are statements (dev q113).
+
+    Mutants: qa.answer.evidence.best_focus_hits.
+    """
+    facts = question_facts("Whom did the alliance appoint as special representative for the south?", "en", None)
+    footnote = "The alliance announces the appointment of a special representative for the south (www.example.org/a)."
+    statement = "In July the alliance appointed Javier Colomina as its envoy for the south."
+    evidence = [PassageEvidence((footnote, statement), None, "en")]
+    names = PromptNames.of([f"{footnote} {statement}"])
+    with_footnote = best_focus_hits(evidence, facts, names)
+    alone = best_focus_hits([PassageEvidence((statement,), None, "en")], facts, names)
+    footnote_as_statement = best_focus_hits([PassageEvidence((footnote.split(" (")[0] + ".",), None, "en")], facts,
+                                            names)
+    assert with_footnote == alone < footnote_as_statement
+
+
 def test_a_claim_without_content_words_gets_no_backing_from_words() -> None:
     """Mutants: qa.answer.evidence.claim_support (the share of no words is 0)."""
     support = support_of("Who leads the alliance?", "It is so.", ["Rutte leads the alliance since October."], "en")
@@ -1291,14 +1342,16 @@ def test_a_name_in_four_of_five_passages_is_the_collections_topic() -> None:
 
 def test_a_claims_key_items_must_stand_in_one_sentence() -> None:
     """ "Rutte visited Ukraine" names a person and a country: a sentence naming Rutte next to one naming Ukraine
-    does not back it (only claims without key items may rest on two sentences); one sentence with both does.
+    does not back it (only claims without key items may rest on two sentences); one sentence with both does,
+    and so does a pair whose second sentence continues the first ("He visited …").
 
     Mutants: qa.answer.evidence._NewItems.count (countries counted as key items).
     """
     question, claim = "Where did Rutte travel?", "Rutte visited Ukraine."
-    spread = support_of(question, claim, ["Rutte travelled a lot.", "He visited Ukraine in May."], "en")
+    spread = support_of(question, claim, ["Rutte travelled a lot.", "A delegation visited Ukraine in May."], "en")
     assert spread.reason == "the cited sentence does not name UA" and spread.window == ()
     assert support_of(question, claim, ["Rutte travelled a lot and visited Ukraine in May."], "en").window == (0,)
+    assert support_of(question, claim, ["Rutte travelled a lot.", "He visited Ukraine in May."], "en").window == (0, 1)
 
 
 def test_the_last_two_sentences_of_a_passage_back_a_claim_together_in_their_order() -> None:

@@ -45,6 +45,7 @@ from qa.answer.key_items import (
     fold,
     key_items,
 )
+from qa.answer.prompts import WEB_ADDRESS
 from qa.answer.support import content_words_both, semantic_support
 from qa.text.markers import strip_markers
 
@@ -398,7 +399,11 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     source_names = asks_about_source(question)
     nationality = asks_nationality(question)
     asked_persons = {_stem(name) for name in question.items.names} if nationality else set()
-    for window in _windows(len(evidence.sentences), pairs=not added.count()):
+    windows = _windows(len(evidence.sentences), pairs=not added.count())
+    if added.count():  # a sentence that continues its predecessor ("Dem kam … nach.") is read with it
+        windows += [(i - 1, i) for i in range(1, len(evidence.sentences))
+                    if continues_previous(evidence.sentences[i], evidence.language)]
+    for window in windows:
         text = " ".join(evidence.sentences[i] for i in window)
         problem = _key_item_failure(added, text, evidence, language, names, source_names)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
@@ -448,6 +453,18 @@ def _stated_item_words(claim: str, language: str, text: str, text_language: str)
         if (countries and countries <= window.countries) or (numbers and all(r & figures for r in numbers)):
             stems |= content_words_both(word, language)
     return frozenset(stems)
+
+
+def continues_previous(sentence: str, language: str) -> bool:
+    """The sentence opens with a pronoun or pronominal adverb standing for something of the sentence before
+    ("Dem kam der Generalsekretär … nach.", "He was 57."): function_words.toml's anaphors."""
+    words = re.findall(r"[^\W\d_]+", sentence[:40])
+    return bool(words) and words[0].casefold() in _anaphors().get(language, ())
+
+
+@cache
+def _anaphors() -> dict[str, frozenset[str]]:
+    return {language: frozenset(words) for language, words in load_table("function_words.toml")["anaphors"].items()}
 
 
 def _windows(count: int, pairs: bool) -> list[tuple[int, ...]]:
@@ -584,9 +601,10 @@ def _focus_hits(text: str, language: str, question: QuestionFacts, names: Prompt
 
 
 def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames) -> int:
-    """The most focus words of the question that any one sentence of the prompt shares."""
-    return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences),
-               default=0)
+    """The most focus words of the question that any one sentence of the prompt shares; a reference entry (a
+    sentence with a web address: a footnote citing a work, whose title repeats the topic's words) aside."""
+    return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences
+                if not WEB_ADDRESS.search(sentence)), default=0)
 
 
 def talks_about_question(evidence: Sequence[PassageEvidence], which: int, position: int,
