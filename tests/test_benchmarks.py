@@ -35,6 +35,7 @@ sys.path.insert(0, str(BENCHMARKS))
 import answers_xquad  # noqa: E402
 import naive_rag  # noqa: E402
 import retrieval_xquad  # noqa: E402
+import translation_xquad  # noqa: E402
 import unseen_collection  # noqa: E402
 
 XQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "xquad"
@@ -233,3 +234,17 @@ def test_xquad_answers_in_the_short_style_are_words_of_the_cited_passage(tmp_pat
         words = " ".join(strip_markers(record["answer"]).split()).casefold()
         assert len(record["citations"]) == 1
         assert words in " ".join(record["citations"][0]["text"].split()).casefold(), record["answer"]
+
+
+def test_translation_benchmark_asks_only_questions_outside_the_unseen_collection() -> None:
+    """benchmarks/translation_xquad.py: its question pairs come from articles the unseen collection does not use, and
+    word recall is the share of the human translation's content words the model's translation holds."""
+    pairs = translation_xquad.sample_pairs(XQUAD, 30, 7)
+    articles = unseen_collection.load_parallel(XQUAD)
+    unseen = {line["tags"][-1] for line in unseen_collection.choose_collection(articles).questions}
+    unseen_questions = {q.question["en"] for article in articles for p in article if p.slug in unseen
+                        for q in p.questions}
+    assert len(pairs) == 30 and not {pair["en"] for pair in pairs} & unseen_questions
+    assert all(set(pair) == {"de", "en"} for pair in pairs)
+    assert translation_xquad.word_recall("Wann wurde die Brücke eröffnet?", "Wann wurde die Brücke gebaut?", "de") == 0.5
+    assert translation_xquad.word_recall(None, "Wann wurde die Brücke gebaut?", "de") == 0.0
