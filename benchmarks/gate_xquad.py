@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from unseen_collection import DEFAULT_XQUAD, choose_collection, load_parallel  # noqa: E402
+from unseen_collection import DEFAULT_XQUAD, collection_articles, load_parallel  # noqa: E402
 
 from qa.config import load_config  # noqa: E402
 from qa.models.embedders import build_embedder  # noqa: E402
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     articles = load_parallel(args.xquad)
-    used = {line["tags"][-1] for seed in UNSEEN_SEEDS for line in choose_collection(articles, seed).questions}
+    used = set().union(*(collection_articles(articles, seed) for seed in UNSEEN_SEEDS))
     kept = [article for article in articles if article[0].slug not in used]
     paragraphs = [paragraph for article in kept for paragraph in article]
     article_of = np.array([k for k, article in enumerate(kept) for _ in article])

@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from unseen_collection import ARTICLES, UNANSWERABLE, choose_collection, load_parallel  # noqa: E402
+from unseen_collection import ARTICLES, UNANSWERABLE, collection_articles, load_parallel  # noqa: E402
 
 from qa.answer.support import content_words  # noqa: E402
 from qa.answer.translate import translate_question  # noqa: E402
@@ -49,9 +49,7 @@ DEFAULT_XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "data
 def sample_pairs(xquad: Path, n: int, seed: int) -> list[dict[str, str]]:
     """`n` German/English question pairs from the articles the unseen collection leaves out."""
     articles = load_parallel(xquad)
-    collection = choose_collection(articles)
-    # the collection's articles and those of its unanswerable questions (their last tag is the article's slug)
-    used = {line["tags"][-1] for line in collection.questions}
+    used = collection_articles(articles)
     if len(used) != ARTICLES + UNANSWERABLE:
         raise ValueError(f"expected {ARTICLES + UNANSWERABLE} articles in the unseen collection, found {len(used)}")
     pairs = [question.question for article in articles for paragraph in article if paragraph.slug not in used

@@ -170,6 +170,12 @@ def choose_collection(articles: Sequence[Sequence[ParallelParagraph]], seed: int
     return Collection(tuple(documents), tuple(questions))
 
 
+def collection_articles(articles: Sequence[Sequence[ParallelParagraph]], seed: int = SEED) -> set[str]:
+    """The slugs of the articles the collection of `seed` uses, those of its unanswerable questions included
+    (other benchmarks leave them out, so the collection stays unseen)."""
+    return {line["tags"][-1] for line in choose_collection(articles, seed).questions}
+
+
 def write_collection(collection: Collection, out: Path) -> tuple[Path, Path]:
     """Write seeds/ (documents and sources.toml) and questions.jsonl into `out`; return both paths."""
     seeds = out / "seeds"

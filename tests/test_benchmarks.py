@@ -241,7 +241,8 @@ def test_translation_benchmark_asks_only_questions_outside_the_unseen_collection
     word recall is the share of the human translation's content words the model's translation holds."""
     pairs = translation_xquad.sample_pairs(XQUAD, 30, 7)
     articles = unseen_collection.load_parallel(XQUAD)
-    unseen = {line["tags"][-1] for line in unseen_collection.choose_collection(articles).questions}
+    unseen = unseen_collection.collection_articles(articles)
+    assert len(unseen) == unseen_collection.ARTICLES + unseen_collection.UNANSWERABLE
     unseen_questions = {q.question["en"] for article in articles for p in article if p.slug in unseen
                         for q in p.questions}
     assert len(pairs) == 30 and not {pair["en"] for pair in pairs} & unseen_questions

@@ -423,10 +423,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         # a question about the document itself (its authors) is answered by the source line too
         backing = text + " " + evidence.source_line if source_names else text
         matched = claim_words & content_words_both(backing, evidence.language)
-        if nationality and added.countries:  # "Norway" is backed by "der Norweger Stoltenberg" (checked above)
-            matched |= claim_words & frozenset(stem for word in claim.split() if find_countries(word)
-                                               for stem in content_words_both(word, language))
-        # a key item the window states, normalised ("France" = "Frankreich", "four" = "vier"), is a matched word
+        # a key item the window states, normalised ("France" = "Frankreich", "four" = "vier"), is a matched word;
+        # so is "Norway" for "der Norweger Stoltenberg" (a nationality checked above)
         matched |= claim_words & _stated_item_words(claim, language, text, evidence.language)
         share = len(matched) / len(claim_words) if claim_words else 0.0
         similarity = _similarity(claim_vector, evidence.vectors, window)
