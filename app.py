@@ -47,10 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = pipeline.status()
         for reason in status.reasons:
             print(f"Index: {reason}")
-        report = pipeline.ensure_index()
+        from qa.cli.common import progress_bar
+
+        report = pipeline.ensure_index(progress=progress_bar("Embedding"),
+                                       translate_progress=progress_bar("Translating sentences"))
         if report is not None:
             print(f"Rebuilt the index: {report.documents} documents, {report.chunks} chunks "
-                  f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s")
+                  f"({report.embedded} embedded, {report.reused} reused), {report.translated} sentences translated "
+                  f"({report.translated_now} now) in {report.seconds:.1f} s")
         else:
             index = pipeline.index
             print(f"Index is up to date: {len(index.documents)} documents, {len(index.chunks)} chunks")

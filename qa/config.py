@@ -57,6 +57,13 @@ class Config:
     # the question's own cross-lingual rankings still count with `original_query_weight`.
     translate_questions: bool = True
     original_query_weight: float = 0.5
+    # Index-time translation (qa.index.translations): in a German and English collection the model translates
+    # every sentence into the other language when the index is built, and a question meets each passage in
+    # its own language; questions are then not translated (translate_questions applies only to an index
+    # without translations). Over translate_index_max_sentences sentences (about 1.2 s each on two cores)
+    # the index is built without them.
+    translate_index: bool = True
+    translate_index_max_sentences: int = 5000
     max_question_chars: int = 1000
     # Generation: "llama" (default) or "extractive" (fake); empty model_path =
     # the packaged Qwen2.5-1.5B model assembled into cache_dir

@@ -85,27 +85,32 @@ class Pipeline:
         """Index presence and staleness, without loading any model."""
         return index_status(self.config, self.embedder)
 
-    def build(self, progress: ProgressFactory | None = None) -> BuildReport:
-        """Build or update the index and reload it."""
+    def build(self, progress: ProgressFactory | None = None,
+              translate_progress: ProgressFactory | None = None) -> BuildReport:
+        """Build or update the index and reload it (the model translates each sentence of a bilingual
+        collection into its other language, `config.translate_index`; `translate_progress` wraps that loop)."""
         with self._lock:
-            report = build_index(self.config, self.embedder, progress)
+            generator = self.generator if self.config.translate_index else None
+            report = build_index(self.config, self.embedder, progress, generator, translate_progress)
             self._index = None
             self._retriever = None
             self._answerer = None
             return report
 
-    def ensure_index(self, rebuild: bool = True, progress: ProgressFactory | None = None) -> BuildReport | None:
+    def ensure_index(self, rebuild: bool = True, progress: ProgressFactory | None = None,
+                     translate_progress: ProgressFactory | None = None) -> BuildReport | None:
         """Rebuild the index when it is missing, stale or unreadable (if `rebuild`), then load it."""
         with self._lock:
             report = None
             if rebuild and self.status().stale:
-                report = self.build(progress)
+                report = self.build(progress, translate_progress)
             try:
                 self.index  # noqa: B018 - load now so errors surface here
             except IndexCorruptError:
                 if not rebuild or report is not None:
                     raise
-                report = self.build(progress)  # a damaged file (truncated vectors) the manifest did not reveal
+                # a damaged file (truncated vectors) the manifest did not reveal
+                report = self.build(progress, translate_progress)
                 self.index  # noqa: B018
             return report
 

@@ -13,6 +13,13 @@ rankings per language, merged by score (similarities within one language are
 comparable), so a German passage meets a German question. The question's own
 cross-lingual rankings still count, with `original_query_weight`.
 
+With index-time translations (qa.index.translations) the collection is
+searched in the question's language: a chunk in the other language is ranked
+by its translation (dense vector, BM25 tokens, sentence vectors), a chunk in
+the question's language by itself; the question needs no translation. These
+rankings are exact NumPy products over the loaded vectors (index-time
+translation is for collections of up to `translate_index_max_sentences`).
+
 The rankings come from the index's store (qa.index.store: FAISS + bm25s, or
 Milvus), the fusion is done here for every store, so both rank alike. Leaves out:
 how many passages the model sees (qa.answer.passages).
@@ -23,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -79,6 +86,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self._by_language: dict[str, set[int]] = {}
+        self._views: dict[str, _View] = {}
 
     def search(self, question: str, top_k: int | None = None, mode: Mode = "hybrid",
                language: str | None = None, query_vector: np.ndarray | None = None,
@@ -99,6 +107,8 @@ class Retriever:
         vector = None
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([question])[0] if query_vector is None else query_vector
+        if mode == "hybrid" and self.index.translations is not None and vector is not None:
+            return self._hits(*self._fuse_views(Query(question, language, vector), translations, candidates), {}, top_k)
         if mode == "hybrid" and translations and vector is not None:
             return self._hits(*self._fuse_translated(Query(question, language, vector), translations, candidates),
                               {}, top_k)
@@ -180,6 +190,57 @@ class Retriever:
                         for p, score in zip(fused, scores)}
         return fused, dense_scores
 
+    def view(self, language: str) -> _View:
+        """The collection in `language`: each chunk and sentence in it, or its translation into it."""
+        translations = self.index.translations
+        assert translations is not None
+        if language not in self._views:
+            import bm25s
+
+            from qa.index.format import index_text
+            from qa.index.translations import chunk_translation
+
+            foreign = [p for p, chunk in enumerate(self.index.chunks) if chunk.language != language]
+            chunk_vectors = np.array(self.index.vectors, dtype=np.float32, copy=True)
+            chunk_vectors[foreign] = translations.chunk_vectors[foreign]
+            sentence_vectors = np.array(self.index.sentence_vectors, dtype=np.float32, copy=True)
+            foreign_rows = sorted({row for p in foreign for row in self.index.chunk_sentences(self.index.chunks[p])})
+            sentence_vectors[foreign_rows] = translations.sentence_vectors[foreign_rows]
+            tokens = []
+            for chunk in self.index.chunks:
+                text = (index_text(chunk) if chunk.language == language else
+                        chunk_translation(self.index.chunk_sentences(chunk), translations.sentence_texts))
+                tokens.append(tokenize(text, language) if text else tokenize(index_text(chunk), chunk.language))
+            bm25 = bm25s.BM25()
+            bm25.index(tokens, show_progress=False)
+            self._views[language] = _View(chunk_vectors, sentence_vectors, bm25)
+        return self._views[language]
+
+    def _fuse_views(self, question: Query, translations: Sequence[Query],
+                    candidates: int) -> tuple[dict[int, float], dict[int, _Ranked]]:
+        """RRF scores where every chunk is ranked in the question's language (and in each translation's, if
+        any): the chunk itself or its index-time translation; and the question's own dense scores."""
+        fused: dict[int, float] = {}
+        for query in {query.language: query for query in (*translations, question)}.values():
+            view = self.view(query.language)
+            dense = view.chunk_vectors @ np.asarray(query.vector, dtype=np.float32)
+            lexical: Ranking = ()
+            words = tokenize(query.text, query.language)
+            if words:
+                ids, scores = view.bm25.retrieve([words], k=min(candidates, len(self.index.chunks)),
+                                                 show_progress=False, n_threads=1)
+                lexical = tuple((int(i), float(score)) for i, score in zip(ids[0], scores[0]) if score > 0)
+            similarities = view.sentence_vectors @ np.asarray(query.vector, dtype=np.float32)
+            rows = np.argsort(-similarities)[: 6 * candidates]
+            found = Rankings((), (), tuple((int(row), float(similarities[row])) for row in rows))
+            _add_rrf(fused, ((_by_score(dict(enumerate(map(float, dense))), candidates), self.config.dense_weight),
+                             (_ranked(lexical), self.config.bm25_weight),
+                             (self._sentence_ranking(found, candidates), self.config.sentence_weight)),
+                     self.config.rrf_k)
+        # The gate compares the question's own similarity with its calibrated threshold: keep that score.
+        scores = self.index.vectors[list(fused)] @ question.vector if fused else []
+        return fused, {p: _Ranked(p, float(score), 0) for p, score in zip(fused, scores)}
+
     def _chunks_in(self, language: str) -> set[int]:
         """Positions of the chunks written in `language`."""
         if language not in self._by_language:
@@ -195,6 +256,15 @@ class Retriever:
                 best.setdefault(position, similarity)
         order = sorted(best, key=lambda p: -best[p])[:candidates]
         return {p: _Ranked(p, best[p], rank) for rank, p in enumerate(order, 1)}
+
+
+@dataclass(frozen=True)
+class _View:
+    """The collection in one language (index-time translations): vectors of chunks and sentences, BM25."""
+
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    bm25: Any
 
 
 def _ranked(ranking: Ranking) -> dict[int, _Ranked]:

@@ -89,8 +89,10 @@ class Answerer:
 
     def translate(self, question: str, language: str) -> list[tuple[str, str]]:
         """(language, text) of the question in each other language of the collection (translate-test);
-        nothing when switched off, when the collection has one language, or when a translation failed."""
-        if not self.config.translate_questions:
+        nothing when switched off, when the collection has one language, when the index holds index-time
+        translations (qa.index.translations: each passage is then searched in the question's language), or when
+        a translation failed."""
+        if not self.config.translate_questions or self.index.translations is not None:
             return []
         wordings = []
         for target in target_languages(language, self._languages):

@@ -74,7 +74,7 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
                                                              config.passage_sentences))
                 for n, hit in enumerate(top, 1)]
     scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector,
-                              config.neighbour_score_drop)
+                              config.neighbour_score_drop, language)
     picked: dict[int, list[int]] = {}
     words = 0
     ranked = sorted(scored.items(), key=lambda item: -item[1][0])
@@ -96,8 +96,12 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
 
 def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Sequence[Sequence[int]],
                      top: Sequence[Hit], question_tokens: set[str], vectors_by_language: dict[str, np.ndarray],
-                     query_vector: np.ndarray, neighbour_drop: float) -> dict[int, tuple[float, int]]:
-    """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score."""
+                     query_vector: np.ndarray, neighbour_drop: float, language: str) -> dict[int, tuple[float, int]]:
+    """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score.
+
+    With index-time translations (qa.index.translations) a sentence in another language than the
+    question's is compared through its translation: its vector and its words."""
+    translations = index.translations
     shared: dict[int, set[str]] = {}
     texts: dict[int, str] = {}
     for position, rows in enumerate(rows_by_hit):
@@ -105,12 +109,17 @@ def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Seque
             span = index.sentences[row]
             texts[row] = index.documents[span.document_id].text[span.start:span.end]
             shared[row] = question_tokens & set(tokenize(texts[row], top[position].chunk.language))
+            if translations is not None and top[position].chunk.language != language:
+                shared[row] |= question_tokens & set(tokenize(translations.sentence_texts[row], language))
     frequency = Counter(word for words in shared.values() for word in words)
     rarity = {word: math.log((len(shared) + 1) / (count + 0.5)) for word, count in frequency.items()}
     scored: dict[int, tuple[float, int]] = {}
     for position, rows in enumerate(rows_by_hit):
-        language = top[position].chunk.language
-        similarities = vectors[list(rows)] @ vectors_by_language.get(language, query_vector)
+        chunk_language = top[position].chunk.language
+        similarities = vectors[list(rows)] @ vectors_by_language.get(chunk_language, query_vector)
+        if translations is not None and chunk_language != language:
+            translated = translations.sentence_vectors[list(rows)] @ query_vector
+            similarities = np.maximum(similarities, translated) if chunk_language in vectors_by_language else translated
         own = []
         for row, similarity in zip(rows, similarities):
             overlap = OVERLAP_WEIGHT * sum(rarity[word] for word in shared[row])

@@ -142,10 +142,34 @@ def translate_messages(question: str, target: str) -> list[Message]:
             Message("assistant", example_answer), Message("user", f"<q>{question}</q>")]
 
 
+# Index-time translation (qa.index.translations): each sentence of the collection in its other language.
+# The prompt is part of the translations' cache key: a change translates the collection again.
+SENTENCE_TRANSLATE_SYSTEM = {
+    "en": "You are a translator. Translate the German text between <q> and </q> into English. Output only the "
+          "translation, keep every name and number.",
+    "de": "Du bist ein Übersetzer. Übersetze den englischen Text zwischen <q> und </q> ins Deutsche. Gib nur die "
+          "Übersetzung aus, behalte alle Namen und Zahlen.",
+}
+SENTENCE_TRANSLATE_EXAMPLE = {
+    "en": ("<q>Die neue Brücke wurde am 3. Mai 2021 eröffnet; gebaut hat sie eine Firma aus Linz.</q>",
+           "The new bridge opened on 3 May 2021; it was built by a company from Linz."),
+    "de": ("<q>The new bridge opened on 3 May 2021; it was built by a company from Linz.</q>",
+           "Die neue Brücke wurde am 3. Mai 2021 eröffnet; gebaut hat sie eine Firma aus Linz."),
+}
+
+
+def sentence_translate_messages(text: str, target: str) -> list[Message]:
+    """Messages that ask the model to translate a document's sentence `text` into `target` ("de"/"en")."""
+    example_text, example_translation = SENTENCE_TRANSLATE_EXAMPLE[target]
+    return [Message("system", SENTENCE_TRANSLATE_SYSTEM[target]), Message("user", example_text),
+            Message("assistant", example_translation), Message("user", f"<q>{text}</q>")]
+
+
 def translation_request(messages: Sequence[Message]) -> str | None:
-    """The question a translate_messages() request asks to translate, None for any other request.
-    Fake generators answer it with the question unchanged, which the product drops (no translation)."""
-    if len(messages) == 4 and messages[0].content in TRANSLATE_SYSTEM.values():
+    """The text a translate_messages() or sentence_translate_messages() request asks to translate, None for
+    any other request. Fake generators answer it with the text unchanged, which the product drops (no translation)."""
+    systems = (*TRANSLATE_SYSTEM.values(), *SENTENCE_TRANSLATE_SYSTEM.values())
+    if len(messages) == 4 and messages[0].content in systems:
         return messages[-1].content.removeprefix("<q>").removesuffix("</q>")
     return None
 

@@ -100,7 +100,8 @@ def ask_once(pipeline: Pipeline, question: str, history: list[Message], args: ar
 def run_ask(args: argparse.Namespace, config: Config) -> int:
     """`qa ask QUESTION [--language L] [--history FILE] [--json]`."""
     pipeline = make_pipeline(config)
-    pipeline.ensure_index(progress=progress_bar("Embedding"))
+    pipeline.ensure_index(progress=progress_bar("Embedding"),
+                         translate_progress=progress_bar("Translating sentences"))
     ask_once(pipeline, args.question, load_history(args.history), args)
     return 0
 
@@ -109,7 +110,8 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 def run_chat(args: argparse.Namespace, config: Config) -> int:
     """`qa chat`: questions from stdin with the chat history, until an empty line or Ctrl-D."""
     pipeline = make_pipeline(config)
-    pipeline.ensure_index(progress=progress_bar("Embedding"))
+    pipeline.ensure_index(progress=progress_bar("Embedding"),
+                         translate_progress=progress_bar("Translating sentences"))
     history: list[Message] = []
     print("Ask a question (German or English); an empty line or Ctrl-D ends the chat.")
     while True:

@@ -37,7 +37,8 @@ def progress_bar(description: str) -> Progress:
     """A tqdm progress bar on stderr for the index build's batches."""
     from tqdm import tqdm
 
-    return lambda iterable, total: tqdm(iterable, total=total, desc=description, unit="batch", file=sys.stderr)
+    unit = "sentence" if description.startswith("Translating") else "batch"
+    return lambda iterable, total: tqdm(iterable, total=total, desc=description, unit=unit, file=sys.stderr)
 
 
 def make_pipeline(config: Config) -> Pipeline:

@@ -27,12 +27,16 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
         return 0
     for reason in status.reasons:
         print(f"- {reason}", file=sys.stderr)
-    report = pipeline.build(progress=progress_bar("Embedding"))
+    report = pipeline.build(progress=progress_bar("Embedding"),
+                         translate_progress=progress_bar("Translating sentences"))
     print(
         f"Indexed {report.documents} documents, {report.chunks} chunks "
         f"({report.embedded} embedded, {report.reused} reused) and {report.sentences} sentences "
         f"({report.sentences_embedded} embedded) in {report.seconds:.1f} s → {config.index_dir}"
     )
+    if report.translated or report.translation_note:
+        print(f"Translations: {report.translated} sentences ({report.translated_now} translated now)"
+              + (f"; {report.translation_note}" if report.translation_note else ""))
     for skipped in report.skipped:
         print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     if report.removed_documents:
@@ -77,7 +81,8 @@ def hit_record(hit: Hit, titles: dict[str, str]) -> HitRecord:
 def run_search(args: argparse.Namespace, config: Config) -> int:
     """`qa search QUESTION [-k N] [--mode M] [--json]`: the ranked passages with title, section and score."""
     pipeline = make_pipeline(config)
-    pipeline.ensure_index(rebuild=not args.no_rebuild, progress=progress_bar("Embedding"))
+    pipeline.ensure_index(rebuild=not args.no_rebuild, progress=progress_bar("Embedding"),
+                         translate_progress=progress_bar("Translating sentences"))
     hits = pipeline.search(args.question, top_k=args.k, mode=args.mode)
     titles = {doc_id: doc.title for doc_id, doc in pipeline.index.documents.items()}
     if args.json:

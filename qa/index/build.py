@@ -46,9 +46,20 @@ from qa.index.format import (
 )
 from qa.index.load import SearchIndex
 from qa.index.store import FaissStore
+from qa.index.translations import (
+    CACHE_FILE,
+    CHUNK_VECTORS_FILE,
+    SENTENCE_VECTORS_FILE,
+    TEXTS_FILE,
+    chunk_translation,
+    other_language,
+    translate_sentences,
+    wants_translations,
+)
 from qa.ingest.chunking import chunk_document
 from qa.ingest.documents import load_documents
 from qa.models.embedders import Embedder
+from qa.models.generator import Generator
 from qa.text.sentences import split_sentences
 from qa.text.tokens import tokenize
 from qa.types import Chunk, Document, SkippedFile
@@ -127,6 +138,11 @@ class BuildReport:
     skipped: tuple[SkippedFile, ...]
     seconds: float
     path: Path
+    # Index-time translation (qa.index.translations): sentences with a translation, and those the model
+    # translated in this build (the others came from the cache); why there are none, when there are none.
+    translated: int = 0
+    translated_now: int = 0
+    translation_note: str = ""
 
 
 def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -150,7 +166,7 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
                  chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
                  sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config,
-                 milvus: MilvusBuild | None) -> None:
+                 milvus: MilvusBuild | None, translated: _Translated | None = None) -> None:
     folder.mkdir(parents=True)
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for document in documents:
@@ -163,6 +179,12 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
         for span, text in sentences:
             handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
     np.save(folder / "sentence_vectors.npy", sentence_vectors)
+    if translated is not None:
+        with open(folder / TEXTS_FILE, "w", encoding="utf-8") as handle:
+            for text in translated.sentence_texts:
+                handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+        np.save(folder / SENTENCE_VECTORS_FILE, translated.sentence_vectors)
+        np.save(folder / CHUNK_VECTORS_FILE, translated.chunk_vectors)
     if milvus is not None:  # a Milvus build's collections are already written: the ids of their rows
         from qa.index.milvus import CHUNK_IDS, SENTENCE_IDS
 
@@ -194,10 +216,41 @@ def _swap_in(index_dir: Path, build: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class _Translated:
+    sentence_texts: list[str]
+    sentence_vectors: np.ndarray
+    chunk_vectors: np.ndarray
+
+
+def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chunk],
+               sentences: Sequence[tuple[SentenceSpan, str]], progress: ProgressFactory | None,
+               translate_progress: ProgressFactory | None) -> tuple[list[str] | None, int, str]:
+    """Each sentence in its collection's other language (qa.index.translations), the number translated now,
+    and a note when there are none."""
+    languages = {chunk.document_id: chunk.language for chunk in chunks}
+    if not config.translate_index or generator is None:
+        return None, 0, ""
+    if not wants_translations(languages.values()):
+        return None, 0, "one language: nothing to translate"
+    if len(sentences) > config.translate_index_max_sentences:
+        return None, 0, (f"{len(sentences)} sentences exceed translate_index_max_sentences "
+                         f"({config.translate_index_max_sentences}): questions are translated instead")
+    targets = [other_language(languages[span.document_id]) for span, _ in sentences]
+    texts, now = translate_sentences(generator, [text for _, text in sentences], targets,
+                                     config.index_dir / CACHE_FILE, translate_progress or progress)
+    return texts, now, ""
+
+
+ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
 def build_index(
     config: Config,
     embedder: Embedder,
     progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+    generator: Generator | None = None,
+    translate_progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
 ) -> BuildReport:
     """Build or update the index for `config.seeds_dir` into `config.index_dir`.
 
@@ -205,6 +258,9 @@ def build_index(
         config: settings (seeds and index folders, chunking).
         embedder: embeds passages whose vector is not already stored.
         progress: optional wrapper for the batch loop, e.g. a tqdm factory `(iterable, total)`.
+        generator: the model that translates each sentence into the collection's other language
+            (`config.translate_index`; qa.index.translations); None builds without translations.
+        translate_progress: a progress wrapper for the translation loop (default: `progress`).
     Returns:
         A BuildReport. Raises NoDocumentsError when nothing can be indexed.
     """
@@ -220,16 +276,24 @@ def build_index(
     old_manifest = read_manifest_quietly(config)
     chunks = [chunk for document in documents for chunk in _chunks(document, config)]
     sentences = document_sentences(documents, chunks)
+    translated_texts, translated_now, translation_note = _translate(config, generator, chunks, sentences, progress,
+                                                                     translate_progress)
     texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
     keys = [embed_key(text) for text in texts[: len(chunks)]] + [sentence_key(text) for _, text in sentences]
+    extra_texts, extra_keys = _translated_texts(chunks, sentences, translated_texts)
     stored = _previous_vectors(config, settings)
-    missing = _embed_missing(embedder, texts, keys, stored, config.embed_batch_size, progress)
+    missing = _embed_missing(embedder, texts + extra_texts, keys + extra_keys, stored, config.embed_batch_size,
+                             progress)
     vectors = np.vstack([stored[key] for key in keys[: len(chunks)]]).astype(np.float32)
     sentence_vectors = np.vstack([stored[key] for key in keys[len(chunks):]] or
                                  [np.zeros((0, vectors.shape[1]))]).astype(np.float32)
     chunks_embedded = sum(1 for position in missing if position < len(chunks))
+    translated = _translated(chunks, sentences, translated_texts, extra_keys, stored, vectors, sentence_vectors)
     old_documents = (old_manifest or {}).get("documents", {})
     manifest = _manifest(settings, documents, chunks, skipped)
+    if translated is not None:
+        manifest["translations"] = {"model": generator.name if generator else "",
+                                    "sentences": sum(1 for text in translated.sentence_texts if text)}
     build = _new_build_folder(config.index_dir)
     live = str((old_manifest or {}).get("milvus", {}).get("collection", ""))
     milvus = _milvus_build(config, live)
@@ -238,7 +302,7 @@ def build_index(
             manifest["milvus"] = milvus.write(chunks, keys[: len(chunks)], vectors, [span for span, _ in sentences],
                                               keys[len(chunks):], sentence_vectors, settings["embedder"])
         _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors,
-                     config, milvus)
+                     config, milvus, translated)
         if milvus is not None:
             milvus.publish()
         _swap_in(config.index_dir, build)
@@ -259,13 +323,58 @@ def build_index(
         embedded=chunks_embedded,
         reused=len(chunks) - chunks_embedded,
         sentences=len(sentences),
-        sentences_embedded=len(missing) - chunks_embedded,
+        sentences_embedded=sum(1 for position in missing if len(chunks) <= position < len(texts)),
         removed_documents=tuple(sorted(set(old_documents) - {document.id for document in documents})),
         changed_documents=changed,
         skipped=tuple(skipped),
         seconds=time.perf_counter() - started,
         path=build,
+        translated=sum(1 for text in translated.sentence_texts if text) if translated else 0,
+        translated_now=translated_now,
+        translation_note=translation_note,
     )
+
+
+def _chunk_rows(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan, str]]) -> list[list[int]]:
+    """For each chunk the rows of `sentences` inside it."""
+    by_document: dict[str, list[int]] = {}
+    for row, (span, _) in enumerate(sentences):
+        by_document.setdefault(span.document_id, []).append(row)
+    return [[row for row in by_document.get(chunk.document_id, [])
+             if chunk.start <= sentences[row][0].start and sentences[row][0].end <= chunk.end] for chunk in chunks]
+
+
+def _translated_texts(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan, str]],
+                      translated: list[str] | None) -> tuple[list[str], list[str]]:
+    """The texts to embed for the translations (each translated sentence, each chunk's translation) and keys."""
+    if translated is None:
+        return [], []
+    texts = [text for text in translated if text]
+    keys = [sentence_key(text) for text in texts]
+    for rows in _chunk_rows(chunks, sentences):
+        text = chunk_translation(rows, translated)
+        if text:
+            texts.append(text)
+            keys.append(embed_key(text))
+    return texts, keys
+
+
+def _translated(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan, str]], translated: list[str] | None,
+                keys: Sequence[str], stored: dict[str, np.ndarray], vectors: np.ndarray,
+                sentence_vectors: np.ndarray) -> _Translated | None:
+    """The translations' vectors in row order; a row without a translation keeps its original's vector."""
+    if translated is None:
+        return None
+    sentence_rows = np.array(sentence_vectors, copy=True)
+    for row, text in enumerate(translated):
+        if text:
+            sentence_rows[row] = stored[sentence_key(text)]
+    chunk_rows = np.array(vectors, copy=True)
+    for position, rows in enumerate(_chunk_rows(chunks, sentences)):
+        text = chunk_translation(rows, translated)
+        if text:
+            chunk_rows[position] = stored[embed_key(text)]
+    return _Translated(translated, sentence_rows.astype(np.float32), chunk_rows.astype(np.float32))
 
 
 def _milvus_build(config: Config, live: str) -> MilvusBuild | None:

@@ -68,7 +68,17 @@ def index_settings(config: Config, embedder: Embedder) -> dict[str, Any]:
             "chunk_max_words": config.chunk_max_words,
         },
         "store": store_settings(config),
+        "translation": translation_settings(config),
     }
+
+
+def translation_settings(config: Config) -> dict[str, Any]:
+    """Whether the index holds index-time translations, and with which prompt (qa.index.translations)."""
+    if not config.translate_index:
+        return {"enabled": False}
+    from qa.index.translations import prompt_version
+
+    return {"enabled": True, "prompt": prompt_version(), "max_sentences": config.translate_index_max_sentences}
 
 
 FAISS_STORE = {"kind": "faiss"}

@@ -31,6 +31,7 @@ from qa.index.format import (
     seed_hashes,
 )
 from qa.index.store import FaissStore, Store
+from qa.index.translations import CHUNK_VECTORS_FILE, SENTENCE_VECTORS_FILE, TEXTS_FILE, Translations
 from qa.models.embedders import Embedder
 from qa.types import Chunk, Document
 
@@ -51,7 +52,8 @@ class SearchIndex:
 
     def __init__(self, path: Path, manifest: dict[str, Any], documents: dict[str, Document],
                  chunks: list[Chunk], vectors: np.ndarray, store: Store,
-                 sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None) -> None:
+                 sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None,
+                 translations: Translations | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
@@ -60,6 +62,8 @@ class SearchIndex:
         self.store = store
         self.sentences = list(sentences)
         self.sentence_vectors = sentence_vectors
+        # index-time translations (qa.index.translations), None when the index has none
+        self.translations = translations
         self._sentences_by_document: dict[str, list[int]] = {}
         self._chunks_by_sentence: dict[int, list[int]] = {}
         for row, sentence in enumerate(self.sentences):
@@ -89,7 +93,7 @@ def index_status(config: Config, embedder: Embedder) -> IndexStatus:
         return IndexStatus(False, True, ("no index has been built",))
     reasons = []
     expected = index_settings(config, embedder)
-    for key in ("format_version", "embedder", "chunking", "store"):
+    for key in ("format_version", "embedder", "chunking", "store", "translation"):
         if manifest_setting(manifest, key) != expected[key]:
             reasons.append(f"{key} changed: index has {manifest_setting(manifest, key)}, settings say {expected[key]}")
     built = {doc_id: info.get("source_hash") for doc_id, info in manifest.get("documents", {}).items()}
@@ -164,11 +168,25 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
                      for r in map(json.loads, (folder / "sentences.jsonl").read_text("utf-8").splitlines())]
         sentence_vectors = np.load(folder / "sentence_vectors.npy")
         store = _open_store(config, manifest, folder, len(chunks), sentence_vectors)
+        translations = _load_translations(folder, len(chunks), len(sentences))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(f"The index in {folder} cannot be read: {error}", hint=REBUILD_HINT) from error
     if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
         raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
-    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, store, sentences, sentence_vectors)
+    return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, store, sentences, sentence_vectors,
+                       translations)
+
+
+def _load_translations(folder: Path, chunk_count: int, sentence_count: int) -> Translations | None:
+    """The build's index-time translations, None when it has none (raises ValueError when they do not fit)."""
+    if not (folder / TEXTS_FILE).exists():
+        return None
+    texts = tuple(str(json.loads(line)["text"]) for line in (folder / TEXTS_FILE).read_text("utf-8").splitlines())
+    translations = Translations(texts, np.load(folder / SENTENCE_VECTORS_FILE), np.load(folder / CHUNK_VECTORS_FILE))
+    if (len(texts) != sentence_count or len(translations.sentence_vectors) != sentence_count
+            or len(translations.chunk_vectors) != chunk_count):
+        raise ValueError("the translations do not match the sentences and chunks")
+    return translations
 
 
 def _open_store(config: Config, manifest: dict[str, Any], folder: Path, chunk_count: int,
