@@ -12,6 +12,7 @@ Nothing is downloaded. `python tests/check_writes.py` proves it for the fast tes
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -237,7 +238,12 @@ def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     from qa.pipeline import Pipeline
 
     root = Path(__file__).resolve().parent.parent
-    config = load_config(root, overrides={"index_dir": tmp_path_factory.mktemp("real-index")}, environ={})
+    index_dir = tmp_path_factory.mktemp("real-index")
+    from qa.index.translations import CACHE_FILE
+
+    if (root / "index" / CACHE_FILE).is_file():  # the model's sentence translations, when `make run` made them
+        shutil.copyfile(root / "index" / CACHE_FILE, index_dir / CACHE_FILE)
+    config = load_config(root, overrides={"index_dir": index_dir}, environ={})
     pipeline = Pipeline(config)
     pipeline.ensure_index()
     return pipeline

@@ -73,6 +73,7 @@ GERMAN = "Wo liegt das Hauptquartier?"
 
 def _pipeline(config: Config, translations: Mapping[str, str], **settings: object) -> tuple[Pipeline, Translating]:
     generator = Translating(translations)
+    settings = {"translate_index": False, **settings}  # translate-test serves an index without translations
     pipeline = Pipeline(replace(config, top_k=1, passages_in_prompt=1, **settings), generator=generator)
     pipeline.ensure_index()
     return pipeline, generator

@@ -239,6 +239,8 @@ def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chu
     targets = [other_language(languages[span.document_id]) for span, _ in sentences]
     texts, now = translate_sentences(generator, [text for _, text in sentences], targets,
                                      config.index_dir / CACHE_FILE, translate_progress or progress)
+    if not any(texts):
+        return None, now, "the model gave no usable translation: questions are translated instead"
     return texts, now, ""
 
 

@@ -181,7 +181,8 @@ def _wire_reindex(w: Widgets, pipeline: Pipeline, allow_reindex: bool) -> None:
             table, status = index_overview(pipeline, t)
             return table, status, f'<div class="qa-notice">{html.escape(t["reindex_refused"])}</div>'
         try:
-            built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"))
+            built = pipeline.build(lambda items, total: progress.tqdm(items, total=total, desc="Embedding"),
+                                   lambda items, total: progress.tqdm(items, total=total, desc=t["translating"]))
         except QAError as error:
             table, status = index_overview(pipeline, t)
             return table, status, render_error(error, t["reindex_failed"])

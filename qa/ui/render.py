@@ -255,6 +255,9 @@ def render_build_report(report: BuildReport, texts: Mapping[str, str]) -> str:
     counts = {"documents": format_number(report.documents, language), "chunks": format_number(report.chunks, language),
               "embedded": format_number(report.embedded, language), "reused": format_number(report.reused, language)}
     lines = [html.escape(texts["report"].format(seconds=format_number(report.seconds, language, 1), **counts))]
+    if report.translated:
+        lines.append(html.escape(texts["report_translated"].format(translated=format_number(report.translated, language),
+                                                                   now=format_number(report.translated_now, language))))
     for key, names in (("report_changed", report.changed_documents), ("report_removed", report.removed_documents)):
         if names:
             lines.append(f"{html.escape(texts[key])}: {html.escape(', '.join(names))}")
