@@ -68,12 +68,28 @@ def _pipeline(config: Config, **settings: object) -> tuple[Pipeline, DictionaryT
 def test_an_english_question_finds_the_german_passage_through_its_translation(fake_config: Config) -> None:
     pipeline, generator = _pipeline(fake_config)
     assert pipeline.index.translations is not None
-    answer = pipeline.answer(QUESTION)
-    assert generator.questions == []  # no translation at answer time
-    assert answer.translations == ()
+    events = []
+    for event in pipeline.answer_stream(QUESTION):
+        events.append((type(event).__name__, list(generator.questions)))
+        if type(event).__name__ == "Done":
+            answer = event.answer  # type: ignore[attr-defined]
+    assert events[0] == ("Retrieved", [])  # the passages were found before any translation of the question
     assert answer.hits[0].chunk.document_id == "de_nato.txt"
     # the prompt, the citation and the checks see the original sentence, never the translation
     assert "Brüssel" in answer.passages[0].text and "Brussels" not in answer.passages[0].text
+
+
+def test_the_question_is_translated_for_the_checks_only_after_the_draft(fake_config: Config) -> None:
+    generator = DictionaryTranslator({**ENGLISH_OF, QUESTION: "Wo liegt das Hauptquartier?"})
+    # the hashing fake scores an English question against a German passage too low for the gate
+    pipeline = Pipeline(replace(fake_config, top_k=1, passages_in_prompt=1, min_dense_score=0.0), generator=generator)
+    pipeline.ensure_index()
+    order = []
+    for event in pipeline.answer_stream(QUESTION):
+        order.append((type(event).__name__, len(generator.questions)))
+    assert ("Token", 0) in order  # the first token came before the question was translated
+    assert order[-1] == ("Done", 1)
+    assert pipeline.answer(QUESTION).translations == ("Wo liegt das Hauptquartier?",)  # the checks' wording
 
 
 def test_without_translations_the_same_question_misses_it(fake_config: Config) -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from collections.abc import Generator as EventStream
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from qa.answer.citations import check_citations
@@ -87,15 +87,13 @@ class Answerer:
         text, _ = text_of(self.generator.stream(rewrite_messages(question, history, language), max_tokens=60))
         return standalone_question(text, question, history, language)
 
-    def translate(self, question: str, language: str) -> list[tuple[str, str]]:
-        """(language, text) of the question in each other language of the collection (translate-test);
-        nothing when switched off, when the collection has one language, when the index holds index-time
-        translations (qa.index.translations: each passage is then searched in the question's language), or when
-        a translation failed."""
-        if not self.config.translate_questions or self.index.translations is not None:
+    def translate(self, question: str, language: str, languages: Collection[str] | None = None) -> list[tuple[str, str]]:
+        """(language, text) of the question in each other language of the collection (or of `languages`);
+        nothing when switched off, when there is no other language, or when a translation failed."""
+        if not self.config.translate_questions:
             return []
         wordings = []
-        for target in target_languages(language, self._languages):
+        for target in target_languages(language, self._languages if languages is None else languages):
             text = translate_question(self.generator, question, target)
             if text:
                 wordings.append((target, text))
@@ -108,7 +106,11 @@ class Answerer:
         language = language or detect_language(question)
         standalone = self.rewrite(question, history, language)
         rewritten_at = time.perf_counter()
-        wordings = self.translate(standalone, language)
+        # With index-time translations (qa.index.translations) every passage is found in the question's language;
+        # the question's own translation then serves only the checks, and is made after the answer is drafted,
+        # so it no longer delays the first token. Without them it also finds the passages (translate-test).
+        late = self.index.translations is not None
+        wordings = [] if late else self.translate(standalone, language)
         translated_at = time.perf_counter()
         vectors = self.embedder.embed_queries([standalone, *(text for _, text in wordings)])
         query_vector = vectors[0]
@@ -137,10 +139,22 @@ class Answerer:
         timings = replace(timings, prompt_s=prompt_built - retrieved_at, first_token_s=first_token_at - started,
                           generation_s=finished_at - first_token_at)
         base = replace(base, prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens)
+        if late:
+            translations = self._late_translations(standalone, language, passages)
+            base = replace(base, translations=tuple(t.text for t in translations))
+            timings = replace(timings, translate_s=time.perf_counter() - finished_at)
         evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in passages]
         facts = question_facts(standalone, language, query_vector,
                                [(t.text, t.language, t.vector) for t in translations])
         yield self._verdict(replace(base, draft="".join(draft.pieces).strip()), passages, evidence, facts, timings, started)
+
+    def _late_translations(self, question: str, language: str, passages: Sequence[Passage]) -> tuple[Query, ...]:
+        """The question in the languages of the prompt's passages other than its own, for the checks."""
+        wordings = self.translate(question, language, {passage.chunk.language for passage in passages})
+        if not wordings:
+            return ()
+        vectors = self.embedder.embed_queries([text for _, text in wordings])
+        return tuple(Query(text, target, vector) for (target, text), vector in zip(wordings, vectors))
 
     def _generate(self, messages: list[Message], draft: _Draft) -> Iterator[Event]:
         """Stream the model's answer as Token events, collecting its pieces and usage into `draft`."""
