@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from test_translate import Translating
 
-from qa.answer.prompts import SENTENCE_TRANSLATE_SYSTEM, TRANSLATE_SYSTEM, translation_request
+from qa.answer.prompts import SENTENCE_TRANSLATE_SYSTEM, translation_request
 from qa.config import Config
 from qa.errors import IndexCorruptError
 from qa.index.load import load_index
 from qa.index.translations import CACHE_FILE, TEXTS_FILE, clean_sentence_translation, read_cache
-from qa.models.extractive import ExtractiveGenerator
-from qa.models.generator import Stream, Usage
+from qa.models.generator import Stream
 from qa.pipeline import Pipeline
 from qa.types import Hit, Message
 
@@ -30,32 +30,22 @@ ENGLISH_OF = {
 QUESTION = "Where is the headquarters located?"
 
 
-class DictionaryTranslator:
-    """The extractive fake, plus fixed translations for the index's sentence translation requests."""
+class DictionaryTranslator(Translating):
+    """test_translate's fake (fixed translations), recording sentence and question requests apart."""
 
     name = "dictionary"
 
     def __init__(self, translations: Mapping[str, str]) -> None:
-        self.translations = translations
-        self.inner = ExtractiveGenerator()
+        super().__init__(translations)
         self.sentences: list[str] = []
         self.questions: list[str] = []
 
-    def warm_up(self) -> None:
-        """Nothing to load."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
     def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
         text = translation_request(messages)
-        if text is None:
-            yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
-            return
-        (self.sentences if messages[0].content in SENTENCE_TRANSLATE_SYSTEM.values() else self.questions).append(text)
-        assert messages[0].content in (*SENTENCE_TRANSLATE_SYSTEM.values(), *TRANSLATE_SYSTEM.values())
-        yield self.translations.get(text, text)
-        yield Usage(0, 1, 0.0, 0.0)
+        if text is not None:
+            sentence = messages[0].content in SENTENCE_TRANSLATE_SYSTEM.values()
+            (self.sentences if sentence else self.questions).append(text)
+        yield from super().stream(messages, max_tokens=max_tokens, stop=stop)
 
 
 def _pipeline(config: Config, **settings: object) -> tuple[Pipeline, DictionaryTranslator]:

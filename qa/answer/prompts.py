@@ -137,9 +137,13 @@ TRANSLATE_EXAMPLE = {
 
 def translate_messages(question: str, target: str) -> list[Message]:
     """Messages that ask the model to translate `question` into `target` ("de"/"en")."""
-    example_question, example_answer = TRANSLATE_EXAMPLE[target]
-    return [Message("system", TRANSLATE_SYSTEM[target]), Message("user", example_question),
-            Message("assistant", example_answer), Message("user", f"<q>{question}</q>")]
+    return _translation_messages(TRANSLATE_SYSTEM[target], TRANSLATE_EXAMPLE[target], question)
+
+
+def _translation_messages(system: str, example: tuple[str, str], text: str) -> list[Message]:
+    """A translation request: the instruction, one worked example, then `text` between <q> tags."""
+    return [Message("system", system), Message("user", example[0]), Message("assistant", example[1]),
+            Message("user", f"<q>{text}</q>")]
 
 
 # Index-time translation (qa.index.translations): each sentence of the collection in its other language.
@@ -160,9 +164,7 @@ SENTENCE_TRANSLATE_EXAMPLE = {
 
 def sentence_translate_messages(text: str, target: str) -> list[Message]:
     """Messages that ask the model to translate a document's sentence `text` into `target` ("de"/"en")."""
-    example_text, example_translation = SENTENCE_TRANSLATE_EXAMPLE[target]
-    return [Message("system", SENTENCE_TRANSLATE_SYSTEM[target]), Message("user", example_text),
-            Message("assistant", example_translation), Message("user", f"<q>{text}</q>")]
+    return _translation_messages(SENTENCE_TRANSLATE_SYSTEM[target], SENTENCE_TRANSLATE_EXAMPLE[target], text)
 
 
 def translation_request(messages: Sequence[Message]) -> str | None:
