@@ -1,7 +1,7 @@
 """Where the evidence gets lost, without generating answers: gold facts in the top chunks and in the prompt.
 
 For every answerable question of a set this runs the product's own steps up
-to the prompt (follow-up rewrite, translate-test, hybrid retrieval, passage
+to the prompt (follow-up rewrite, translate-test unless the index holds index-time translations, hybrid retrieval, passage
 choice) and reports the share whose gold facts are in the retrieved chunks
 and in the passages the model would see, per language pair, with the prompt's
 passage words. Several settings can be compared in one run (`--set` once per
@@ -50,7 +50,8 @@ def prepare(pipeline: Pipeline, questions: list[Question]) -> list[tuple[Questio
     for question in questions:
         language = question.language or detect_language(question.question)
         standalone = answerer.rewrite(question.question, question.history, language)
-        wordings = answerer.translate(standalone, language)
+        # with index-time translations the product finds passages without translating the question
+        wordings = [] if pipeline.index.translations is not None else answerer.translate(standalone, language)
         vectors = pipeline.embedder.embed_queries([standalone, *(text for _, text in wordings)])
         translations = tuple(Query(text, target, vector) for (target, text), vector in zip(wordings, vectors[1:]))
         prepared.append((question, language, standalone, vectors[0], translations))

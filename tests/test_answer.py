@@ -404,3 +404,31 @@ def test_a_question_for_a_day_wants_a_day(question: str, claim: str, language: s
     from qa.answer.evidence import answers_kind, question_facts
 
     assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # "in which city" asks for a settlement: a country is not one (test t077, unanswerable, "born in the Netherlands")
+    ("In which city was the minister born?", "The minister was born in the Netherlands.", "en", False),
+    ("In which city was the minister born?", "The minister was born in Leiden.", "en", True),
+    ("In welcher Stadt wurde die Ministerin geboren?", "Die Ministerin wurde in den Niederlanden geboren.", "de", False),
+    ("In welcher Stadt wurde die Ministerin geboren?", "Die Ministerin wurde in Leiden geboren.", "de", True),
+    # "where" is answered by a country
+    ("Where was the minister born?", "The minister was born in the Netherlands.", "en", True),
+])
+def test_a_question_for_a_city_wants_a_city(question: str, claim: str, language: str, expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
+@pytest.mark.parametrize(("question", "claims", "language", "expected"), [
+    # an ordinal is a position, not an amount (test t086, unanswerable: a salary "answered" by "zum dritten Mal")
+    ("Wie hoch war das Gehalt des Generalsekretärs?", ["Er reist zum dritten Mal in die Ukraine."], "de", False),
+    ("How much did the project cost?", ["It was the third project of its kind."], "en", False),
+    ("Wie hoch war das Gehalt des Generalsekretärs?", ["Es betrug drei Millionen Euro im Jahr."], "de", True),
+    ("How many soldiers were sent?", ["Three hundred soldiers were sent."], "en", True),
+])
+def test_an_ordinal_is_no_amount(question: str, claims: list[str], language: str, expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind(claims, language, question_facts(question, language, None)) is expected

@@ -44,6 +44,7 @@ from qa.answer.key_items import (
     find_names,
     fold,
     key_items,
+    without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
 from qa.answer.support import content_words_both, semantic_support
@@ -227,7 +228,17 @@ def _counted(question: str, language: str) -> frozenset[str]:
 @lru_cache(maxsize=256)
 def _asks_day(question: str, language: str) -> bool:
     """The date question asks for a day (asked_precision.toml), not a month or a year."""
-    table = load_table("asked_precision.toml")["day"]
+    return _asks_precisely("day", question, language)
+
+
+@lru_cache(maxsize=256)
+def _asks_settlement(question: str, language: str) -> bool:
+    """The place question asks for a city, town or village (asked_precision.toml), not a country."""
+    return _asks_precisely("settlement", question, language)
+
+
+def _asks_precisely(table_name: str, question: str, language: str) -> bool:
+    table = load_table("asked_precision.toml")[table_name]
     return any(re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question, re.I)
                for pattern in table[language if language in table else "en"])
 
@@ -344,6 +355,8 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
              known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
     found = [new_items(claim, language, question) for claim in claims]
     if kind == "number":
+        # an ordinal is a position, not an amount: "Er reist zum dritten Mal …" tells no salary
+        found = [new_items(without_ordinals(claim), language, question) for claim in claims]
         figures = [readings for item in found for readings in item.numbers]
         return any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
     if kind == "date" and _asks_day(question.text, question.language):
@@ -360,8 +373,10 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
                                  and _stem(fold(words[1].strip(",.;:'’s"))) in asked)]
-    # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …"
-    countries = kind == "place"
+    # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …";
+    # nor "In which city …?" ("born in the Netherlands")
+    settlement = kind == "place" and _asks_settlement(question.text, question.language)
+    countries = kind == "place" and not settlement
     # a person's name is no word the collection also writes in lower case ("the secretary general")
     common = frozenset() if countries else common
     # every sentence opens with a capital ("Last year, …"): the word must be a name the passages use
@@ -370,7 +385,8 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                       and (known is None or _stem(fold(word)) in known) and fold(word) not in common
                       for word in openers)
     return named_first or any((countries and item.countries)
-                              or any(_stem(name) not in asked and name not in common for name in item.names)
+                              or any(_stem(name) not in asked and name not in common
+                                     and not (settlement and find_countries(name)) for name in item.names)
                               for item in found)
 
 

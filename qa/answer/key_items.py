@@ -211,6 +211,11 @@ def _readings(numeral: str, language: str) -> set[Decimal]:
     return readings
 
 
+def without_ordinals(text: str) -> str:
+    """`text` with its ordinal words ("dritten", "third") blanked: they name a position, not an amount."""
+    return _WORD.sub(lambda match: " " if fold(match.group(0)) in ordinal_words() else match.group(0), text)
+
+
 def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
     """Every number mention in `text` (dates already blanked), with magnitude words applied."""
     scale = {**magnitudes()["en" if language == "de" else "de"], **magnitudes()[language]}
