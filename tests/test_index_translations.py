@@ -109,9 +109,13 @@ def test_a_rebuild_translates_only_what_is_new(fake_config: Config) -> None:
     pipeline, generator = _pipeline(fake_config)
     first = len(generator.sentences)
     (fake_config.seeds_dir / "de_neu.txt").write_text("Das Bündnis hat zweiunddreißig Mitglieder.", encoding="utf-8")
+    embedded: list[str] = []
+    embed = pipeline.embedder.embed_passages
+    pipeline.embedder.embed_passages = lambda texts: embedded.extend(texts) or embed(texts)  # type: ignore[method-assign]
     report = pipeline.build()
     assert report.translated_now == 1 and len(generator.sentences) == first + 1
     assert report.translated == len(ENGLISH_OF)
+    assert set(embedded) == {"Das Bündnis hat zweiunddreißig Mitglieder."}  # as chunk and sentence; translations reused
 
 
 def test_an_interrupted_build_keeps_what_it_translated(fake_config: Config) -> None:

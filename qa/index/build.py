@@ -48,6 +48,7 @@ from qa.index.load import SearchIndex
 from qa.index.store import FaissStore
 from qa.index.translations import (
     CACHE_FILE,
+    CHUNK_KEYS_FILE,
     CHUNK_VECTORS_FILE,
     SENTENCE_VECTORS_FILE,
     TEXTS_FILE,
@@ -152,14 +153,15 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
         return {}
     folder = config.index_dir / CURRENT
     stored: dict[str, np.ndarray] = {}
-    for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy")):
+    for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy"),
+                                  (TEXTS_FILE, SENTENCE_VECTORS_FILE), (CHUNK_KEYS_FILE, CHUNK_VECTORS_FILE)):
         try:
             vectors = np.load(folder / vectors_file)
             keys = [json.loads(line)["embed_key"] for line in (folder / records).read_text("utf-8").splitlines()]
         except (OSError, ValueError, KeyError):
-            continue  # an unreadable or older file just means its vectors are embedded again
+            continue  # an unreadable, older or absent file just means its vectors are embedded again
         if len(keys) == len(vectors):
-            stored.update(zip(keys, vectors))
+            stored.update((key, vector) for key, vector in zip(keys, vectors) if key)  # "": no translation
     return stored
 
 
@@ -182,7 +184,11 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
     if translated is not None:
         with open(folder / TEXTS_FILE, "w", encoding="utf-8") as handle:
             for text in translated.sentence_texts:
-                handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+                handle.write(json.dumps({"text": text, "embed_key": sentence_key(text) if text else ""},
+                                        ensure_ascii=False) + "\n")
+        with open(folder / CHUNK_KEYS_FILE, "w", encoding="utf-8") as handle:
+            for key in translated.chunk_keys:
+                handle.write(json.dumps({"embed_key": key}) + "\n")
         np.save(folder / SENTENCE_VECTORS_FILE, translated.sentence_vectors)
         np.save(folder / CHUNK_VECTORS_FILE, translated.chunk_vectors)
     if milvus is not None:  # a Milvus build's collections are already written: the ids of their rows
@@ -221,6 +227,7 @@ class _Translated:
     sentence_texts: list[str]
     sentence_vectors: np.ndarray
     chunk_vectors: np.ndarray
+    chunk_keys: list[str]
 
 
 def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chunk],
@@ -372,11 +379,13 @@ def _translated(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan,
         if text:
             sentence_rows[row] = stored[sentence_key(text)]
     chunk_rows = np.array(vectors, copy=True)
+    chunk_keys = []
     for position, rows in enumerate(_chunk_rows(chunks, sentences)):
         text = chunk_translation(rows, translated)
+        chunk_keys.append(embed_key(text) if text else "")
         if text:
-            chunk_rows[position] = stored[embed_key(text)]
-    return _Translated(translated, sentence_rows.astype(np.float32), chunk_rows.astype(np.float32))
+            chunk_rows[position] = stored[chunk_keys[-1]]
+    return _Translated(translated, sentence_rows.astype(np.float32), chunk_rows.astype(np.float32), chunk_keys)
 
 
 def _milvus_build(config: Config, live: str) -> MilvusBuild | None:

@@ -40,6 +40,7 @@ CACHE_FILE = "translations.jsonl"
 # Build files: per sentence row its translation ("" for none), and the vectors of the translated sentences and
 # chunks (the original's vector where there is no translation).
 TEXTS_FILE = "translated_sentences.jsonl"
+CHUNK_KEYS_FILE = "translated_chunks.jsonl"  # per chunk the embed key of its translation ("" for none)
 SENTENCE_VECTORS_FILE = "translated_sentence_vectors.npy"
 CHUNK_VECTORS_FILE = "translated_chunk_vectors.npy"
 # A sentence's translation is rarely under a third or over three times its length (sentences are longer
