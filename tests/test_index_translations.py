@@ -50,6 +50,7 @@ class DictionaryTranslator(Translating):
 
 def _pipeline(config: Config, **settings: object) -> tuple[Pipeline, DictionaryTranslator]:
     generator = DictionaryTranslator(ENGLISH_OF)
+    settings = {"translate_index": True, **settings}
     pipeline = Pipeline(replace(config, top_k=1, passages_in_prompt=1, **settings), generator=generator)
     pipeline.ensure_index()
     return pipeline, generator
@@ -72,7 +73,8 @@ def test_an_english_question_finds_the_german_passage_through_its_translation(fa
 def test_the_question_is_translated_for_the_checks_only_after_the_draft(fake_config: Config) -> None:
     generator = DictionaryTranslator({**ENGLISH_OF, QUESTION: "Wo liegt das Hauptquartier?"})
     # the hashing fake scores an English question against a German passage too low for the gate
-    pipeline = Pipeline(replace(fake_config, top_k=1, passages_in_prompt=1, min_dense_score=0.0), generator=generator)
+    pipeline = Pipeline(replace(fake_config, top_k=1, passages_in_prompt=1, min_dense_score=0.0, translate_index=True),
+                        generator=generator)
     pipeline.ensure_index()
     order = []
     for event in pipeline.answer_stream(QUESTION):
@@ -80,6 +82,13 @@ def test_the_question_is_translated_for_the_checks_only_after_the_draft(fake_con
     assert ("Token", 0) in order  # the first token came before the question was translated
     assert order[-1] == ("Done", 1)
     assert pipeline.answer(QUESTION).translations == ("Wo liegt das Hauptquartier?",)  # the checks' wording
+
+
+def test_index_time_translation_is_off_by_default(fake_config: Config) -> None:
+    generator = DictionaryTranslator(ENGLISH_OF)
+    pipeline = Pipeline(fake_config, generator=generator)
+    pipeline.ensure_index()
+    assert not fake_config.translate_index and pipeline.index.translations is None and generator.sentences == []
 
 
 def test_without_translations_the_same_question_misses_it(fake_config: Config) -> None:
@@ -137,7 +146,8 @@ def test_a_one_language_collection_gets_no_translations(fake_config: Config, tmp
     german_only = {name: text for name, text in TINY_DOCUMENTS.items() if name.startswith("de_")}
     seeds = write_seeds(tmp_path / "german-seeds", german_only, TINY_SOURCES.split('["en_rutte.txt"]')[0])
     generator = DictionaryTranslator(ENGLISH_OF)
-    pipeline = Pipeline(replace(fake_config, seeds_dir=seeds, index_dir=tmp_path / "german-index"), generator=generator)
+    pipeline = Pipeline(replace(fake_config, seeds_dir=seeds, index_dir=tmp_path / "german-index", translate_index=True),
+                        generator=generator)
     report = pipeline.build()
     assert generator.sentences == [] and pipeline.index.translations is None
     assert "one language" in report.translation_note

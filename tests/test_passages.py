@@ -45,16 +45,14 @@ def prompt_text(pipeline: Pipeline) -> str:
 def test_a_sentence_far_from_the_question_is_left_out(pipeline_for) -> None:  # type: ignore[no-untyped-def]
     text = prompt_text(pipeline_for(neighbour_score_drop=1.0))
     assert "special envoy" in text
-    assert "Budgets" not in text and "train" not in text
+    assert "Colomina" not in text and "Budgets" not in text and "train" not in text
 
 
-def test_a_sentence_that_continues_a_close_one_comes_along(pipeline_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import qa.answer.passages as passages
-
+def test_a_sentence_that_continues_a_close_one_comes_along(pipeline_for) -> None:  # type: ignore[no-untyped-def]
     # "This recommendation was followed … Colomina." opens with an anaphor: it continues the matching sentence
-    assert "Colomina" in prompt_text(pipeline_for(neighbour_score_drop=1.0))
-    monkeypatch.setattr(passages, "CONTINUATION_DROP", 1.0)
-    assert "Colomina" not in prompt_text(pipeline_for(neighbour_score_drop=1.0))
+    text = prompt_text(pipeline_for(neighbour_score_drop=1.0, continuation_score_drop=0.02))
+    assert "Colomina" in text and "Budgets" not in text
+    assert "Colomina" not in prompt_text(pipeline_for(neighbour_score_drop=1.0, continuation_score_drop=1.0))
 
 
 def test_the_sentence_after_a_close_one_comes_along_as_its_context(pipeline_for) -> None:  # type: ignore[no-untyped-def]

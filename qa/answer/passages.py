@@ -36,12 +36,6 @@ RANK_PENALTY = 0.005
 # cites ("Press conference by NATO Secretary General …, 14. Juni 2024 (www.nato.int/…)"), decoys for a
 # question about events; it loses REFERENCE_PENALTY, so it is picked only when it clearly fits best.
 REFERENCE_PENALTY = 0.03
-# A sentence that opens with a pronoun or pronominal adverb (function_words.toml's anaphors: "Er soll ihn
-# mindestens für vier Jahre übernehmen.") continues the one before it, whose subject the question names: it
-# scores at least that sentence's score minus CONTINUATION_DROP. Offline (session 12, replayed passage
-# choice): gold facts in the prompt dev 84.4% -> 85.9%, test 70.8% -> 73.6%; 0.0 gave the same test figure
-# with longer prompts, 0.04 less (README).
-CONTINUATION_DROP = 0.02
 
 
 def trim_passage(text: str, language: str, question_tokens: set[str], max_sentences: int) -> tuple[str, int, int]:
@@ -81,7 +75,7 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
                                                              config.passage_sentences))
                 for n, hit in enumerate(top, 1)]
     scored = _score_sentences(index, vectors, rows_by_hit, top, question_tokens, vectors_by_language, query_vector,
-                              config.neighbour_score_drop, language)
+                              config.neighbour_score_drop, language, config.continuation_score_drop)
     picked: dict[int, list[int]] = {}
     words = 0
     ranked = sorted(scored.items(), key=lambda item: -item[1][0])
@@ -103,7 +97,8 @@ def choose_passages(index: SearchIndex, config: Config, hits: Sequence[Hit], que
 
 def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Sequence[Sequence[int]],
                      top: Sequence[Hit], question_tokens: set[str], vectors_by_language: dict[str, np.ndarray],
-                     query_vector: np.ndarray, neighbour_drop: float, language: str) -> dict[int, tuple[float, int]]:
+                     query_vector: np.ndarray, neighbour_drop: float, language: str,
+                     continuation_drop: float = 1.0) -> dict[int, tuple[float, int]]:
     """Sentence row -> (score, position of its hit); a sentence in several hits keeps its best score.
 
     With index-time translations (qa.index.translations) a sentence in another language than the
@@ -136,7 +131,7 @@ def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Seque
             # a sentence next to a close one carries its context ("Dem kam ... nach", "He was ...")
             near = [own[j] - neighbour_drop for j in (i - 1, i + 1) if 0 <= j < len(rows)]
             if i > 0 and continues_previous(texts[row], chunk_language):
-                near.append(own[i - 1] - CONTINUATION_DROP)
+                near.append(own[i - 1] - continuation_drop)
             score = max([own[i], *near])
             if row not in scored or scored[row][0] < score:
                 scored[row] = (score, position)
