@@ -24,6 +24,14 @@ def test_markers_are_read_in_order_without_repeats_and_stripped() -> None:
     assert strip_markers("Die NATO wurde 1949 gegründet [1] .") == "Die NATO wurde 1949 gegründet ."
 
 
+def test_a_run_of_markers_goes_with_the_commas_between_them() -> None:
+    # the model's "[3], [4], [5]" left "General,, [1]." once a supported marker was put back (session 12)
+    assert strip_markers("Rutte succeeded Stoltenberg as Secretary General [3], [4], [5].") == (
+        "Rutte succeeded Stoltenberg as Secretary General.")
+    assert strip_markers("A [1][2]. B [1, 2]; C [3].") == "A. B; C."  # a semicolon between clauses stays
+    assert strip_markers("Zahlen: 1, 2 [1] und 3.") == "Zahlen: 1, 2 und 3."
+
+
 def test_the_answer_splitter_keeps_markers_and_knows_dates_initials_and_abbreviations() -> None:
     assert split_answer_sentences("Eins ist wahr. [1] Zwei auch.") == ["Eins ist wahr.[1]", "Zwei auch."]
     assert split_answer_sentences("Rutte übernahm am 1. Oktober 2024 das Amt [1]. Er war Premier [2].") == [
@@ -41,3 +49,13 @@ def test_tokenize_with_own_stopwords_keeps_the_other_languages_stopwords() -> No
     assert "war" not in tokenize("the end of the war", "en")  # the index drops both languages' stopwords
     assert "war" in tokenize("the end of the war", "en", own_stopwords=True)
     assert "the" not in tokenize("the end of the war", "en", own_stopwords=True)
+
+
+def test_a_control_character_before_a_digit_does_not_crash_the_splitter() -> None:
+    # pysbd raised ValueError on "\x1f0. " (found by hypothesis, tests/test_properties.py)
+    from qa.text.sentences import split_sentences
+
+    text = "\x1f0. Die NATO wurde 1949 gegründet."
+    sentences = split_sentences(text, "de")
+    assert sentences and all(text[s.start:s.end] == s.text for s in sentences)
+    assert sentences[-1].text.endswith("gegründet.")

@@ -15,6 +15,9 @@ MARKER = re.compile(MARKER_PATTERN)
 # The same marker with the spaces before it, so removing it leaves no gap before the full stop.
 SPACED_MARKER = re.compile(r"\s*" + MARKER_PATTERN)
 _NUMBER_SEPARATOR = re.compile(r"\s*[,;]\s*")
+# A run of markers with the commas or semicolons between them ("[3], [4], [5]"): removed as one, so no
+# separator is left behind ("General,, [1]." from "General [3], [4], [5].").
+_MARKER_RUN = re.compile(r"\s*" + MARKER_PATTERN + r"(?:\s*[,;]?\s*" + MARKER_PATTERN + r")*")
 
 
 def marker_numbers(group: str) -> list[int]:
@@ -34,4 +37,4 @@ def markers(sentence: str) -> list[int]:
 
 def strip_markers(text: str) -> str:
     """`text` without citation markers, its whitespace collapsed to single spaces."""
-    return " ".join(SPACED_MARKER.sub("", text).split())
+    return " ".join(_MARKER_RUN.sub("", text).split())

@@ -75,14 +75,21 @@ def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]
             for sentence in _split_window(text[start:end], language, offset + start)]
 
 
+# Control characters, each replaced by a space of the same length before pysbd sees the text: pysbd's list
+# rules raise ValueError on one before a digit ("\x1f0. "); ingest removes them, but a model's answer or
+# a direct caller need not have.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _split_window(text: str, language: str, offset: int) -> list[Sentence]:
     sentences: list[Sentence] = []
     cursor = 0
-    for piece in _segmenter(language).segment(text):
+    clean = _CONTROL.sub(" ", text) if _CONTROL.search(text) else text  # same length: offsets hold
+    for piece in _segmenter(language).segment(clean):
         stripped = piece.strip()
         if not stripped:
             continue
-        found = text.find(stripped, cursor)
+        found = clean.find(stripped, cursor)
         if found < 0:  # pysbd altered the text; fall back to the cursor position
             found = cursor
         end = found + len(stripped)
