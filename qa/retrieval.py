@@ -190,7 +190,7 @@ class Retriever:
                         for p, score in zip(fused, scores)}
         return fused, dense_scores
 
-    def view(self, language: str) -> _View:
+    def _view(self, language: str) -> _View:
         """The collection in `language`: each chunk and sentence in it, or its translation into it."""
         translations = self.index.translations
         assert translations is not None
@@ -198,7 +198,6 @@ class Retriever:
             import bm25s
 
             from qa.index.format import index_text
-            from qa.index.translations import chunk_translation
 
             foreign = [p for p, chunk in enumerate(self.index.chunks) if chunk.language != language]
             chunk_vectors = np.array(self.index.vectors, dtype=np.float32, copy=True)
@@ -207,9 +206,8 @@ class Retriever:
             foreign_rows = sorted({row for p in foreign for row in self.index.chunk_sentences(self.index.chunks[p])})
             sentence_vectors[foreign_rows] = translations.sentence_vectors[foreign_rows]
             tokens = []
-            for chunk in self.index.chunks:
-                text = (index_text(chunk) if chunk.language == language else
-                        chunk_translation(self.index.chunk_sentences(chunk), translations.sentence_texts))
+            for chunk, translated in zip(self.index.chunks, translations.chunk_texts):
+                text = index_text(chunk) if chunk.language == language else translated
                 tokens.append(tokenize(text, language) if text else tokenize(index_text(chunk), chunk.language))
             bm25 = bm25s.BM25()
             bm25.index(tokens, show_progress=False)
@@ -222,7 +220,7 @@ class Retriever:
         any): the chunk itself or its index-time translation; and the question's own dense scores."""
         fused: dict[int, float] = {}
         for query in {query.language: query for query in (*translations, question)}.values():
-            view = self.view(query.language)
+            view = self._view(query.language)
             dense = view.chunk_vectors @ np.asarray(query.vector, dtype=np.float32)
             lexical: Ranking = ()
             words = tokenize(query.text, query.language)

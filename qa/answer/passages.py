@@ -118,10 +118,10 @@ def _score_sentences(index: SearchIndex, vectors: np.ndarray, rows_by_hit: Seque
     scored: dict[int, tuple[float, int]] = {}
     for position, rows in enumerate(rows_by_hit):
         chunk_language = top[position].chunk.language
-        similarities = vectors[list(rows)] @ vectors_by_language.get(chunk_language, query_vector)
-        if translations is not None and chunk_language != language:
-            translated = translations.sentence_vectors[list(rows)] @ query_vector
-            similarities = np.maximum(similarities, translated) if chunk_language in vectors_by_language else translated
+        if translations is not None and chunk_language != language:  # through its translation
+            similarities = translations.sentence_vectors[list(rows)] @ query_vector
+        else:
+            similarities = vectors[list(rows)] @ vectors_by_language.get(chunk_language, query_vector)
         own = []
         for row, similarity in zip(rows, similarities):
             overlap = OVERLAP_WEIGHT * sum(rarity[word] for word in shared[row])

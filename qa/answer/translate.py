@@ -36,18 +36,25 @@ def target_languages(question_language: str, document_languages: Collection[str]
     return sorted(language for language in set(document_languages) - {question_language} if language in SUPPORTED)
 
 
-def clean_translation(question: str, output: str, target: str) -> str | None:
-    """The model's translation of `question` into `target`, or None when it is not a plausible one."""
+def plausible_translation(source: str, output: str, target: str, min_ratio: float, max_ratio: float,
+                          joined_lines: int = 1) -> str | None:
+    """The model's translation of `source` into `target` from its raw `output` (tags removed; up to
+    `joined_lines` lines joined, else the first), or None when it is empty, `source` itself, in another
+    language, or outside `min_ratio`..`max_ratio` times the source's length."""
     lines = [line.strip() for line in _TAGS.sub("", output).strip().splitlines() if line.strip()]
     if not lines:
         return None
-    text = lines[0]
-    if text == question.strip() or detect_language(text, default="") != target:
+    text = " ".join(lines) if len(lines) <= joined_lines else lines[0]
+    if text == source.strip() or detect_language(text, default="") != target:
         return None
-    ratio = len(text) / max(1, len(question.strip()))
-    if not MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO:
-        return None
-    if question.rstrip().endswith("?") and not text.endswith("?"):
+    ratio = len(text) / max(1, len(source.strip()))
+    return text if min_ratio <= ratio <= max_ratio else None
+
+
+def clean_translation(question: str, output: str, target: str) -> str | None:
+    """The model's translation of `question` into `target`, or None when it is not a plausible one."""
+    text = plausible_translation(question, output, target, MIN_LENGTH_RATIO, MAX_LENGTH_RATIO)
+    if text is not None and question.rstrip().endswith("?") and not text.endswith("?"):
         return None  # the model answered instead of translating
     return text
 

@@ -48,10 +48,11 @@ from qa.index.load import SearchIndex
 from qa.index.store import FaissStore
 from qa.index.translations import (
     CACHE_FILE,
-    CHUNK_KEYS_FILE,
     CHUNK_VECTORS_FILE,
+    CHUNKS_FILE,
     SENTENCE_VECTORS_FILE,
     TEXTS_FILE,
+    Translations,
     chunk_translation,
     other_language,
     translate_sentences,
@@ -67,6 +68,8 @@ from qa.types import Chunk, Document, SkippedFile
 
 if TYPE_CHECKING:
     from qa.index.milvus import MilvusBuild
+
+ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
 def make_dense_index(vectors: np.ndarray, flat_max_vectors: int, nprobe: int) -> Any:
@@ -154,7 +157,7 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
     folder = config.index_dir / CURRENT
     stored: dict[str, np.ndarray] = {}
     for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy"),
-                                  (TEXTS_FILE, SENTENCE_VECTORS_FILE), (CHUNK_KEYS_FILE, CHUNK_VECTORS_FILE)):
+                                  (TEXTS_FILE, SENTENCE_VECTORS_FILE), (CHUNKS_FILE, CHUNK_VECTORS_FILE)):
         try:
             vectors = np.load(folder / vectors_file)
             keys = [json.loads(line)["embed_key"] for line in (folder / records).read_text("utf-8").splitlines()]
@@ -168,7 +171,7 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
                  chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
                  sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config,
-                 milvus: MilvusBuild | None, translated: _Translated | None = None) -> None:
+                 milvus: MilvusBuild | None, translated: Translations | None = None) -> None:
     folder.mkdir(parents=True)
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for document in documents:
@@ -181,14 +184,13 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
         for span, text in sentences:
             handle.write(json.dumps({**asdict(span), "embed_key": sentence_key(text)}) + "\n")
     np.save(folder / "sentence_vectors.npy", sentence_vectors)
-    if translated is not None:
-        with open(folder / TEXTS_FILE, "w", encoding="utf-8") as handle:
-            for text in translated.sentence_texts:
-                handle.write(json.dumps({"text": text, "embed_key": sentence_key(text) if text else ""},
-                                        ensure_ascii=False) + "\n")
-        with open(folder / CHUNK_KEYS_FILE, "w", encoding="utf-8") as handle:
-            for key in translated.chunk_keys:
-                handle.write(json.dumps({"embed_key": key}) + "\n")
+    if translated is not None:  # texts with their embed keys ("" for none), so a rebuild reuses their vectors
+        for name, texts, key_of in ((TEXTS_FILE, translated.sentence_texts, sentence_key),
+                                    (CHUNKS_FILE, translated.chunk_texts, embed_key)):
+            with open(folder / name, "w", encoding="utf-8") as handle:
+                for text in texts:
+                    handle.write(json.dumps({"text": text, "embed_key": key_of(text) if text else ""},
+                                            ensure_ascii=False) + "\n")
         np.save(folder / SENTENCE_VECTORS_FILE, translated.sentence_vectors)
         np.save(folder / CHUNK_VECTORS_FILE, translated.chunk_vectors)
     if milvus is not None:  # a Milvus build's collections are already written: the ids of their rows
@@ -222,17 +224,9 @@ def _swap_in(index_dir: Path, build: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class _Translated:
-    sentence_texts: list[str]
-    sentence_vectors: np.ndarray
-    chunk_vectors: np.ndarray
-    chunk_keys: list[str]
-
-
 def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chunk],
-               sentences: Sequence[tuple[SentenceSpan, str]], progress: ProgressFactory | None,
-               translate_progress: ProgressFactory | None) -> tuple[list[str] | None, int, str]:
+               sentences: Sequence[tuple[SentenceSpan, str]],
+               progress: ProgressFactory | None) -> tuple[list[str] | None, int, str]:
     """Each sentence in its collection's other language (qa.index.translations), the number translated now,
     and a note when there are none."""
     languages = {chunk.document_id: chunk.language for chunk in chunks}
@@ -245,21 +239,18 @@ def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chu
                          f"({config.translate_index_max_sentences}): questions are translated instead")
     targets = [other_language(languages[span.document_id]) for span, _ in sentences]
     texts, now = translate_sentences(generator, [text for _, text in sentences], targets,
-                                     config.index_dir / CACHE_FILE, translate_progress or progress)
+                                     config.index_dir / CACHE_FILE, progress)
     if not any(texts):
         return None, now, "the model gave no usable translation: questions are translated instead"
     return texts, now, ""
 
 
-ProgressFactory = Callable[[Iterable[Any], int], Iterable[Any]]
-
-
 def build_index(
     config: Config,
     embedder: Embedder,
-    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+    progress: ProgressFactory | None = None,
     generator: Generator | None = None,
-    translate_progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+    translate_progress: ProgressFactory | None = None,
 ) -> BuildReport:
     """Build or update the index for `config.seeds_dir` into `config.index_dir`.
 
@@ -285,11 +276,15 @@ def build_index(
     old_manifest = read_manifest_quietly(config)
     chunks = [chunk for document in documents for chunk in _chunks(document, config)]
     sentences = document_sentences(documents, chunks)
-    translated_texts, translated_now, translation_note = _translate(config, generator, chunks, sentences, progress,
-                                                                     translate_progress)
+    translated_texts, translated_now, translation_note = _translate(config, generator, chunks, sentences,
+                                                                     translate_progress or progress)
+    chunk_translations = ([chunk_translation(rows, translated_texts) for rows in _chunk_rows(chunks, sentences)]
+                          if translated_texts is not None else [])
     texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
     keys = [embed_key(text) for text in texts[: len(chunks)]] + [sentence_key(text) for _, text in sentences]
-    extra_texts, extra_keys = _translated_texts(chunks, sentences, translated_texts)
+    extra_texts = [text for text in translated_texts or [] if text] + [text for text in chunk_translations if text]
+    extra_keys = [sentence_key(text) for text in translated_texts or [] if text] + [
+        embed_key(text) for text in chunk_translations if text]
     stored = _previous_vectors(config, settings)
     missing = _embed_missing(embedder, texts + extra_texts, keys + extra_keys, stored, config.embed_batch_size,
                              progress)
@@ -297,7 +292,8 @@ def build_index(
     sentence_vectors = np.vstack([stored[key] for key in keys[len(chunks):]] or
                                  [np.zeros((0, vectors.shape[1]))]).astype(np.float32)
     chunks_embedded = sum(1 for position in missing if position < len(chunks))
-    translated = _translated(chunks, sentences, translated_texts, extra_keys, stored, vectors, sentence_vectors)
+    translated = (_translated(translated_texts, chunk_translations, stored, vectors, sentence_vectors)
+                  if translated_texts is not None else None)
     old_documents = (old_manifest or {}).get("documents", {})
     manifest = _manifest(settings, documents, chunks, skipped)
     if translated is not None:
@@ -353,39 +349,18 @@ def _chunk_rows(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan,
              if chunk.start <= sentences[row][0].start and sentences[row][0].end <= chunk.end] for chunk in chunks]
 
 
-def _translated_texts(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan, str]],
-                      translated: list[str] | None) -> tuple[list[str], list[str]]:
-    """The texts to embed for the translations (each translated sentence, each chunk's translation) and keys."""
-    if translated is None:
-        return [], []
-    texts = [text for text in translated if text]
-    keys = [sentence_key(text) for text in texts]
-    for rows in _chunk_rows(chunks, sentences):
-        text = chunk_translation(rows, translated)
-        if text:
-            texts.append(text)
-            keys.append(embed_key(text))
-    return texts, keys
-
-
-def _translated(chunks: Sequence[Chunk], sentences: Sequence[tuple[SentenceSpan, str]], translated: list[str] | None,
-                keys: Sequence[str], stored: dict[str, np.ndarray], vectors: np.ndarray,
-                sentence_vectors: np.ndarray) -> _Translated | None:
-    """The translations' vectors in row order; a row without a translation keeps its original's vector."""
-    if translated is None:
-        return None
-    sentence_rows = np.array(sentence_vectors, copy=True)
-    for row, text in enumerate(translated):
+def _translated(sentence_texts: list[str], chunk_texts: list[str], stored: dict[str, np.ndarray],
+                vectors: np.ndarray, sentence_vectors: np.ndarray) -> Translations:
+    """The translations with their vectors in row order; a row without a translation keeps its original's."""
+    sentence_rows = np.array(sentence_vectors, dtype=np.float32, copy=True)
+    for row, text in enumerate(sentence_texts):
         if text:
             sentence_rows[row] = stored[sentence_key(text)]
-    chunk_rows = np.array(vectors, copy=True)
-    chunk_keys = []
-    for position, rows in enumerate(_chunk_rows(chunks, sentences)):
-        text = chunk_translation(rows, translated)
-        chunk_keys.append(embed_key(text) if text else "")
+    chunk_rows = np.array(vectors, dtype=np.float32, copy=True)
+    for position, text in enumerate(chunk_texts):
         if text:
-            chunk_rows[position] = stored[chunk_keys[-1]]
-    return _Translated(translated, sentence_rows.astype(np.float32), chunk_rows.astype(np.float32), chunk_keys)
+            chunk_rows[position] = stored[embed_key(text)]
+    return Translations(tuple(sentence_texts), tuple(chunk_texts), sentence_rows, chunk_rows)
 
 
 def _milvus_build(config: Config, live: str) -> MilvusBuild | None:
@@ -415,7 +390,7 @@ def _chunks(document: Document, config: Config) -> list[Chunk]:
 
 
 def _embed_missing(embedder: Embedder, texts: Sequence[str], keys: Sequence[str], stored: dict[str, np.ndarray],
-                   batch_size: int, progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> list[int]:
+                   batch_size: int, progress: ProgressFactory | None) -> list[int]:
     """Embed the texts whose key has no stored vector (each key once) into `stored`; returns their positions."""
     missing = list({key: position for position, key in enumerate(keys) if key not in stored}.values())
     batch = max(1, batch_size)

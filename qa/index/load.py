@@ -31,7 +31,7 @@ from qa.index.format import (
     seed_hashes,
 )
 from qa.index.store import FaissStore, Store
-from qa.index.translations import CHUNK_VECTORS_FILE, SENTENCE_VECTORS_FILE, TEXTS_FILE, Translations
+from qa.index.translations import CHUNK_VECTORS_FILE, CHUNKS_FILE, SENTENCE_VECTORS_FILE, TEXTS_FILE, Translations
 from qa.models.embedders import Embedder
 from qa.types import Chunk, Document
 
@@ -181,10 +181,13 @@ def _load_translations(folder: Path, chunk_count: int, sentence_count: int) -> T
     """The build's index-time translations, None when it has none (raises ValueError when they do not fit)."""
     if not (folder / TEXTS_FILE).exists():
         return None
-    texts = tuple(str(json.loads(line)["text"]) for line in (folder / TEXTS_FILE).read_text("utf-8").splitlines())
-    translations = Translations(texts, np.load(folder / SENTENCE_VECTORS_FILE), np.load(folder / CHUNK_VECTORS_FILE))
-    if (len(texts) != sentence_count or len(translations.sentence_vectors) != sentence_count
-            or len(translations.chunk_vectors) != chunk_count):
+    sentence_texts, chunk_texts = (tuple(str(json.loads(line)["text"]) for line in
+                                         (folder / name).read_text("utf-8").splitlines())
+                                   for name in (TEXTS_FILE, CHUNKS_FILE))
+    translations = Translations(sentence_texts, chunk_texts, np.load(folder / SENTENCE_VECTORS_FILE),
+                                np.load(folder / CHUNK_VECTORS_FILE))
+    if (len(sentence_texts) != sentence_count or len(translations.sentence_vectors) != sentence_count
+            or len(chunk_texts) != chunk_count or len(translations.chunk_vectors) != chunk_count):
         raise ValueError("the translations do not match the sentences and chunks")
     return translations
 

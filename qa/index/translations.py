@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,21 +32,21 @@ from typing import Any
 import numpy as np
 
 from qa.answer.prompts import SENTENCE_TRANSLATE_EXAMPLE, SENTENCE_TRANSLATE_SYSTEM, sentence_translate_messages
+from qa.answer.translate import plausible_translation
 from qa.models.generator import Generator, text_of
-from qa.text.language import SUPPORTED, detect_language
+from qa.text.language import SUPPORTED
 
 CACHE_FILE = "translations.jsonl"
-# Build files: per sentence row its translation ("" for none), and the vectors of the translated sentences and
-# chunks (the original's vector where there is no translation).
+# Build files: per sentence row and per chunk its translation ("" for none) with its embed key, and the vectors
+# of the translated sentences and chunks (the original's vector where there is no translation).
 TEXTS_FILE = "translated_sentences.jsonl"
-CHUNK_KEYS_FILE = "translated_chunks.jsonl"  # per chunk the embed key of its translation ("" for none)
+CHUNKS_FILE = "translated_chunks.jsonl"
 SENTENCE_VECTORS_FILE = "translated_sentence_vectors.npy"
 CHUNK_VECTORS_FILE = "translated_chunk_vectors.npy"
 # A sentence's translation is rarely under a third or over three times its length (sentences are longer
 # than questions, and a heading or a name list translates to nearly the same length).
 MIN_LENGTH_RATIO = 0.33
 MAX_LENGTH_RATIO = 3.0
-_TAGS = re.compile(r"</?q>", re.I)
 
 
 def other_language(language: str) -> str | None:
@@ -73,15 +72,8 @@ def cache_key(model: str, text: str, target: str) -> str:
 
 def clean_sentence_translation(text: str, output: str, target: str) -> str:
     """The model's translation of `text` into `target`, or "" when it is not a plausible one (empty, the
-    text itself, the wrong language, far longer or shorter)."""
-    lines = [line.strip() for line in _TAGS.sub("", output).strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    translation = " ".join(lines) if len(lines) <= 3 else lines[0]
-    if translation == text.strip() or detect_language(translation, default=target) != target:
-        return ""
-    ratio = len(translation) / max(1, len(text.strip()))
-    return translation if MIN_LENGTH_RATIO <= ratio <= MAX_LENGTH_RATIO else ""
+    text itself, the wrong language, far longer or shorter; a sentence may come back as up to three lines)."""
+    return plausible_translation(text, output, target, MIN_LENGTH_RATIO, MAX_LENGTH_RATIO, joined_lines=3) or ""
 
 
 def read_cache(path: Path) -> dict[str, str]:
@@ -126,11 +118,12 @@ def translate_sentences(generator: Generator, texts: Sequence[str], languages: S
 
 @dataclass(frozen=True)
 class Translations:
-    """A loaded index's translations: per sentence row its text in the other language ("" for none) and
-    vector; per chunk the vector of its translated sentences. Rows without a translation carry the original's
-    vector, so a search over them falls back to comparing across languages."""
+    """An index's translations: per sentence row and per chunk its text in the other language ("" for none)
+    and its vector. Rows without a translation carry the original's vector, so a search over them falls back
+    to comparing across languages."""
 
     sentence_texts: tuple[str, ...]
+    chunk_texts: tuple[str, ...]
     sentence_vectors: np.ndarray
     chunk_vectors: np.ndarray
 
