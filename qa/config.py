@@ -96,6 +96,14 @@ class Config:
     # A draft that fails the checks (and has no sentence to quote) gets a second, short try: the passage's own
     # words that answer, under the short answer's checks (qa.answer.short), before the answer is refused.
     short_fallback: bool = False
+    # Pivot (qa.answer.pivot): when every passage of the prompt is in one language other than the question's, the
+    # model answers in that language and the checked sentences are translated into the question's: "question"
+    # asks the question as asked, "translation" its translation (translate-test to the end), "off" never.
+    pivot: str = "off"
+    # A claim that no passage backs is checked once more against the model's translation of the sentence closest
+    # to it in each passage it cites in another language (words, topic and similarity on the translation; key items
+    # on the original). Session 13, replayed: dev q89 and unseen-2 xq-07 right, nothing else changed (README).
+    translate_evidence: bool = True
     # Refusal: minimum dense similarity of the best passage to the question
     min_dense_score: float = 0.80
     # For a passage in another language than the question's the gate's threshold is this much lower: across

@@ -208,3 +208,5 @@ class Answer:
     draft: str = ""  # the model's own text, before the checks
     extractive: bool = False  # the text quotes the evidence because the model's draft failed the checks
     translations: tuple[str, ...] = ()  # the question in the collection's other languages, used for retrieval
+    answered_in: str = ""  # the language the model drafted in when it was not the question's (qa.answer.pivot)
+    untranslated: int = 0  # checked sentences shown in that language because their translation failed

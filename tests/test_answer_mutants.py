@@ -1374,3 +1374,18 @@ def test_an_answer_checked_against_no_passages_is_unsupported_not_an_error() -> 
     checked = check_citations("Rutte leads the alliance [1].", [], "en", question="Who leads the alliance?")
     assert checked.citations == () and checked.invalid_markers == 1
     assert checked.sentences[0].support == 0.0 and not checked.sentences[0].supported
+
+
+@pytest.mark.parametrize(("claim", "question", "echo"), [
+    # the question's own "not" is no news: test t025 got its own condition back as the reason
+    ("Stoltenberg stayed on as NATO Secretary General because he was not seeking another term.",
+     "Why did Stoltenberg stay on as NATO Secretary General although he was not seeking another term?", True),
+    ("Er blieb im Amt, weil er nicht wieder antrat.", "Warum blieb er im Amt, obwohl er nicht wieder antrat?", True),
+    # a "not" or "no" the question does not say is an answer
+    ("Stoltenberg was not re-elected.", "Was Stoltenberg re-elected?", False),
+    ("Nein.", "Wurde Stoltenberg wiedergewählt?", False),
+])
+def test_a_negation_the_question_says_itself_is_no_news(claim: str, question: str, echo: bool) -> None:
+    from qa.answer.support import is_echo
+
+    assert is_echo(claim, question, "de" if "Er " in claim or claim == "Nein." else "en") is echo

@@ -402,6 +402,24 @@ def test_a_draft_is_shown_as_unchecked_and_a_quote_is_labelled(pipeline: Pipelin
     assert html.escape(texts["quoted_note"]) not in plain
 
 
+def test_an_answer_written_in_the_sources_language_says_so(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Wann wurde die NATO gegründet?")
+    question = "When was NATO founded?"
+    for language, name in (("en", "German"), ("de", "Deutsch")):
+        texts = ui.texts_for(language)
+        pivoted = replace(answer, language="en", answered_in="de")
+        shown = ui.render_turn(ui.Turn(question, status="done", answer=pivoted), 0, texts)
+        assert html.escape(texts["pivot_note"].format(language=name)) in shown
+        kept = ui.render_turn(ui.Turn(question, status="done", answer=replace(pivoted, untranslated=1)), 0, texts)
+        assert html.escape(texts["untranslated_note"].format(language=name)) in kept
+        plain = ui.render_turn(ui.Turn(question, status="done", answer=answer), 0, texts)
+        assert html.escape(texts["pivot_note"].format(language=name)) not in plain
+    # the model's own refusal in the language it drafted in is no withdrawn draft
+    refused = replace(answer, refused=True, text=REFUSAL["en"], draft=REFUSAL["de"], language="en", answered_in="de")
+    texts = ui.texts_for("en")
+    assert texts["draft_withdrawn"] not in ui.render_turn(ui.Turn(question, status="done", answer=refused), 0, texts)
+
+
 def test_checked_note_only_when_every_sentence_passed(config: Config, pipeline: Pipeline) -> None:
     texts = ui.texts_for("en")
     checked = f"✓ {texts['checked']}"

@@ -20,7 +20,9 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from collections.abc import Generator as EventStream
 from dataclasses import dataclass, replace
 
-from qa.answer.citations import check_citations
+import numpy as np
+
+from qa.answer.citations import attach_markers, check_citations
 from qa.answer.events import Done, Event, Retrieved, Token
 from qa.answer.evidence import (
     PassageEvidence,
@@ -36,10 +38,12 @@ from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import acronym_found, evidence_too_weak, missing_places, missing_years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
+from qa.answer.pivot import MODES as PIVOT_MODES
+from qa.answer.pivot import pivot_language, translate_sentences
 from qa.answer.prompts import ANSWER_STYLES, REFUSAL, answer_messages, rewrite_messages, source_label, source_line
 from qa.answer.short import find_span, read_short_answer, short_answer
 from qa.answer.support import is_echo
-from qa.answer.translate import target_languages, translate_question
+from qa.answer.translate import target_languages, translate_question, translate_sentence
 from qa.config import Config
 from qa.errors import ConfigError
 from qa.index.load import SearchIndex
@@ -47,6 +51,7 @@ from qa.models.embedders import Embedder
 from qa.models.generator import Generator, Usage, text_of
 from qa.retrieval import Retriever
 from qa.text.language import detect_language
+from qa.text.markers import strip_markers
 from qa.text.sentences import split_sentences
 from qa.types import Answer, Chunk, Message, Passage, Query, Timings
 
@@ -61,6 +66,7 @@ class _Draft:
 
 
 SHORT_MAX_TOKENS = 40  # a name, a date, a figure or a short phrase with its marker
+MAX_KEPT_TRANSLATIONS = 10_000  # passage sentences translated for checks, kept between questions
 
 
 class Answerer:
@@ -71,6 +77,8 @@ class Answerer:
         if config.answer_style not in ANSWER_STYLES:
             raise ConfigError(f"Unknown answer_style {config.answer_style!r}.",
                               hint=f"Set answer_style to one of: {', '.join(ANSWER_STYLES)}.")
+        if config.pivot not in PIVOT_MODES:
+            raise ConfigError(f"Unknown pivot {config.pivot!r}.", hint=f"Set pivot to one of: {', '.join(PIVOT_MODES)}.")
         self.config = config
         self.index = index
         self.retriever = retriever
@@ -79,6 +87,8 @@ class Answerer:
         self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
         self._languages = {document.language for document in index.documents.values()}
         self._common: frozenset[str] | None = None
+        # passage sentences translated for checks across languages (qa.answer.evidence.translated_support)
+        self._sentence_translations: dict[tuple[str, str], str | None] = {}
 
     def rewrite(self, question: str, history: Sequence[Message], language: str) -> str:
         """A standalone version of a follow-up question (the question itself when it stands alone)."""
@@ -129,7 +139,14 @@ class Answerer:
                 and not acronym_found(standalone, hits)):
             yield self._refuse(base, "retrieval found nothing relevant enough", timings, started)
             return
-        messages = answer_messages(standalone, passages, language, self._labels(passages, language),
+        # Pivot (qa.answer.pivot): with every passage in one other language the model answers in that language,
+        # and only the checked sentences are translated into the question's.
+        pivot = self._pivot(language, passages)
+        drafted_in = pivot or language
+        asked = standalone
+        if pivot and self.config.pivot == "translation":
+            asked = next((t.text for t in translations if t.language == pivot), standalone)
+        messages = answer_messages(asked, passages, drafted_in, self._labels(passages, drafted_in),
                                    self.config.answer_style)
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
@@ -143,10 +160,41 @@ class Answerer:
             translations = self._late_translations(standalone, language, passages)
             base = replace(base, translations=tuple(t.text for t in translations))
             timings = replace(timings, translate_s=time.perf_counter() - finished_at)
-        evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in passages]
+        text = "".join(draft.pieces).strip()
+        if pivot and text:  # the small model does not always write the language it is asked for: check the one it wrote
+            drafted_in = detect_language(strip_markers(text), default=pivot)
+        evidence = [self._evidence(passage, self._source_line(passage, drafted_in)) for passage in passages]
         facts = question_facts(standalone, language, query_vector,
                                [(t.text, t.language, t.vector) for t in translations])
-        yield self._verdict(replace(base, draft="".join(draft.pieces).strip()), passages, evidence, facts, timings, started)
+        base = replace(base, draft=text, answered_in="" if drafted_in == language else drafted_in)
+        done = self._verdict(base, passages, evidence, facts, timings, started, drafted_in)
+        if drafted_in != language and not done.answer.refused and not done.answer.extractive:
+            done = self._translated(done, drafted_in, started)
+        yield done
+
+    def _pivot(self, language: str, passages: Sequence[Passage]) -> str | None:
+        """The language the model answers in when it is not the question's (qa.answer.pivot), else None."""
+        if self.config.pivot == "off" or self.config.answer_style != "sentences":
+            return None
+        return pivot_language(language, passages)
+
+    def _translated(self, done: Done, source: str, started: float) -> Done:
+        """The checked answer drafted in `source` with each sentence translated into the question's language
+        (a sentence whose translation fails keeps its checked original), markers and verdicts unchanged."""
+        answer = done.answer
+        results = translate_sentences(self.generator, [check.sentence for check in answer.sentences], source,
+                                      answer.language, self._common_words())
+        evidence = [(p.text, p.chunk.language) for p in answer.passages]
+        shown = {result.source: join_split_figures(result.shown, answer.language if result.translated else source,
+                                                   evidence) for result in results}
+        text = " ".join(attach_markers(shown[check.sentence], list(check.cited)) if check.cited
+                        else shown[check.sentence] for check in answer.sentences)
+        return Done(replace(answer, text=text,
+                            sentences=tuple(replace(check, sentence=shown[check.sentence]) for check in answer.sentences),
+                            citations=tuple(replace(c, sentence=shown.get(c.sentence, c.sentence))
+                                            for c in answer.citations),
+                            untranslated=sum(not result.translated for result in results),
+                            timings=replace(answer.timings, total_s=time.perf_counter() - started)))
 
     def _late_translations(self, question: str, language: str, passages: Sequence[Passage]) -> tuple[Query, ...]:
         """The question in the languages of the prompt's passages other than its own, for the checks."""
@@ -172,20 +220,23 @@ class Answerer:
             stream.close()
 
     def _verdict(self, base: Answer, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
-                 facts: QuestionFacts, timings: Timings, started: float) -> Done:
-        """The final answer for the model's draft: verified, quoted from the evidence, or refused with the reason."""
+                 facts: QuestionFacts, timings: Timings, started: float, drafted_in: str) -> Done:
+        """The final answer for the model's draft (written in `drafted_in`): verified, quoted from the evidence,
+        or refused with the reason."""
         raw = base.draft
-        if not raw or is_refusal(raw, base.language):
+        if not raw or is_refusal(raw, drafted_in):
             return self._refuse(base, "the model found no answer in the passages", timings, started)
-        raw = join_split_figures(raw, base.language, [(p.text, p.chunk.language) for p in passages])
+        raw = join_split_figures(raw, drafted_in, [(p.text, p.chunk.language) for p in passages])
         if self.config.answer_style == "short":
             return self._short_verdict(base, raw, passages, evidence, facts, timings, started)
-        checked = check_citations(raw, passages, base.language, self.embedder.embed_queries, evidence,
-                                  self.config.min_support, base.standalone_question, facts)
+        question = base.standalone_question if drafted_in == base.language else facts.in_language(drafted_in).text
+        checked = check_citations(raw, passages, drafted_in, self.embedder.embed_queries, evidence,
+                                  self.config.min_support, question, facts,
+                                  self._reread if self.config.translate_evidence else None)
         if not checked.citations:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started)
-        unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], base.language, facts,
+        unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], drafted_in, facts,
                                   passage_names(evidence), self._common_words())
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
@@ -305,6 +356,30 @@ class Answerer:
         texts = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language)) or (passage.text,)
         return PassageEvidence(_unmarked(texts, passage.chunk.is_footnote and passage.start == passage.chunk.start),
                                self.embedder.embed_passages(list(texts)), passage.chunk.language, source)
+
+    def _reread(self, evidence: PassageEvidence, language: str, claim: np.ndarray | None) -> PassageEvidence | None:
+        """The passage translated into `language` by the model for checking a claim across languages: the sentence
+        closest to the `claim` vector (every sentence without vectors; each translation costs the model a few
+        seconds), the others kept as they are, as is a sentence whose translation fails; with the vectors. None
+        when nothing could be translated. Translations are kept per sentence between questions."""
+        chosen = set(range(len(evidence.sentences)))
+        if claim is not None and evidence.vectors is not None and len(evidence.vectors):
+            chosen = {int(np.argmax(evidence.vectors @ claim))}
+        translated: list[str | None] = []
+        for position, sentence in enumerate(evidence.sentences):
+            if position not in chosen:
+                translated.append(None)
+                continue
+            key = (sentence, language)
+            if key not in self._sentence_translations:
+                if len(self._sentence_translations) >= MAX_KEPT_TRANSLATIONS:
+                    self._sentence_translations.clear()
+                self._sentence_translations[key] = translate_sentence(self.generator, sentence, language)
+            translated.append(self._sentence_translations[key])
+        if not any(translated):
+            return None
+        sentences = tuple(text or original for text, original in zip(translated, evidence.sentences))
+        return PassageEvidence(sentences, self.embedder.embed_passages(list(sentences)), language, evidence.source_line)
 
     def _context(self, chunk: Chunk) -> list[str]:
         """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""

@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answer.evidence import (
+    ClaimSupport,
     PassageEvidence,
     PromptNames,
     QuestionFacts,
     best_focus_hits,
     claim_support,
     question_facts,
+    translated_support,
 )
 from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
 from qa.answer.support import is_echo
@@ -76,6 +78,7 @@ def check_citations(
     min_support: float = 0.35,
     question: str = "",
     facts: QuestionFacts | None = None,
+    reread: Callable[[PassageEvidence, str, np.ndarray | None], PassageEvidence | None] | None = None,
 ) -> CheckedAnswer:
     """Verify the citations of a generated answer, each against the cited passage's own sentences.
 
@@ -90,6 +93,10 @@ def check_citations(
         question: the (standalone) question; sentences that only repeat it are not claims, and
             support is judged on what a sentence adds to it (qa.answer.evidence).
         facts: the question, analysed (with its vector); analysed here when None.
+        reread: optional function giving a passage's evidence translated into a language (sentence by sentence,
+            with vectors; it may translate only the sentences closest to the claim's vector), or None; a claim no
+            passage backs is then checked against the translation of each passage it cites in another language
+            (qa.answer.evidence.translated_support).
     """
     sentences = answer_claims(answer, question, language)
     claims = [strip_markers(sentence) for sentence in sentences]
@@ -102,12 +109,37 @@ def check_citations(
     names = replace(names, best_focus=best_focus_hits(evidence, facts, names))
     supports = [[claim_support(claim, language, evidence[j], facts, names, None if vectors is None else vectors[i])
                  for j in range(len(passages))] for i, claim in enumerate(claims)]
+    if reread is not None:
+        _reread_cited(sentences, claims, language, passages, evidence, facts, names, vectors, supports, min_support,
+                      reread)
     scores = np.array([[support.score for support in row] for row in supports], dtype=np.float32).reshape(
         len(claims), len(passages))
     verdicts, invalid = _verdicts(sentences, passages, scores, min_support)
     windows = {(claim, j): " ".join(evidence[j].sentences[k] for k in support.window)
                for claim, row in zip(claims, supports) for j, support in enumerate(row) if support.window}
     return _checked_answer(verdicts, passages, language, invalid, windows)
+
+
+def _reread_cited(sentences: Sequence[str], claims: Sequence[str], language: str, passages: Sequence[Passage],
+                  evidence: Sequence[PassageEvidence], facts: QuestionFacts, names: PromptNames,
+                  vectors: np.ndarray | None, supports: list[list[ClaimSupport]], min_support: float,
+                  reread: Callable[[PassageEvidence, str, np.ndarray | None], PassageEvidence | None]) -> None:
+    """For each claim that no passage backs: its support from every passage it cites in another language, read
+    through that passage's translation into the claim's language (in place, where it is higher)."""
+    column = {p.number: j for j, p in enumerate(passages)}
+    for i, claim in enumerate(claims):
+        if max((support.score for support in supports[i]), default=0.0) >= min_support:
+            continue
+        for j in {column[n] for n in markers(sentences[i]) if n in column}:
+            if evidence[j].language == language:
+                continue
+            vector = None if vectors is None else vectors[i]
+            translated = reread(evidence[j], language, vector)
+            if translated is None:
+                continue
+            support = translated_support(claim, language, evidence[j], translated, facts, names, vector)
+            if support.score > supports[i][j].score:
+                supports[i][j] = support
 
 
 def passage_evidence(passage: Passage) -> PassageEvidence:
@@ -151,7 +183,7 @@ def _checked_answer(verdicts: Sequence[_Verdict], passages: Sequence[Passage], l
     checks: list[SentenceCheck] = []
     for claim, numbers, score in verdicts:
         shown = [n for n in numbers if n in kept_numbers]
-        text_parts.append(claim if not shown else _attach(claim, shown))
+        text_parts.append(claim if not shown else attach_markers(claim, shown))
         checks.append(SentenceCheck(claim, tuple(shown), bool(numbers), round(score, 3)))
         column = {p.number: j for j, p in enumerate(passages)}
         citations.extend(Citation(n, by_number[n], claim, True, round(score, 3),
@@ -167,10 +199,11 @@ def _move_lead_in(sentence: str) -> str:
     if not match:
         return sentence
     rest = sentence[match.end():]
-    return rest if markers(rest) else _attach(rest.rstrip(), [int(match.group(1))])
+    return rest if markers(rest) else attach_markers(rest.rstrip(), [int(match.group(1))])
 
 
-def _attach(claim: str, numbers: list[int]) -> str:
+def attach_markers(claim: str, numbers: list[int]) -> str:
+    """`claim` with the markers of `numbers` before its final punctuation ("Er ist 57 [1].")."""
     marks = "".join(f"[{n}]" for n in numbers)
     if claim and claim[-1] in ".!?…":
         return f"{claim[:-1]} {marks}{claim[-1]}"

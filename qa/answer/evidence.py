@@ -237,6 +237,12 @@ def _asks_settlement(question: str, language: str) -> bool:
     return _asks_precisely("settlement", question, language)
 
 
+@lru_cache(maxsize=256)
+def _asks_country(question: str, language: str) -> bool:
+    """The place question asks for a country (asked_precision.toml), not a city."""
+    return _asks_precisely("country", question, language)
+
+
 def _asks_precisely(table_name: str, question: str, language: str) -> bool:
     table = load_table("asked_precision.toml")[table_name]
     return any(re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question, re.I)
@@ -376,6 +382,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …";
     # nor "In which city …?" ("born in the Netherlands")
     settlement = kind == "place" and _asks_settlement(question.text, question.language)
+    if kind == "place" and _asks_country(question.text, question.language):
+        # "In which country …?": cities do not answer it ("Norfolk, Brunssum and Naples")
+        return any(item.countries for item in found) or any(find_countries(claim) for claim in claims)
     countries = kind == "place" and not settlement
     # a person's name is no word the collection also writes in lower case ("the secretary general")
     common = frozenset() if countries else common
@@ -453,6 +462,21 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         if best is None or score > best.score:
             best = ClaimSupport(score, window)
     return best or ClaimSupport(FAILED_SUPPORT, (), failure)
+
+
+def translated_support(claim: str, language: str, original: PassageEvidence, translated: PassageEvidence,
+                       question: QuestionFacts, names: PromptNames, claim_vector: np.ndarray | None) -> ClaimSupport:
+    """How well a passage in another language backs `claim`, read through its sentences' translation into the
+    claim's `language` (`translated`, sentence by sentence, so its windows are the original's). Words, topic and
+    similarity are judged on the translation; the claim's key items (figures, dates, countries, names) must still
+    stand in the original window, so a translation cannot bring in an item the passage does not state."""
+    support = claim_support(claim, language, translated, question, names, claim_vector)
+    if not support.window:
+        return support
+    text = " ".join(original.sentences[i] for i in support.window)
+    added = new_items(strip_markers(claim), language, question)
+    problem = _key_item_failure(added, text, original, language, names, asks_about_source(question))
+    return support if problem is None else ClaimSupport(FAILED_SUPPORT, (), problem)
 
 
 def _stated_item_words(claim: str, language: str, text: str, text_language: str) -> frozenset[str]:

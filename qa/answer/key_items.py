@@ -341,7 +341,7 @@ def _country_nouns() -> dict[str, str]:
 
 
 def find_countries(text: str, nouns_only: bool = False) -> set[str]:
-    """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s included);
+    """ISO codes of the countries `text` names, by name, adjective or alias (German genitive -s and dative -n included);
     with `nouns_only` by name or alias only ("Frankreich", "the US"), not by adjective ("German city")."""
     originals = _WORD.findall(re.sub(r"['’]s\b", "", text).replace("-", " "))  # "Germany's" -> "Germany"
     words = [fold(word) for word in originals]
@@ -350,7 +350,8 @@ def find_countries(text: str, nouns_only: bool = False) -> set[str]:
     for start in range(len(words)):
         for length in range(min(_longest_country_name(), len(words) - start), 0, -1):
             phrase = " ".join(words[start:start + length])
-            code = names.get(phrase) or (names.get(phrase[:-1]) if phrase.endswith("s") and length == 1 else None)
+            # German genitive -s ("Deutschlands") and dative plural -n ("in den Niederlanden")
+            code = names.get(phrase) or (names.get(phrase[:-1]) if phrase[-1:] in "sn" and length == 1 else None)
             if not code and not nouns_only and length == 1 and originals[start][:1].isupper():
                 code = names.get(phrase + "@")
             if code:

@@ -66,7 +66,10 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
             asked |= set(tokenize(first, language, own_stopwords=True))
     adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
-    return not (adds_words or adds_numbers or _YES_NO.search(claim))
+    # "yes", "no", "not" are news only when the question does not say them itself: "because he was not seeking
+    # another term" answers "Why did he stay, although he was not seeking another term?" with nothing
+    adds_negation = {word.lower() for word in _YES_NO.findall(claim)} - {word.lower() for word in _YES_NO.findall(question)}
+    return not (adds_words or adds_numbers or adds_negation)
 
 
 def semantic_support(cosine: float) -> float:

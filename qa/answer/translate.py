@@ -20,15 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from qa.answer.prompts import translate_messages
+from qa.answer.prompts import sentence_translate_messages, translate_messages
 from qa.models.generator import Generator, text_of
 from qa.text.language import SUPPORTED, detect_language
 
 MAX_TOKENS = 80
+SENTENCE_MAX_TOKENS = 160
 # A translation between German and English is rarely under half or over twice the question's length.
 MIN_LENGTH_RATIO = 0.5
 MAX_LENGTH_RATIO = 2.0
 _TAGS = re.compile(r"</?q>", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def target_languages(question_language: str, document_languages: Collection[str]) -> list[str]:
@@ -37,15 +39,16 @@ def target_languages(question_language: str, document_languages: Collection[str]
 
 
 def plausible_translation(source: str, output: str, target: str, min_ratio: float, max_ratio: float,
-                          joined_lines: int = 1) -> str | None:
+                          joined_lines: int = 1, any_language: bool = False) -> str | None:
     """The model's translation of `source` into `target` from its raw `output` (tags removed; up to
     `joined_lines` lines joined, else the first), or None when it is empty, `source` itself, in another
-    language, or outside `min_ratio`..`max_ratio` times the source's length."""
+    language (not checked with `any_language`: the caller judges it), or outside `min_ratio`..`max_ratio`
+    times the source's length."""
     lines = [line.strip() for line in _TAGS.sub("", output).strip().splitlines() if line.strip()]
     if not lines:
         return None
     text = " ".join(lines) if len(lines) <= joined_lines else lines[0]
-    if text == source.strip() or detect_language(text, default="") != target:
+    if text == source.strip() or (not any_language and detect_language(text, default="") != target):
         return None
     ratio = len(text) / max(1, len(source.strip()))
     return text if min_ratio <= ratio <= max_ratio else None
@@ -63,3 +66,22 @@ def translate_question(generator: Generator, question: str, target: str) -> str 
     """`question` translated into `target` ("de"/"en") by the answer model, or None when that failed."""
     output, _ = text_of(generator.stream(translate_messages(question, target), max_tokens=MAX_TOKENS))
     return clean_translation(question, output, target)
+
+
+def translated_sentence(sentence: str, output: str, target: str) -> str | None:
+    """The model's translation of a `sentence` (an answer's or a passage's) from its raw `output`, or None when it is
+    no plausible translation into `target`: empty, the sentence itself, far longer or shorter, or not in `target`.
+    The language is judged on the words the translation does not copy from the sentence: an answer naming
+    "An Unearthly Child" or the "Federal Energy Office" is German by its other words."""
+    text = plausible_translation(sentence, output, target, MIN_LENGTH_RATIO, MAX_LENGTH_RATIO, any_language=True)
+    if text is None:
+        return None
+    copied = {word.casefold() for word in _WORD.findall(sentence)}
+    new = " ".join(word for word in _WORD.findall(text) if word.casefold() not in copied)
+    return text if new and detect_language(new, default="") == target else None
+
+
+def translate_sentence(generator: Generator, sentence: str, target: str) -> str | None:
+    """`sentence` translated into `target` ("de"/"en") by the answer model, or None when that failed."""
+    output, _ = text_of(generator.stream(sentence_translate_messages(sentence, target), max_tokens=SENTENCE_MAX_TOKENS))
+    return translated_sentence(sentence, output, target)

@@ -47,6 +47,8 @@ class ResultRecord:
     extractive: bool = False  # the answer quotes the evidence (the draft failed the checks)
     prompt_passages: list[str] = field(default_factory=list)  # the passage texts the model saw
     translations: list[str] = field(default_factory=list)  # the question in the collection's other languages
+    answered_in: str = ""  # the language the model drafted in, when not the question's (qa.answer.pivot)
+    untranslated: int = 0  # checked sentences left in that language (their translation failed)
     # the question and its gold data (from the question file)
     id: str = ""
     question: str = ""

@@ -55,7 +55,7 @@ def result_record(question: Question, answer: Answer, documents: Mapping[str, Do
         tokens_per_s=tokens_per_second(answer.completion_tokens, answer.timings.generation_s),
         answer_language_ok=None if answer.refused else detect_language(text, default="") == question.language,
         draft=answer.draft, extractive=answer.extractive, prompt_passages=[p.text for p in answer.passages],
-        translations=list(answer.translations),
+        translations=list(answer.translations), answered_in=answer.answered_in, untranslated=answer.untranslated,
     ), question, documents)
 
 

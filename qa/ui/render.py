@@ -29,7 +29,7 @@ from qa.errors import (
 )
 from qa.text.markers import MARKER, marker_numbers
 from qa.types import Answer, Passage
-from qa.ui.localize import format_number, quote
+from qa.ui.localize import format_number, locale_for, quote
 from qa.ui.state import PENDING, Conversation, Turn
 
 if TYPE_CHECKING:
@@ -156,13 +156,18 @@ def _render_answer(answer: Answer, index: int, texts: Mapping[str, str]) -> list
     """
     if answer.refused:
         parts = [f'<p class="qa-body qa-refused">{escape_chat_text(answer.text)}</p>']
-        if answer.draft and not is_refusal(answer.draft, answer.language):  # the model's own refusal is no draft
+        # the model's own refusal (in the language it drafted in) is no withdrawn draft
+        if answer.draft and not is_refusal(answer.draft, answer.answered_in or answer.language):
             parts.append(f'<p class="qa-note">{html.escape(texts["draft_withdrawn"])}</p>')
         parts.append(f'<p class="qa-note">{html.escape(texts["refused_note"])}</p>')
         return parts
     parts = [f'<p class="qa-body">{render_answer_body(answer, index, texts)}</p>']
     if answer.extractive:
         parts.append(f'<p class="qa-note">{html.escape(texts["quoted_note"])}</p>')
+    if answer.answered_in:  # drafted and checked in the sources' language (qa.answer.pivot)
+        language = str(locale_for(texts["locale"]).languages.get(answer.answered_in, answer.answered_in))
+        note = texts["untranslated_note"] if answer.untranslated else texts["pivot_note"]
+        parts.append(f'<p class="qa-note">{html.escape(note.format(language=language))}</p>')
     if any(not check.supported for check in answer.sentences):
         parts.append(f'<p class="qa-note">{html.escape(texts["unsupported_note"])}</p>')
     else:

@@ -79,6 +79,9 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "writing": "Writing the answer …",
         "draft": "Unchecked draft — it is checked against the sources when it is complete and may be replaced.",
         "quoted_note": "The model's own answer did not pass the check, so the source is quoted instead.",
+        "pivot_note": "Written in {language}, the language of its sources, checked there, then translated.",
+        "untranslated_note": "Sentences still in {language} passed the check, but their translation did not keep "
+                             "every name and figure, so they are shown as checked.",
         "refused_note": "The documents do not answer this question. The closest passages are listed under Sources.",
         "unsupported": "Not supported by the cited sources",
         "unsupported_note": "Sentences marked ⚠ are not backed by the sources — check them before relying on them.",
@@ -174,6 +177,9 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "writing": "Schreibe die Antwort …",
         "draft": "Ungeprüfter Entwurf – er wird an den Quellen geprüft, sobald er fertig ist, und kann ersetzt werden.",
         "quoted_note": "Die Antwort des Modells hat die Prüfung nicht bestanden, daher wird die Quelle zitiert.",
+        "pivot_note": "Auf {language} geschrieben, in der Sprache der Quellen, dort geprüft und dann übersetzt.",
+        "untranslated_note": "Sätze auf {language} haben die Prüfung bestanden, ihre Übersetzung aber nicht jeden "
+                             "Namen und jede Zahl behalten; sie stehen daher so da, wie sie geprüft wurden.",
         "refused_note": "Die Dokumente beantworten diese Frage nicht. "
                         "Die nächstliegenden Passagen stehen unter Quellen.",
         "unsupported": "Nicht durch die zitierten Quellen belegt",

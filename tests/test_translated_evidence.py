@@ -1,0 +1,72 @@
+"""A claim across languages, checked once more against the model's translation of the passage it cites
+(qa.answer.evidence.translated_support via check_citations' `reread`), on fakes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from qa.answer.citations import check_citations
+from qa.answer.evidence import PassageEvidence, question_facts
+from qa.config import Config
+from qa.types import Chunk, Passage
+
+GERMAN = "Der Kanzler drohte zeitweise mit dem Austritt aus dem Bündnis."
+ENGLISH = "The chancellor at times threatened to leave the alliance."
+QUESTION = "What did the chancellor at times threaten regarding the alliance?"
+
+
+def _passage(text: str) -> Passage:
+    chunk = Chunk("c1", "d.txt", text, 0, len(text), "", "de")
+    return Passage(1, chunk, text, 0, len(text), "Titel", "")
+
+
+def _reread(translations: dict[str, str], asked: list[str]):  # type: ignore[no-untyped-def]
+    def reread(evidence: PassageEvidence, language: str, claim: object) -> PassageEvidence | None:
+        asked.append(language)
+        sentences = tuple(translations.get(sentence, sentence) for sentence in evidence.sentences)
+        return replace(evidence, sentences=sentences, language=language)
+    return reread
+
+
+def _check(claim: str, translations: dict[str, str] | None, asked: list[str] | None = None):  # type: ignore[no-untyped-def]
+    facts = question_facts(QUESTION, "en", None)
+    reread = None if translations is None else _reread(translations, asked if asked is not None else [])
+    return check_citations(claim, [_passage(GERMAN)], "en", question=QUESTION, facts=facts, reread=reread)
+
+
+def test_a_claim_the_german_words_cannot_back_is_backed_by_the_passages_translation() -> None:
+    assert not _check(f"{ENGLISH[:-1]} [1].", None).citations  # no shared word across languages
+    asked: list[str] = []
+    checked = _check(f"{ENGLISH[:-1]} [1].", {GERMAN: ENGLISH}, asked)
+    assert [c.number for c in checked.citations] == [1]
+    assert asked == ["en"]
+    assert checked.citations[0].evidence == GERMAN  # the highlight shows the passage's own sentence
+
+
+def test_a_translation_cannot_bring_in_a_key_item_the_passage_does_not_state() -> None:
+    claim = "The chancellor at times threatened in 2019 to leave the alliance [1]."
+    checked = _check(claim, {GERMAN: "In 2019 the chancellor at times threatened to leave the alliance."})
+    assert not checked.citations
+
+
+def test_a_backed_claim_asks_for_no_translation() -> None:
+    asked: list[str] = []
+    checked = check_citations("Der Kanzler drohte mit dem Austritt aus dem Bündnis [1].", [_passage(GERMAN)], "de",
+                              question="Womit drohte der Kanzler?", reread=_reread({}, asked))
+    assert checked.citations and asked == []
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_pipeline_rereads_only_when_switched_on(fake_config: Config, enabled: bool) -> None:
+    from qa.pipeline import Pipeline
+    from tests.test_translate import Translating
+
+    generator = Translating({})
+    config = replace(fake_config, translate_index=False, translate_evidence=enabled, min_dense_score=0.0)
+    pipeline = Pipeline(config, generator=generator)
+    pipeline.ensure_index()
+    pipeline.answer("When was the alliance founded in Washington?")  # English: the fake copies a German sentence
+    sentence_requests = [text for text in generator.translated if not text.endswith("?")]
+    assert bool(sentence_requests) is enabled
