@@ -11,6 +11,11 @@ A translation the small model garbled (an answer instead of a translation,
 the wrong language, a text far longer or shorter than the question) is
 dropped, and the question is searched as before.
 
+The same model also translates single sentences: a passage sentence that a
+claim across languages is checked against once more (qa.answer.evidence's
+translated_support) and, with the pivot option, an answer's checked sentences
+(qa.answer.pivot); such a translation is judged on the words it does not copy.
+
 Leaves out: the prompt wording (qa.answer.prompts) and how the wordings are
 fused (qa.retrieval).
 """
