@@ -229,9 +229,9 @@ class Answerer:
         raw = join_split_figures(raw, drafted_in, [(p.text, p.chunk.language) for p in passages])
         if self.config.answer_style == "short":
             return self._short_verdict(base, raw, passages, evidence, facts, timings, started)
-        question = base.standalone_question if drafted_in == base.language else facts.in_language(drafted_in).text
+        # the question as worded in the draft's language (itself, or its translation for a pivoted draft)
         checked = check_citations(raw, passages, drafted_in, self.embedder.embed_queries, evidence,
-                                  self.config.min_support, question, facts,
+                                  self.config.min_support, facts.in_language(drafted_in).text, facts,
                                   self._reread if self.config.translate_evidence else None)
         if not checked.citations:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",

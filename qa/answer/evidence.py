@@ -384,7 +384,7 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     settlement = kind == "place" and _asks_settlement(question.text, question.language)
     if kind == "place" and _asks_country(question.text, question.language):
         # "In which country …?": cities do not answer it ("Norfolk, Brunssum and Naples")
-        return any(item.countries for item in found) or any(find_countries(claim) for claim in claims)
+        return any(find_countries(claim) for claim in claims)
     countries = kind == "place" and not settlement
     # a person's name is no word the collection also writes in lower case ("the secretary general")
     common = frozenset() if countries else common

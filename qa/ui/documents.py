@@ -15,12 +15,8 @@ import json
 from collections.abc import Mapping, Sequence
 
 from qa.types import Document
-from qa.ui.localize import format_document_date, format_number, locale_for
+from qa.ui.localize import format_document_date, format_number, language_name
 from qa.ui.sources import highlight
-
-
-def _language_name(code: str, language: str) -> str:
-    return str(locale_for(language).languages.get(code, code.upper()))
 
 
 def _open_data(document_id: str) -> str:
@@ -37,7 +33,7 @@ def render_document_list(documents: Mapping[str, Document], chunk_counts: Mappin
     for document in sorted(documents.values(), key=lambda d: d.title.casefold()):
         count = texts["passages_count"].format(count=format_number(chunk_counts.get(document.id, 0), language))
         meta = [document.publisher, format_document_date(document.date, language),
-                _language_name(document.language, language), count]
+                language_name(document.language, language), count]
         entries.append(
             f'<li class="qa-doc" data-document="{html.escape(document.id, quote=True)}">'
             f'<div class="qa-doc-title">{html.escape(document.title)}</div>'
@@ -53,7 +49,7 @@ def render_viewer(document: Document, start: int, end: int, evidence: Sequence[s
     language = texts["locale"]
     text = document.text
     meta = [document.publisher, format_document_date(document.date, language),
-            _language_name(document.language, language)]
+            language_name(document.language, language)]
     if 0 <= start < end <= len(text):
         body = (html.escape(text[:start]) + '<span class="qa-viewer-passage" id="qa-viewer-target">'
                 + highlight(text[start:end], evidence) + "</span>" + html.escape(text[end:]))

@@ -23,6 +23,11 @@ def locale_for(language: str | None) -> Locale:
     return Locale("de" if language == "de" else "en")
 
 
+def language_name(code: str, language: str | None) -> str:
+    """The name of the language `code` in the reader's `language` (CLDR via Babel): "de" -> "German" / "Deutsch"."""
+    return str(locale_for(language).languages.get(code, code.upper()))
+
+
 def format_number(value: float, language: str | None, decimals: int = 0) -> str:
     """`value` with exactly `decimals` decimals in the locale's notation (German: decimal comma)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")

@@ -29,7 +29,7 @@ from qa.errors import (
 )
 from qa.text.markers import MARKER, marker_numbers
 from qa.types import Answer, Passage
-from qa.ui.localize import format_number, locale_for, quote
+from qa.ui.localize import format_number, language_name, quote
 from qa.ui.state import PENDING, Conversation, Turn
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _render_answer(answer: Answer, index: int, texts: Mapping[str, str]) -> list
     if answer.extractive:
         parts.append(f'<p class="qa-note">{html.escape(texts["quoted_note"])}</p>')
     if answer.answered_in:  # drafted and checked in the sources' language (qa.answer.pivot)
-        language = str(locale_for(texts["locale"]).languages.get(answer.answered_in, answer.answered_in))
+        language = language_name(answer.answered_in, texts["locale"])
         note = texts["untranslated_note"] if answer.untranslated else texts["pivot_note"]
         parts.append(f'<p class="qa-note">{html.escape(note.format(language=language))}</p>')
     if any(not check.supported for check in answer.sentences):
