@@ -100,6 +100,13 @@ class Config:
     # model answers in that language and the checked sentences are translated into the question's: "question"
     # asks the question as asked, "translation" its translation (translate-test to the end), "off" never.
     pivot: str = "off"
+    # A draft that fails the checks gets a second draft before it is quoted or refused (qa.answer.answerer):
+    # "reversed" asks again with the same passages listed in reverse order, "top2" with only the two best
+    # passages; the second draft must pass the same checks, else the first verdict stands. "off" never.
+    second_draft: str = "off"
+    # The source label before each passage ("(short title; publisher, date)") costs about 16 tokens; false gives
+    # a document's later passages in the prompt only "(ebd.)" / "(ibid.)" after its first passage's full label.
+    repeat_labels: bool = True
     # A claim that no passage backs is checked once more against the model's translation of the sentence closest
     # to it in each passage it cites in another language (words, topic and similarity on the translation; key items
     # on the original). Session 13, replayed: dev q89 and unseen-2 xq-07 right, nothing else changed (README).

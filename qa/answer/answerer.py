@@ -40,7 +40,15 @@ from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.pivot import MODES as PIVOT_MODES
 from qa.answer.pivot import pivot_language, translate_sentences
-from qa.answer.prompts import ANSWER_STYLES, REFUSAL, answer_messages, rewrite_messages, source_label, source_line
+from qa.answer.prompts import (
+    ANSWER_STYLES,
+    REFUSAL,
+    SAME_SOURCE,
+    answer_messages,
+    rewrite_messages,
+    source_label,
+    source_line,
+)
 from qa.answer.short import find_span, read_short_answer, short_answer
 from qa.answer.support import is_echo
 from qa.answer.translate import target_languages, translate_question, translate_sentence
@@ -54,6 +62,9 @@ from qa.text.language import detect_language
 from qa.text.markers import strip_markers
 from qa.text.sentences import split_sentences
 from qa.types import Answer, Chunk, Message, Passage, Query, Timings
+
+# How a second draft sees the passages (Config.second_draft); "off" asks no second draft.
+SECOND_DRAFTS = ("off", "reversed", "top2")
 
 
 @dataclass
@@ -77,6 +88,9 @@ class Answerer:
         if config.answer_style not in ANSWER_STYLES:
             raise ConfigError(f"Unknown answer_style {config.answer_style!r}.",
                               hint=f"Set answer_style to one of: {', '.join(ANSWER_STYLES)}.")
+        if config.second_draft not in SECOND_DRAFTS:
+            raise ConfigError(f"Unknown second_draft {config.second_draft!r}.",
+                              hint=f"Set second_draft to one of: {', '.join(SECOND_DRAFTS)}.")
         if config.pivot not in PIVOT_MODES:
             raise ConfigError(f"Unknown pivot {config.pivot!r}.", hint=f"Set pivot to one of: {', '.join(PIVOT_MODES)}.")
         self.config = config
@@ -168,6 +182,8 @@ class Answerer:
                                [(t.text, t.language, t.vector) for t in translations])
         base = replace(base, draft=text, answered_in="" if drafted_in == language else drafted_in)
         done = self._verdict(base, passages, evidence, facts, timings, started, drafted_in)
+        if (done.answer.refused or done.answer.extractive) and not pivot and self.config.second_draft != "off":
+            done = self._second_draft(done, base, passages, facts, timings, started) or done
         if drafted_in != language and not done.answer.refused and not done.answer.extractive:
             done = self._translated(done, drafted_in, started)
         yield done
@@ -218,6 +234,27 @@ class Answerer:
                 yield Token(piece)
         finally:
             stream.close()
+
+    def _second_draft(self, first: Done, base: Answer, passages: Sequence[Passage], facts: QuestionFacts,
+                      timings: Timings, started: float) -> Done | None:
+        """The answer of a second draft on the passages rearranged as `second_draft` says, when that draft passes
+        the checks by itself (not as a quote); None keeps the first verdict. Not streamed: the chat shows the
+        first draft as unchecked until the final answer replaces it."""
+        if not base.draft or len(passages) < 2:
+            return None
+        chosen = list(reversed(passages)) if self.config.second_draft == "reversed" else list(passages[:2])
+        renumbered = [replace(passage, number=number) for number, passage in enumerate(chosen, 1)]
+        language = base.language
+        messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
+                                   self.config.answer_style)
+        text, _ = text_of(self.generator.stream(messages, max_tokens=self.config.max_tokens))
+        evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in renumbered]
+        second = replace(base, passages=tuple(renumbered), draft=text.strip())
+        done = self._verdict(second, renumbered, evidence, facts, timings, started, language)
+        if done.answer.refused or done.answer.extractive:
+            return None
+        reason = first.answer.refusal_reason.removeprefix("quoted: ").split(" (draft: ")[0]
+        return Done(replace(done.answer, refusal_reason=f"second draft: {reason} (first draft: {base.draft})"))
 
     def _verdict(self, base: Answer, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
                  facts: QuestionFacts, timings: Timings, started: float, drafted_in: str) -> Done:
@@ -324,13 +361,17 @@ class Answerer:
         return self._common
 
     def _labels(self, passages: Sequence[Passage], language: str) -> list[str]:
-        """Each passage's source label for the prompt; a document's authors only with its first passage."""
+        """Each passage's source label for the prompt; a document's authors only with its first passage, and with
+        `repeat_labels` off its later passages only "ebd." / "ibid."."""
         labels: list[str] = []
         seen: set[str] = set()
         for passage in passages:
             document = self.index.documents.get(passage.chunk.document_id)
             if document is None:
                 labels.append("")
+                continue
+            if document.id in seen and not self.config.repeat_labels:
+                labels.append(SAME_SOURCE[language])
                 continue
             authors = document.authors if document.id not in seen else ""
             seen.add(document.id)

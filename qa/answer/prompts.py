@@ -216,6 +216,11 @@ def short_title(title: str) -> str:
     return " ".join(words[:SHORT_TITLE_WORDS]) + (" …" if len(words) > SHORT_TITLE_WORDS else "")
 
 
+# The label of a document's later passages when labels are not repeated (Config.repeat_labels): the citation
+# convention for "the same source as just before".
+SAME_SOURCE = {"de": "ebd.", "en": "ibid."}
+
+
 def source_label(title: str, publisher: str, date: str, authors: str, language: str) -> str:
     """A passage's label in the prompt: short title, publisher, date (and authors where given):
     "Rutte ist neuer NATO-Generalsekretär; tagesschau, 01.10.2024"."""

