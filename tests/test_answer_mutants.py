@@ -1389,3 +1389,20 @@ def test_a_negation_the_question_says_itself_is_no_news(claim: str, question: st
     from qa.answer.support import is_echo
 
     assert is_echo(claim, question, "de" if "Er " in claim or claim == "Nein." else "en") is echo
+
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "source_line", "backed"), [
+    # a study dated to a month does not date what it reports (dev u03: "Finland joined in June 2025")
+    ("When did Finland join NATO?", "Finland joined NATO in June 2025.", "Finland's accession brings advantages.",
+     "Test Foundation, June 2025", False),
+    # a news item dated to the day reports that day's events
+    ("When did Rutte take office?", "Rutte took office on 1 October 2024.", "Rutte is the new Secretary General.",
+     "Test Press, 1 October 2024", True),
+    # a question about the document itself takes its month
+    ("When was the study published?", "The study was published in June 2025.", "This study looks at the alliance.",
+     "Test Foundation, June 2025", True),
+])
+def test_a_source_lines_date_backs_a_claim_when_it_names_a_day_or_the_question_asks_about_the_document(
+        question: str, claim: str, sentence: str, source_line: str, backed: bool) -> None:
+    support = support_of(question, claim, [sentence], "en", source_line=source_line)
+    assert ("the date is not in the cited sentence" not in support.reason) is backed, support

@@ -562,6 +562,10 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all."""
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
+    if source is not None and not source_names:
+        # a news item dated to the day reports that day's events; a study or book dated to a month or a year does
+        # not date what it reports ("Finnland trat im Juni 2025 bei" from a study of June 2025)
+        source = replace(source, dates=tuple(date for date in source.dates if date[2] is not None))
     # a figure stands as a number or as a date's year, not as a date's month or day ("6 years" is not June)
     figures = _figures(window) | (_figures(source) if source else frozenset())
     for readings in added.numbers:
