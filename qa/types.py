@@ -210,3 +210,4 @@ class Answer:
     translations: tuple[str, ...] = ()  # the question in the collection's other languages, used for retrieval
     answered_in: str = ""  # the language the model drafted in when it was not the question's (qa.answer.pivot)
     untranslated: int = 0  # checked sentences shown in that language because their translation failed
+    redrafted: bool = False  # the first draft failed the checks and a second one (Config.second_draft) passed them

@@ -48,10 +48,10 @@ class TwoDrafts(ScriptedGenerator):
 
 
 def answered(pipeline: Pipeline, mode: str, first: str = WRONG,
-             second: str = "Der neue NATO-Generalsekretär ist Rutte", holds: str = "Rutte ist neuer") -> tuple[
-                 Answer, TwoDrafts]:
+             second: str = "Der neue NATO-Generalsekretär ist Rutte", holds: str = "Rutte ist neuer",
+             passages: int = 5) -> tuple[Answer, TwoDrafts]:
     # no cut-off, so that the prompt holds several passages to rearrange
-    config = pipeline.config.replace(second_draft=mode, sentence_score_margin=1.0)
+    config = pipeline.config.replace(second_draft=mode, sentence_score_margin=1.0, passages_in_prompt=passages)
     generator = TwoDrafts(first, second, holds)
     scripted = Pipeline(config, embedder=pipeline.embedder, generator=generator)
     scripted._index = pipeline.index  # noqa: SLF001 - share the built index, nothing else
@@ -67,7 +67,7 @@ def test_a_failed_draft_is_asked_again_on_the_passages_in_reverse_order(pipeline
     assert [number for number, _ in shown_second] == list(range(1, len(shown_first) + 1))
     assert not answer.refused, answer.refusal_reason
     assert "Rutte" in answer.text and "Stoltenberg" not in answer.text
-    assert answer.draft != WRONG and answer.refusal_reason.startswith("second draft: ")
+    assert answer.draft != WRONG and answer.refusal_reason.startswith("second draft: ") and answer.redrafted
     assert WRONG in answer.refusal_reason  # the first draft stays on record
     cited = answer.citations[0]
     assert "Rutte ist neuer" in cited.evidence and answer.passages[cited.number - 1] == cited.passage
@@ -84,7 +84,7 @@ def test_a_second_draft_that_fails_the_checks_leaves_the_first_verdict(pipeline_
     answer, generator = answered(pipeline_on, "reversed", second="Der neue NATO-Generalsekretär ist Olaf Scholz")
     first, _ = answered(pipeline_on, "off")  # the verdict on the first draft alone (here: the quoted sentence)
     assert len(generator.answer_prompts()) == 2
-    assert "Scholz" not in answer.text and "second draft" not in answer.refusal_reason
+    assert "Scholz" not in answer.text and "second draft" not in answer.refusal_reason and not answer.redrafted
     assert (answer.text, answer.refused, answer.extractive, answer.refusal_reason) == (
         first.text, first.refused, first.extractive, first.refusal_reason)
     assert answer.passages == first.passages  # the first prompt's passages, as the chat showed them
@@ -93,6 +93,10 @@ def test_a_second_draft_that_fails_the_checks_leaves_the_first_verdict(pipeline_
 def test_no_second_draft_when_it_is_off_or_the_first_passes(pipeline_on: Pipeline) -> None:  # noqa: F811
     off, generator = answered(pipeline_on, "off")
     assert "Rutte" not in off.draft and len(generator.answer_prompts()) == 1
+    # two passages are all top2 would keep: the same prompt would give the same draft, so it is not asked
+    for mode, asked in (("top2", 1), ("reversed", 2)):
+        _, generator = answered(pipeline_on, mode, passages=2)
+        assert len(passages_of(generator.answer_prompts()[0])) == 2 and len(generator.answer_prompts()) == asked
     right = "Der neue NATO-Generalsekretär ist Rutte [1]."
     config = pipeline_on.config.replace(second_draft="reversed")
     scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=TwoDrafts(right, "Jens Stoltenberg", "x"))

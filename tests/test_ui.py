@@ -399,7 +399,15 @@ def test_a_draft_is_shown_as_unchecked_and_a_quote_is_labelled(pipeline: Pipelin
     done = ui.render_turn(ui.Turn("Wann wurde die NATO gegründet?", status="done", answer=quoted), 0, texts)
     assert html.escape(texts["quoted_note"]) in done and html.escape(texts["draft"]) not in done
     plain = ui.render_turn(ui.Turn("Wann wurde die NATO gegründet?", status="done", answer=answer), 0, texts)
-    assert html.escape(texts["quoted_note"]) not in plain
+    assert html.escape(texts["quoted_note"]) not in plain and html.escape(texts["redrafted_note"]) not in plain
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_second_draft_is_labelled(pipeline: Pipeline, language: str) -> None:
+    texts = ui.texts_for(language)
+    answer = replace(pipeline.answer("Wann wurde die NATO gegründet?"), redrafted=True)
+    done = ui.render_turn(ui.Turn("Wann wurde die NATO gegründet?", status="done", answer=answer), 0, texts)
+    assert html.escape(texts["redrafted_note"]) in done and not answer.refused
 
 
 def test_an_answer_written_in_the_sources_language_says_so(pipeline: Pipeline) -> None:

@@ -237,12 +237,14 @@ class Answerer:
 
     def _second_draft(self, first: Done, base: Answer, passages: Sequence[Passage], facts: QuestionFacts,
                       timings: Timings, started: float) -> Done | None:
-        """The answer of a second draft on the passages rearranged as `second_draft` says, when that draft passes
-        the checks by itself (not as a quote); None keeps the first verdict. Not streamed: the chat shows the
-        first draft as unchecked until the final answer replaces it."""
-        if not base.draft or len(passages) < 2:
+        """The answer of a second draft on the passages rearranged as `second_draft` says when that draft passes
+        the checks by itself (not as a quote), else the first verdict with the time the try took; None when
+        there is nothing to rearrange (the same prompt would give the same draft). Not streamed: the chat shows
+        the first draft as unchecked until the final answer replaces it."""
+        top2 = self.config.second_draft == "top2"
+        if not base.draft or len(passages) < (3 if top2 else 2):
             return None
-        chosen = list(reversed(passages)) if self.config.second_draft == "reversed" else list(passages[:2])
+        chosen = list(passages[:2]) if top2 else list(reversed(passages))
         renumbered = [replace(passage, number=number) for number, passage in enumerate(chosen, 1)]
         language = base.language
         messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
@@ -252,9 +254,11 @@ class Answerer:
         second = replace(base, passages=tuple(renumbered), draft=text.strip())
         done = self._verdict(second, renumbered, evidence, facts, timings, started, language)
         if done.answer.refused or done.answer.extractive:
-            return None
+            return Done(replace(first.answer, timings=replace(first.answer.timings,
+                                                              total_s=time.perf_counter() - started)))
         reason = first.answer.refusal_reason.removeprefix("quoted: ").split(" (draft: ")[0]
-        return Done(replace(done.answer, refusal_reason=f"second draft: {reason} (first draft: {base.draft})"))
+        return Done(replace(done.answer, redrafted=True,
+                            refusal_reason=f"second draft: {reason} (first draft: {base.draft})"))
 
     def _verdict(self, base: Answer, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
                  facts: QuestionFacts, timings: Timings, started: float, drafted_in: str) -> Done:

@@ -128,6 +128,7 @@ def compute_metrics(records: Sequence[ResultRecord]) -> dict[str, Any]:
         "wrong_answered": share(not r.refused and not r.error and not r.correct for r in records),
         "facts_in_prompt": share(r.facts_in_prompt for r in answerable),
         "extractive": share(r.extractive for r in answered),
+        "redrafted": share(r.redrafted for r in answered),
         "facts_found": share(hit for r in answerable for hit in r.fact_hits),
         "hit@1": hit_at(ranks, 1), "hit@5": hit_at(ranks, 5), "mrr": mean_reciprocal_rank(ranks),
         "citation_validity": citation_validity([len(r.citations) for r in answered],

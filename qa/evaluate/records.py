@@ -49,6 +49,7 @@ class ResultRecord:
     translations: list[str] = field(default_factory=list)  # the question in the collection's other languages
     answered_in: str = ""  # the language the model drafted in, when not the question's (qa.answer.pivot)
     untranslated: int = 0  # checked sentences left in that language (their translation failed)
+    redrafted: bool = False  # a second draft passed the checks after the first failed (Config.second_draft)
     # the question and its gold data (from the question file)
     id: str = ""
     question: str = ""

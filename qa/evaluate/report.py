@@ -28,6 +28,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("facts_found", "facts found", "rate"),
     ("facts_in_prompt", "gold facts in the prompt", "rate"),
     ("extractive", "quoted answers (of answered)", "rate"),
+    ("redrafted", "second drafts (of answered)", "rate"),
     ("refusal_correct", "correct refusals (unanswerable)", "rate"),
     ("false_refusal", "false refusals (answerable)", "rate"),
     ("hit@1", "retrieval hit@1", "rate"),

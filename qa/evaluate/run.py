@@ -56,6 +56,7 @@ def result_record(question: Question, answer: Answer, documents: Mapping[str, Do
         answer_language_ok=None if answer.refused else detect_language(text, default="") == question.language,
         draft=answer.draft, extractive=answer.extractive, prompt_passages=[p.text for p in answer.passages],
         translations=list(answer.translations), answered_in=answer.answered_in, untranslated=answer.untranslated,
+        redrafted=answer.redrafted,
     ), question, documents)
 
 

@@ -164,6 +164,8 @@ def _render_answer(answer: Answer, index: int, texts: Mapping[str, str]) -> list
     parts = [f'<p class="qa-body">{render_answer_body(answer, index, texts)}</p>']
     if answer.extractive:
         parts.append(f'<p class="qa-note">{html.escape(texts["quoted_note"])}</p>')
+    if answer.redrafted:
+        parts.append(f'<p class="qa-note">{html.escape(texts["redrafted_note"])}</p>')
     if answer.answered_in:  # drafted and checked in the sources' language (qa.answer.pivot)
         language = language_name(answer.answered_in, texts["locale"])
         note = texts["untranslated_note"] if answer.untranslated else texts["pivot_note"]

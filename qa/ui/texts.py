@@ -79,6 +79,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "writing": "Writing the answer …",
         "draft": "Unchecked draft — it is checked against the sources when it is complete and may be replaced.",
         "quoted_note": "The model's own answer did not pass the check, so the source is quoted instead.",
+        "redrafted_note": "The model's first answer did not pass the check; this is its second answer, which did.",
         "pivot_note": "Written in {language}, the language of its sources, checked there, then translated.",
         "untranslated_note": "Sentences still in {language} passed the check, but their translation did not keep "
                              "every name and figure, so they are shown as checked.",
@@ -177,6 +178,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "writing": "Schreibe die Antwort …",
         "draft": "Ungeprüfter Entwurf – er wird an den Quellen geprüft, sobald er fertig ist, und kann ersetzt werden.",
         "quoted_note": "Die Antwort des Modells hat die Prüfung nicht bestanden, daher wird die Quelle zitiert.",
+        "redrafted_note": "Die erste Antwort des Modells hat die Prüfung nicht bestanden; dies ist seine zweite, "
+                          "die sie bestanden hat.",
         "pivot_note": "Auf {language} geschrieben, in der Sprache der Quellen, dort geprüft und dann übersetzt.",
         "untranslated_note": "Sätze auf {language} haben die Prüfung bestanden, ihre Übersetzung aber nicht jeden "
                              "Namen und jede Zahl behalten; sie stehen daher so da, wie sie geprüft wurden.",
