@@ -132,3 +132,20 @@ def test_labels_once_per_document(pipeline_on: Pipeline, language: str, same: st
             assert "[3] (Rutte ist neuer NATO-Generalsekretär; Testnachrichten" in prompt
         else:
             assert f"[3] ({same}) " in prompt and prompt.count("Testnachrichten") == 1
+
+
+def test_the_stream_withdraws_the_failed_draft_before_the_second(pipeline_on: Pipeline) -> None:  # noqa: F811
+    config = pipeline_on.config.replace(second_draft="top2", sentence_score_margin=1.0)
+    generator = TwoDrafts(WRONG, "Der neue NATO-Generalsekretär ist Rutte", "Rutte ist neuer")
+    scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=generator)
+    scripted._index = pipeline_on.index  # noqa: SLF001
+    events = list(scripted.answer_stream(QUESTION))
+    kinds = [type(event).__name__ for event in events]
+    assert kinds[0] == "Retrieved" and kinds[-1] == "Done" and kinds.count("Redrafting") == 1
+    redrafting = kinds.index("Redrafting")
+    assert "Token" in kinds[:redrafting] and "Token" not in kinds[redrafting:]  # the second draft is not streamed
+    assert events[redrafting].passages == events[-1].answer.passages and len(events[-1].answer.passages) == 2
+    passed = Pipeline(config, embedder=pipeline_on.embedder,
+                      generator=ScriptedGenerator("Der neue NATO-Generalsekretär ist Rutte [1]."))
+    passed._index = pipeline_on.index  # noqa: SLF001
+    assert "Redrafting" not in [type(event).__name__ for event in passed.answer_stream(QUESTION)]

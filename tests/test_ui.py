@@ -403,6 +403,30 @@ def test_a_draft_is_shown_as_unchecked_and_a_quote_is_labelled(pipeline: Pipelin
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
+def test_a_failed_draft_is_withdrawn_while_the_second_is_written(language: str) -> None:
+    texts = ui.texts_for(language)
+    redrafting = ui.Turn("Wann wurde die NATO gegründet?", status="redrafting", draft="", started=1.0)
+    shown = ui.render_turn(redrafting, 0, texts, now=5.0)
+    assert html.escape(texts["redrafting"]) in shown and 'class="qa-body qa-draft"' not in shown
+    assert 'class="qa-seconds">4<' in shown  # the seconds waited go on
+
+
+def test_the_chat_withdraws_a_failed_draft_while_the_second_is_written(config: Config) -> None:
+    # no cut-off: the prompt holds three or more passages, so a failed draft gets a second one (second_draft top2)
+    pipeline, _ = scripted_pipeline(config.replace(sentence_score_margin=1.0, second_draft="top2"),
+                                    "Die NATO wurde 1777 in Rom gegründet [1].")
+    views = run(pipeline, NATO_QUESTION)
+    statuses = [view.conversation.turns[-1].status for view in views]
+    assert statuses.count("redrafting") == 1 and statuses[-1] == "done"
+    withdrawn = views[statuses.index("redrafting")]
+    assert "1777" in views[statuses.index("redrafting") - 1].chat[-1]["content"]  # streamed as a draft first
+    assert withdrawn.conversation.turns[-1].draft == "" and "1777" not in withdrawn.chat[-1]["content"]
+    assert ui.texts_for("en")["redrafting"] in withdrawn.chat[-1]["content"]
+    final = views[-1].conversation.turns[-1].answer
+    assert final is not None and final.refused  # the second draft (the same text) failed too
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
 def test_a_second_draft_is_labelled(pipeline: Pipeline, language: str) -> None:
     texts = ui.texts_for(language)
     answer = replace(pipeline.answer("Wann wurde die NATO gegründet?"), redrafted=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answer.citations import attach_markers, check_citations
-from qa.answer.events import Done, Event, Retrieved, Token
+from qa.answer.events import Done, Event, Redrafting, Retrieved, Token
 from qa.answer.evidence import (
     PassageEvidence,
     QuestionFacts,
@@ -182,8 +182,11 @@ class Answerer:
                                [(t.text, t.language, t.vector) for t in translations])
         base = replace(base, draft=text, answered_in="" if drafted_in == language else drafted_in)
         done = self._verdict(base, passages, evidence, facts, timings, started, drafted_in)
-        if (done.answer.refused or done.answer.extractive) and not pivot and self.config.second_draft != "off":
-            done = self._second_draft(done, base, passages, facts, timings, started) or done
+        if (done.answer.refused or done.answer.extractive) and not pivot and base.draft:
+            second = self._second_passages(passages)
+            if second:
+                yield Redrafting(tuple(second))
+                done = self._second_draft(done, base, second, facts, timings, started)
         if drafted_in != language and not done.answer.refused and not done.answer.extractive:
             done = self._translated(done, drafted_in, started)
         yield done
@@ -235,17 +238,20 @@ class Answerer:
         finally:
             stream.close()
 
-    def _second_draft(self, first: Done, base: Answer, passages: Sequence[Passage], facts: QuestionFacts,
-                      timings: Timings, started: float) -> Done | None:
-        """The answer of a second draft on the passages rearranged as `second_draft` says when that draft passes
-        the checks by itself (not as a quote), else the first verdict with the time the try took; None when
-        there is nothing to rearrange (the same prompt would give the same draft). Not streamed: the chat shows
-        the first draft as unchecked until the final answer replaces it."""
-        top2 = self.config.second_draft == "top2"
-        if not base.draft or len(passages) < (3 if top2 else 2):
-            return None
-        chosen = list(passages[:2]) if top2 else list(reversed(passages))
-        renumbered = [replace(passage, number=number) for number, passage in enumerate(chosen, 1)]
+    def _second_passages(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages, renumbered, that a second draft sees (`second_draft`: the two best of three or more, or all
+        in reverse order); none when it is off or there is nothing to rearrange (the same prompt would give the same
+        draft)."""
+        mode = self.config.second_draft
+        if mode == "off" or len(passages) < (3 if mode == "top2" else 2):
+            return []
+        chosen = list(passages[:2]) if mode == "top2" else list(reversed(passages))
+        return [replace(passage, number=number) for number, passage in enumerate(chosen, 1)]
+
+    def _second_draft(self, first: Done, base: Answer, renumbered: Sequence[Passage], facts: QuestionFacts,
+                      timings: Timings, started: float) -> Done:
+        """The answer of a second draft on `renumbered` (see _second_passages) when that draft passes the checks by
+        itself (not as a quote), else the first verdict with the time the try took. Not streamed."""
         language = base.language
         messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
                                    self.config.answer_style)

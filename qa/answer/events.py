@@ -1,4 +1,5 @@
-"""The events of one answer as it happens: Retrieved, then Token..., then Done.
+"""The events of one answer as it happens: Retrieved, then Token..., then (when the draft failed the checks
+and a second draft is asked) Redrafting, then Done.
 
 The CLI and the web chat show progress from them. Leaves out: producing them
 (qa.answer.answerer) and showing them (qa.cli, qa.ui).
@@ -28,10 +29,18 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Redrafting:
+    """The draft streamed so far failed the checks; the model writes a second one from fewer passages. The draft
+    is withdrawn (it is not the answer); the second one is not streamed, it comes checked with Done."""
+
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
 class Done:
     """The final, verified answer."""
 
     answer: Answer
 
 
-Event = Retrieved | Token | Done
+Event = Retrieved | Token | Redrafting | Done

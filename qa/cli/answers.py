@@ -61,7 +61,7 @@ def print_sources(answer: Answer) -> None:
 
 def _stream_answer(pipeline: Pipeline, question: str, history: list[Message], args: argparse.Namespace,
                    show_draft: bool) -> Answer:
-    from qa.answer.events import Done, Retrieved, Token
+    from qa.answer.events import Done, Redrafting, Retrieved, Token
 
     answer = None
     for event in pipeline.answer_stream(question, history, language=args.language, top_k=args.k):
@@ -72,6 +72,9 @@ def _stream_answer(pipeline: Pipeline, question: str, history: list[Message], ar
                 print("(draft, being checked) ", end="", file=sys.stderr, flush=True)
         elif isinstance(event, Token) and show_draft:
             print(event.text, end="", file=sys.stderr, flush=True)
+        elif isinstance(event, Redrafting) and show_draft:
+            print("\n(the draft did not pass the check; asking the model once more)", end="", file=sys.stderr,
+                  flush=True)
         elif isinstance(event, Done):
             answer = event.answer
     assert answer is not None

@@ -16,7 +16,7 @@ from collections.abc import Generator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from qa.answer.events import Done, Retrieved, Token
+from qa.answer.events import Done, Redrafting, Retrieved, Token
 from qa.errors import InvalidQuestionError, QAError
 from qa.pipeline import Pipeline, validate_question
 from qa.types import Document
@@ -104,6 +104,8 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
                                    passages=event.passages, hits=event.hits)
                 elif isinstance(event, Token):
                     turn = replace(turn, status="writing", draft=turn.draft + event.text)
+                elif isinstance(event, Redrafting):  # the draft failed the checks: withdrawn, not shown on
+                    turn = replace(turn, status="redrafting", draft="", passages=event.passages)
                 elif isinstance(event, Done):
                     turn = replace(turn, status="done", answer=event.answer, passages=event.answer.passages,
                                    hits=event.answer.hits, standalone_question=event.answer.standalone_question)

@@ -139,7 +139,7 @@ def render_phase(turn: Turn, texts: Mapping[str, str], now: float) -> str:
         label = texts["reading"].format(count=format_number(len(turn.passages), texts["locale"]))
     else:
         label = texts[{"queued": "queued", "loading": "loading_model", "searching": "searching",
-                       "writing": "writing"}[turn.status]]
+                       "writing": "writing", "redrafting": "redrafting"}[turn.status]]
     seconds = int(max(0.0, now - turn.started)) if turn.started else 0
     before_seconds, _, after_seconds = texts["elapsed"].partition("{seconds}")
     before_place, _, after_place = texts["queue_place"].partition("{place}")

@@ -19,9 +19,9 @@ from qa.types import Answer, Hit, Message, Passage
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline
 
-TurnStatus = Literal["queued", "loading", "searching", "reading", "writing", "done", "stopped", "error"]
+TurnStatus = Literal["queued", "loading", "searching", "reading", "writing", "redrafting", "done", "stopped", "error"]
 # The statuses of a turn whose answer is still coming (the chat shows the phase and the seconds waited).
-PENDING: frozenset[str] = frozenset({"queued", "loading", "searching", "reading", "writing"})
+PENDING: frozenset[str] = frozenset({"queued", "loading", "searching", "reading", "writing", "redrafting"})
 
 
 @dataclass(frozen=True)

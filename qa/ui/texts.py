@@ -77,6 +77,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Loading the language model (only for the first question) …",
         "searching": "Searching the documents …",
         "writing": "Writing the answer …",
+        "redrafting": "The draft did not pass the check against the sources; asking the model once more …",
         "draft": "Unchecked draft — it is checked against the sources when it is complete and may be replaced.",
         "quoted_note": "The model's own answer did not pass the check, so the source is quoted instead.",
         "redrafted_note": "The model's first answer did not pass the check; this is its second answer, which did.",
@@ -176,6 +177,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "loading_model": "Das Sprachmodell wird geladen (nur bei der ersten Frage) …",
         "searching": "Durchsuche die Dokumente …",
         "writing": "Schreibe die Antwort …",
+        "redrafting": "Der Entwurf hat die Prüfung an den Quellen nicht bestanden; frage das Modell noch einmal …",
         "draft": "Ungeprüfter Entwurf – er wird an den Quellen geprüft, sobald er fertig ist, und kann ersetzt werden.",
         "quoted_note": "Die Antwort des Modells hat die Prüfung nicht bestanden, daher wird die Quelle zitiert.",
         "redrafted_note": "Die erste Antwort des Modells hat die Prüfung nicht bestanden; dies ist seine zweite, "
