@@ -104,7 +104,7 @@ def chat_turn(pipeline: Pipeline, message: str, conversation: Conversation, top_
                                    passages=event.passages, hits=event.hits)
                 elif isinstance(event, Token):
                     turn = replace(turn, status="writing", draft=turn.draft + event.text)
-                elif isinstance(event, Redrafting):  # the draft failed the checks: withdrawn, not shown on
+                elif isinstance(event, Redrafting):  # the draft failed the checks: withdrawn while the second is written
                     turn = replace(turn, status="redrafting", draft="", passages=event.passages)
                 elif isinstance(event, Done):
                     turn = replace(turn, status="done", answer=event.answer, passages=event.answer.passages,
