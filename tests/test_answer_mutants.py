@@ -938,7 +938,16 @@ def test_an_invented_german_full_name_is_caught_whatever_its_first_name() -> Non
     # English: without any capitalised name, also one whose stem is shorter than the name ("Jens" -> "jen")
     ("Who succeeded Jens Stoltenberg as Secretary General?", "en", {"succeed", "succeeded"}, set()),
     # German: a capitalised noun is kept; only a full name's first two words are the name
-    ("Was kostet Munition für die Ukraine?", "de", {"kost", "kostet", "munit", "munition", "ukrain"}, set()),
+    ("Was kostet Munition für die Ukrainer?", "de", {"kost", "kostet", "munit", "munition", "ukrain"},
+     set()),
+    # a country the question names is no focus word, in any language ("US-Präsident" names the US); its
+    # adjective is ("the Mongolian name" asks for a Mongolian word)
+    ("Was kostet Munition für die Ukraine?", "de", {"kost", "kostet", "munit", "munition"}, set()),
+    ("Welcher US-Präsident unterstützte Ruttes Kandidatur?", "de",
+     {"prasident", "präsident", "unterstutzt", "unterstützt", "kandidatur", "rutt"}, set()),
+    ("In which year will Ukraine become a member?", "en", {"becom", "memb", "member"}, set()),
+    ("Wie lautet der mongolische Name des Ortes?", "de", {"laut", "lautet", "mongol", "mongolisch", "nam", "name", "ort"},
+     set()),
     ("Was ist Mark Ruttes Lieblingsessen?", "de", {"lieblingsess", "lieblingsessen"}, set()),
     ("Was sagte der Präsident Mark Rutte?", "de", {"prasident", "präsident", "sagt"}, set()),
 ])
@@ -948,6 +957,20 @@ def test_the_focus_of_a_question_is_what_it_asks_about(question: str, language: 
     and _kind_match."""
     facts = question_facts(question, language, None)
     assert facts.focus == focus and facts.counted == counted
+
+
+def test_a_sentence_that_only_names_the_questions_country_is_not_about_the_question() -> None:
+    """"Welcher US-Präsident …?": a sentence about Kamala Harris and the US election is not about the president
+    who backed the candidacy just because both name the US (session 15, dev q91); the sentence that says who
+    backed it is.
+
+    Mutants: qa.answer.evidence.question_facts counting the question's countries as focus words.
+    """
+    question = "Welcher US-Präsident unterstützte Ruttes Kandidatur?"
+    text = "Bei der Wahl zum US-Präsidenten trat Kamala Harris für die Demokraten an."
+    assert not verdict("Kamala Harris unterstützte Ruttes Kandidatur [1].", text, "de", "de", question)
+    backed = "US-Präsident Biden unterstützte Ruttes Kandidatur."
+    assert verdict("Biden unterstützte Ruttes Kandidatur [1].", backed, "de", "de", question)
 
 
 def test_a_question_in_another_language_is_read_with_the_english_question_words() -> None:

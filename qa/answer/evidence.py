@@ -202,7 +202,11 @@ def question_facts(question: str, language: str, vector: np.ndarray | None,
              else {name for run in find_full_names(question, language) for name in run[:2]})
     phrase = _kind_match(question, language)
     asked = content_words_both(question[:phrase.start()] + " " + question[phrase.end():], language) if phrase else words
-    focus = frozenset(word for word in asked if not word.isdigit()
+    # nor the countries it names: "In which year will Ukraine join?" is not answered by any sentence on Ukraine
+    country_words = {stem for word in re.findall(r"[^\W\d_]\w*", question)
+                     if (found := find_countries(word, nouns_only=True)) and found <= items.countries
+                     for stem in content_words_both(word, language)}
+    focus = frozenset(word for word in asked if not word.isdigit() and word not in country_words
                       and not any(name.startswith(fold(word)) or fold(word).startswith(name[:4]) for name in names))
     return QuestionFacts(question, language, kind, items, words, focus, vector,
                          _counted(question, language) if kind == "number" else frozenset(),
