@@ -335,6 +335,22 @@ def test_a_figure_is_backed_by_a_number_or_a_year_not_by_a_month_or_day(claim: s
     assert ("is not in the cited sentence" not in support.reason) is backed
 
 
+@pytest.mark.parametrize(("claim", "sentence", "backed"), [
+    # a year is no head count: dev u25 answered "2017 people" from "Dieser 2017 gegründete Hub"
+    ("There are 2017 people working at the Hub.", "Dieser 2017 gegründete Hub ist ein Think Tank.", False),
+    # the counted thing named in the question's wording in the sentence's language: a count, even if year-like
+    ("There are 2017 people working at the Hub.", "Am Hub arbeiten 2017 Menschen.", True),
+    # a figure that cannot be a year keeps the similarity fallback across languages
+    ("There are 120 people working at the Hub.", "Der Hub beschäftigt 120 Fachleute.", True),
+])
+def test_a_year_is_no_count_of_what_the_question_counts(claim: str, sentence: str, backed: bool) -> None:
+    """Mutants: qa.answer.evidence._year_as_count (kind, figures that could be years, counted words per wording)."""
+    translation = (("Wie viele Menschen arbeiten am Hub?", "de", np.array([1.0, 0.0])),)
+    support = support_of("How many people work at the Hub?", claim, [sentence], "en", translations=translation,
+                         similarity=0.9)
+    assert (support.score >= 0.35) is backed, support
+
+
 def test_the_source_line_backs_an_answer_about_the_documents_authors() -> None:
     """Test t068: the authors stand only in the source line; the claim's words are checked against it too."""
     claim = "The authors of the study are Anna Beispiel and Bert Muster."
