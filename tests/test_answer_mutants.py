@@ -342,6 +342,8 @@ def test_a_figure_is_backed_by_a_number_or_a_year_not_by_a_month_or_day(claim: s
     ("There are 2017 people working at the Hub.", "Am Hub arbeiten 2017 Menschen.", True),
     # a figure that cannot be a year keeps the similarity fallback across languages
     ("There are 120 people working at the Hub.", "Der Hub beschäftigt 120 Fachleute.", True),
+    # a figure with a thousands separator is not written as a year
+    ("There are 1,352 people working at the Hub.", "Der Hub beschäftigt 1.352 Fachleute.", True),
 ])
 def test_a_year_is_no_count_of_what_the_question_counts(claim: str, sentence: str, backed: bool) -> None:
     """Mutants: qa.answer.evidence._year_as_count (kind, figures that could be years, counted words per wording)."""

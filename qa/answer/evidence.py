@@ -403,13 +403,18 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                               for item in found)
 
 
-def _year_as_count(added: _NewItems, question: QuestionFacts, text: str, language: str) -> bool:
-    """A "how many X" answer whose figure could be a year ("2017 people") while the window does not name X in any
-    wording of the question: "Dieser 2017 gegründete Hub" gives a year, not a head count. Figures outside
-    1000-2100 keep the similarity fallback of _on_topic."""
+# A figure written as a year is: four plain digits, no separator ("2017", not "1,352" or "1.352").
+_YEAR_WRITTEN = re.compile(r"(?<![\d.,])(?:1\d{3}|20\d{2}|2100)(?![\d]|[.,]\d)")
+
+
+def _year_as_count(claim: str, added: _NewItems, question: QuestionFacts, text: str, language: str) -> bool:
+    """A "how many X" answer whose figures are all written as years ("2017 people") while the window does not name
+    X in any wording of the question: "Dieser 2017 gegründete Hub" gives a year, not a head count. Other figures
+    keep the similarity fallback of _on_topic."""
     if question.kind != "number" or not question.counted or not added.numbers:
         return False
-    if not all(_is_year(readings) for readings in added.numbers):
+    years = {Decimal(year) for year in _YEAR_WRITTEN.findall(claim)}
+    if not all(readings & years for readings in added.numbers):
         return False
     words = content_words_both(text, language)
     return not any(asked.counted & words for asked in question.wordings_for(language))
@@ -454,7 +459,7 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         given = nationalities(text, asked_persons) if nationality else set()
         if problem is None and nationality and added.countries and not added.countries <= given:
             problem = "the cited sentence does not give that country as the person's"
-        if problem is None and _year_as_count(added, question, text, evidence.language):
+        if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
         if problem is None and not (asked_slot or from_source or (nationality and given)
                                     or _on_topic(text, window, evidence, question, names)):
