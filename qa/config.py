@@ -108,6 +108,9 @@ class Config:
     # The source label before each passage ("(short title; publisher, date)") costs about 16 tokens; false gives
     # a document's later passages in the prompt only "(ebd.)" / "(ibid.)" after its first passage's full label.
     repeat_labels: bool = True
+    # Worked examples before the question (cached prefix): 1 = one exchange across languages; 2 adds one whose asked
+    # role is held by someone other than the passage's most prominent person (prompts.ROLE_EXAMPLE).
+    worked_examples: int = 1
     # A claim that no passage backs is checked once more against the model's translation of the sentence closest
     # to it in each passage it cites in another language (words, topic and similarity on the translation; key items
     # on the original). Session 13, replayed: dev q89 and unseen-2 xq-07 right, nothing else changed (README).

@@ -52,6 +52,21 @@ def test_prompt_is_in_the_question_language_with_numbered_passages() -> None:
     assert "Question: When was NATO founded?" in english[-1].content
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_second_worked_example_on_the_asked_role_joins_the_cached_prefix(language: str) -> None:
+    """worked_examples = 2: the role example follows the first one, the same for every question (its KV cells are
+    reused), its answer names the one who holds the asked role, not the passage's most prominent person; short
+    answers keep their own single example."""
+    one = answer_messages("Frage?", PASSAGES, language)
+    two = answer_messages("Frage?", PASSAGES, language, examples=2)
+    assert [m.role for m in two] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert two[:3] == one[:3] and two[-1] == one[-1]
+    assert two[3:5] == answer_messages("Andere Frage?", PASSAGES[:1], language, examples=2)[3:5]
+    assert "Paul Brandt" in two[4].content and "Keller" not in two[4].content and "[1]" in two[4].content
+    assert "Keller" in two[3].content  # the distractor stands in the cited passage
+    assert len(answer_messages("Q?", PASSAGES, language, style="short", examples=2)) == 4
+
+
 def test_answer_sentences_and_markers_are_parsed() -> None:
     text = "Die NATO wurde 1949 gegründet [1]. Rutte hatte Unterstützer.[2][1] Ende [3, 4]."
     assert split_answer_sentences(text) == ["Die NATO wurde 1949 gegründet [1].", "Rutte hatte Unterstützer.[2][1]",

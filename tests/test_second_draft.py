@@ -114,6 +114,27 @@ def test_an_unknown_second_draft_mode_is_refused_with_the_choices(pipeline_on: P
     assert "off, reversed, top2" in error.value.hint
 
 
+def test_an_unknown_number_of_worked_examples_is_refused(pipeline_on: Pipeline) -> None:  # noqa: F811
+    scripted = Pipeline(pipeline_on.config.replace(worked_examples=3), embedder=pipeline_on.embedder,
+                        generator=ScriptedGenerator("x"))
+    scripted._index = pipeline_on.index  # noqa: SLF001
+    with pytest.raises(ConfigError) as error:
+        scripted.answer(QUESTION)
+    assert "worked_examples" in error.value.hint
+
+
+def test_the_second_draft_sees_the_same_worked_examples(pipeline_on: Pipeline) -> None:  # noqa: F811
+    """A second draft is asked with the first draft's fixed prefix (worked_examples = 2 included)."""
+    config = pipeline_on.config.replace(worked_examples=2, sentence_score_margin=1.0)
+    generator = TwoDrafts(WRONG, "Der neue NATO-Generalsekretär ist Rutte", "Rutte ist neuer")
+    scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=generator)
+    scripted._index = pipeline_on.index  # noqa: SLF001
+    answer = scripted.answer(QUESTION)
+    first, second = generator.answer_prompts()
+    assert [len(first), len(second)] == [6, 6] and first[:5] == second[:5]
+    assert "Paul Brandt" in first[4].content and answer.redrafted
+
+
 @pytest.mark.parametrize(("language", "same"), [("de", "ebd."), ("en", "ibid.")])
 def test_labels_once_per_document(pipeline_on: Pipeline, language: str, same: str) -> None:  # noqa: F811
     chunks = [c for c in pipeline_on.index.chunks if c.document_id == "de_wechsel.txt"]

@@ -88,6 +88,9 @@ class Answerer:
         if config.answer_style not in ANSWER_STYLES:
             raise ConfigError(f"Unknown answer_style {config.answer_style!r}.",
                               hint=f"Set answer_style to one of: {', '.join(ANSWER_STYLES)}.")
+        if config.worked_examples not in (1, 2):
+            raise ConfigError(f"Unknown worked_examples {config.worked_examples!r}.",
+                              hint="Set worked_examples to 1 (one worked example) or 2 (and one on the asked role).")
         if config.second_draft not in SECOND_DRAFTS:
             raise ConfigError(f"Unknown second_draft {config.second_draft!r}.",
                               hint=f"Set second_draft to one of: {', '.join(SECOND_DRAFTS)}.")
@@ -161,7 +164,7 @@ class Answerer:
         if pivot and self.config.pivot == "translation":
             asked = next((t.text for t in translations if t.language == pivot), standalone)
         messages = answer_messages(asked, passages, drafted_in, self._labels(passages, drafted_in),
-                                   self.config.answer_style)
+                                   self.config.answer_style, self.config.worked_examples)
         prompt_built = time.perf_counter()
         draft = _Draft([], Usage(0, 0, 0.0, 0.0))
         yield from self._generate(messages, draft)
@@ -254,7 +257,7 @@ class Answerer:
         itself (not as a quote), else the first verdict with the time the try took. Not streamed."""
         language = base.language
         messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
-                                   self.config.answer_style)
+                                   self.config.answer_style, self.config.worked_examples)
         text, _ = text_of(self.generator.stream(messages, max_tokens=self.config.max_tokens))
         evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in renumbered]
         second = replace(base, passages=tuple(renumbered), draft=text.strip())

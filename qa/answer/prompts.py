@@ -71,6 +71,29 @@ EXAMPLE = {
     ),
 }
 
+# A second worked example (`worked_examples = 2`), after EXAMPLE: the asked role is held by someone other than the
+# passage's most prominent person, and the answer names that one with the role, as a complete sentence (the 1.5B
+# model tends to put the topic's person into any "who" slot or to restate the question without its answer).
+# Measured in session 15 (README's ablation).
+ROLE_EXAMPLE = {
+    "de": (
+        "Passagen:\n"
+        "[1] (Stadium news; City Sports, 2019) Club president Maria Keller opened the new stadium. "
+        "The opening speech was given by Mayor Paul Brandt.\n"
+        "[2] (Vereinsbericht; Sportverein Nord, 2019) Das Stadion hat 8.000 Plätze.\n\n"
+        "Frage: Wer hielt die Rede zur Eröffnung des Stadions?",
+        "Die Rede zur Eröffnung hielt Bürgermeister Paul Brandt [1].",
+    ),
+    "en": (
+        "Passages:\n"
+        "[1] (Vereinsbericht; Sportverein Nord, 2019) Vereinspräsidentin Maria Keller eröffnete das neue Stadion. "
+        "Die Eröffnungsrede hielt Bürgermeister Paul Brandt.\n"
+        "[2] (Stadium news; City Sports, 2019) The stadium has 8,000 seats.\n\n"
+        "Question: Who gave the speech at the opening of the stadium?",
+        "Mayor Paul Brandt gave the opening speech [1].",
+    ),
+}
+
 # Short answers (`answer_style = "short"`, e.g. for SQuAD-style exact match): the words of one passage that
 # answer the question, copied as they stand there, and its number. The check (qa.answer.short) accepts only a
 # span that stands in a passage, so a short answer is faithful by construction. The worked example uses the
@@ -234,12 +257,14 @@ def passage_header(passage: Passage, label: str = "") -> str:
 
 
 def answer_messages(question: str, passages: Sequence[Passage], language: str,
-                    labels_of_passages: Sequence[str] = (), style: str = "sentences") -> list[Message]:
+                    labels_of_passages: Sequence[str] = (), style: str = "sentences",
+                    examples: int = 1) -> list[Message]:
     """The chat messages for answering `question` from `passages` in `language` ("de"/"en").
 
     `labels_of_passages` name each passage's source (see source_label); web addresses in the passages
     are left out of the prompt (they cost many tokens and answer nothing). `style` "short" asks for the
-    passage's own words that answer the question instead of sentences."""
+    passage's own words that answer the question instead of sentences. `examples` 2 adds ROLE_EXAMPLE
+    after the first worked example (sentences only); both stay in the cached fixed prefix."""
     labels = LABELS[language]
     lines = [f"{labels['passages']}:"]
     for position, passage in enumerate(passages):
@@ -250,8 +275,11 @@ def answer_messages(question: str, passages: Sequence[Passage], language: str,
     lines.append(f"{labels['question']}: {question}")
     short = style == "short"
     example_question, example_answer = (SHORT_EXAMPLE if short else EXAMPLE)[language]
-    return [Message("system", (SHORT_SYSTEM if short else SYSTEM)[language]), Message("user", example_question),
-            Message("assistant", example_answer), Message("user", "\n".join(lines))]
+    shown = [Message("user", example_question), Message("assistant", example_answer)]
+    if examples >= 2 and not short:
+        shown += [Message("user", ROLE_EXAMPLE[language][0]), Message("assistant", ROLE_EXAMPLE[language][1])]
+    return [Message("system", (SHORT_SYSTEM if short else SYSTEM)[language]), *shown,
+            Message("user", "\n".join(lines))]
 
 
 def rewrite_messages(question: str, history: Sequence[Message], language: str) -> list[Message]:
