@@ -10,7 +10,7 @@ import pytest
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Retrieved, Token
 from qa.answer.followups import refers_back
-from qa.answer.gate import missing_places, missing_years, years
+from qa.answer.gate import missing_places, missing_source, missing_years, publisher_word, years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import trim_passage
 from qa.answer.prompts import REFUSAL, SYSTEM, answer_messages
@@ -240,6 +240,20 @@ def test_years_the_question_names_must_be_in_the_evidence() -> None:
     assert missing_years("Where is the 2026 summit?", "en", [("Vilnius Summit, 11. Juli 2023", "de")]) == {2026}
     assert missing_years("Where is the 2026 summit?", "en", [("x", "en"), ("Gipfel 2026 in Ankara", "de")]) == set()
     assert missing_years("Where is the summit?", "en", []) == set()
+
+
+def test_a_source_the_question_names_must_be_the_cited_ones() -> None:
+    publishers = {"a.txt": "Stern, via 24 Hours World", "b.txt": "Friedrich-Ebert-Stiftung e.V.", "c.txt": "IT BOLTWISE"}
+    assert [publisher_word(p) for p in publishers.values()] == ["stern", "friedrich", "boltwise"]
+    question = "Wann wurde laut dem Stern-Bericht eine Entscheidung erwartet?"  # part of a compound names it
+    assert missing_source(question, publishers, ["b.txt"], ["Im Januar 2025 …"]) == "Stern, via 24 Hours World"
+    assert missing_source(question, publishers, ["a.txt", "b.txt"], ["…"]) is None
+    # a cited text that says the word itself ("der Stern Sirius") is not a wrong source
+    assert missing_source("Welcher Stern ist am hellsten?", publishers, ["c.txt"], ["Der Stern Sirius …"]) is None
+    assert missing_source("Was plant die NATO?", publishers, ["b.txt"], ["…"]) is None  # no source named
+    # a publisher of every document names none in particular
+    wiki = {"a.txt": "Wikipedia", "b.txt": "Wikipedia"}
+    assert missing_source("According to Wikipedia, when did it end?", wiki, ["a.txt"], ["…"]) is None
 
 
 def test_a_sentence_that_only_repeats_the_question_is_no_answer() -> None:

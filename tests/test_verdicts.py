@@ -156,6 +156,16 @@ def test_an_answer_about_another_year_than_the_one_asked_is_refused(pipeline_on:
     assert answer.refused and "2026" in answer.refusal_reason, answer
 
 
+def test_an_answer_from_another_source_than_the_one_the_question_names_is_refused(pipeline_on: Pipeline) -> None:
+    """Dev q126: "laut dem Stern-Bericht" answered from the FES study. The Hub's passage is Test Press's."""
+    wrong = verdict(pipeline_on, "Where was the Hub for the South set up, according to Testnachrichten?",
+                    "The Hub for the South was set up in Naples [1].")
+    assert wrong.refused and "not from Testnachrichten" in wrong.refusal_reason, wrong
+    right = verdict(pipeline_on, "Where was the Hub for the South set up, according to Test Press?",
+                    "The Hub for the South was set up in Naples [1].")
+    assert not right.refused and cited_documents(right) == {"en_hub.txt"}, right
+
+
 # --- right drafts are not refused ---------------------------------------------------------------------------------
 
 

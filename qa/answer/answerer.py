@@ -35,7 +35,7 @@ from qa.answer.evidence import (
 )
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
-from qa.answer.gate import acronym_found, evidence_too_weak, missing_places, missing_years
+from qa.answer.gate import acronym_found, evidence_too_weak, missing_places, missing_source, missing_years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.pivot import MODES as PIVOT_MODES
@@ -300,14 +300,20 @@ class Answerer:
                             timings=replace(timings, total_s=time.perf_counter() - started)))
 
     def _unmentioned(self, base: Answer, cited: Iterable[Passage]) -> str | None:
-        """Why the cited passages cannot answer: a place or year the question names that neither they, the
-        chunks around them nor their documents' dates mention; None when there is none."""
+        """Why the cited passages cannot answer: a publisher the question names that none of them is from, or a
+        place or year the question names that neither they, the chunks around them nor their documents' dates
+        mention; None when there is none."""
         cited = list(cited)
         context = [(text, p.chunk.language) for p in cited for text in self._context(p.chunk)]
         missing = missing_places(base.standalone_question, [text for text, _ in context],
                                  [self.index.documents[d].text for d in {p.chunk.document_id for p in cited}])
         absent = missing_years(base.standalone_question, base.language,
                                context + [(self._source_line(p, base.language), base.language) for p in cited])
+        source = missing_source(base.standalone_question,
+                                {d: document.publisher for d, document in self.index.documents.items()},
+                                [p.chunk.document_id for p in cited], [text for text, _ in context])
+        if source:
+            return f"the cited passages are not from {source}, which the question names"
         if not missing and not absent:
             return None
         named = ", ".join([*sorted(missing), *map(str, sorted(absent))])

@@ -73,6 +73,42 @@ def missing_places(question: str, evidence: Sequence[str], documents: Sequence[s
     return (nouns - found) | qualifiers
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def publisher_word(publisher: str) -> str:
+    """The word a question names a publisher by: its first word of three or more letters, folded ("Stern, via
+    24 Hours World" → "stern", "IT BOLTWISE" → "boltwise", "Friedrich-Ebert-Stiftung e.V." → "friedrich")."""
+    return next((word.casefold() for word in _WORD.findall(publisher) if len(word) >= 3), "")
+
+
+def missing_source(question: str, publishers: dict[str, str], cited: Sequence[str],
+                   evidence: Sequence[str]) -> str | None:
+    """The publisher the question names ("laut dem Stern-Bericht", "according to the tagesschau article") when
+    none of the cited documents is from it and the cited texts do not mention it; else None.
+
+    Args:
+        question: the standalone question.
+        publishers: every document id of the collection with its publisher (sources.toml).
+        cited: the ids of the cited passages' documents.
+        evidence: the cited texts (passages and the chunks around them).
+
+    A publisher of every document (all "Wikipedia") names none in particular; one word of the question names
+    a publisher when it is that publisher's first word, alone or as part of a hyphenated compound.
+    """
+    asked = {part.casefold() for part in _WORD.findall(question)}
+    named: dict[str, set[str]] = {}
+    for document, publisher in publishers.items():
+        word = publisher_word(publisher)
+        if word and word in asked:
+            named.setdefault(word, set()).add(document)
+    mentioned = {part.casefold() for text in evidence for part in _WORD.findall(text)}
+    for word, documents in sorted(named.items()):
+        if len(documents) < len(publishers) and not documents & set(cited) and word not in mentioned:
+            return next(publishers[d] for d in sorted(documents))
+    return None
+
+
 def years(text: str, language: str) -> set[int]:
     """The years `text` names: those of its dates and its plain four-digit figures from 1000 to 2099
     ("1.500" or "1,500" is a count, not a year)."""
