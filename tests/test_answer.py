@@ -245,6 +245,7 @@ def test_years_the_question_names_must_be_in_the_evidence() -> None:
 def test_a_source_the_question_names_must_be_the_cited_ones() -> None:
     publishers = {"a.txt": "Stern, via 24 Hours World", "b.txt": "Friedrich-Ebert-Stiftung e.V.", "c.txt": "IT BOLTWISE"}
     assert [publisher_word(p) for p in publishers.values()] == ["stern", "friedrich", "boltwise"]
+    assert publisher_word("Die Zeit") == "zeit" and publisher_word("The Guardian") == "guardian"  # no article
     question = "Wann wurde laut dem Stern-Bericht eine Entscheidung erwartet?"  # part of a compound names it
     assert missing_source(question, publishers, ["b.txt"], ["Im Januar 2025 …"]) == "Stern, via 24 Hours World"
     assert missing_source(question, publishers, ["a.txt", "b.txt"], ["…"]) is None

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer.key_items import find_countries, key_items
+from qa.text.tokens import is_stopword
 from qa.types import Hit
 
 _YEAR = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?![\d]|[.,]\d)")
@@ -77,9 +78,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def publisher_word(publisher: str) -> str:
-    """The word a question names a publisher by: its first word of three or more letters, folded ("Stern, via
-    24 Hours World" → "stern", "IT BOLTWISE" → "boltwise", "Friedrich-Ebert-Stiftung e.V." → "friedrich")."""
-    return next((word.casefold() for word in _WORD.findall(publisher) if len(word) >= 3), "")
+    """The word a question names a publisher by: its first word of three or more letters that is no stop word,
+    folded ("Stern, via 24 Hours World" → "stern", "IT BOLTWISE" → "boltwise", "Friedrich-Ebert-Stiftung e.V." →
+    "friedrich", "Die Zeit" → "zeit")."""
+    return next((word.casefold() for word in _WORD.findall(publisher) if len(word) >= 3 and not is_stopword(word)),
+                "")
 
 
 def missing_source(question: str, publishers: dict[str, str], cited: Sequence[str],

@@ -23,6 +23,11 @@ def _stopwords() -> frozenset[str]:
     return frozenset(word.lower() for word in (*STOPWORDS_EN, *STOPWORDS_GERMAN))
 
 
+def is_stopword(word: str) -> bool:
+    """Whether `word` is a German or English stop word (bm25s's lists)."""
+    return word.lower() in _stopwords()
+
+
 @lru_cache(maxsize=2)
 def _stemmer(language: str) -> Any:
     import Stemmer
