@@ -105,22 +105,16 @@ def test_no_second_draft_when_it_is_off_or_the_first_passes(pipeline_on: Pipelin
     assert not passed.refused and "second draft" not in passed.refusal_reason
 
 
-def test_an_unknown_second_draft_mode_is_refused_with_the_choices(pipeline_on: Pipeline) -> None:  # noqa: F811
-    scripted = Pipeline(pipeline_on.config.replace(second_draft="twice"), embedder=pipeline_on.embedder,
+@pytest.mark.parametrize(("setting", "hint"), [({"second_draft": "twice"}, "off, reversed, top2"),
+                                              ({"worked_examples": 3}, "worked_examples")])
+def test_an_unknown_setting_is_refused_with_the_choices(pipeline_on: Pipeline, setting: dict[str, object],  # noqa: F811
+                                                        hint: str) -> None:
+    scripted = Pipeline(pipeline_on.config.replace(**setting), embedder=pipeline_on.embedder,
                         generator=ScriptedGenerator("x"))
     scripted._index = pipeline_on.index  # noqa: SLF001
     with pytest.raises(ConfigError) as error:
         scripted.answer(QUESTION)
-    assert "off, reversed, top2" in error.value.hint
-
-
-def test_an_unknown_number_of_worked_examples_is_refused(pipeline_on: Pipeline) -> None:  # noqa: F811
-    scripted = Pipeline(pipeline_on.config.replace(worked_examples=3), embedder=pipeline_on.embedder,
-                        generator=ScriptedGenerator("x"))
-    scripted._index = pipeline_on.index  # noqa: SLF001
-    with pytest.raises(ConfigError) as error:
-        scripted.answer(QUESTION)
-    assert "worked_examples" in error.value.hint
+    assert hint in error.value.hint
 
 
 def test_the_second_draft_sees_the_same_worked_examples(pipeline_on: Pipeline) -> None:  # noqa: F811
