@@ -10,7 +10,7 @@ import pytest
 from qa.answer.citations import check_citations
 from qa.answer.events import Done, Retrieved, Token
 from qa.answer.followups import refers_back
-from qa.answer.gate import missing_places, missing_source, missing_years, publisher_word, years
+from qa.answer.gate import missing_places, missing_source, missing_years, publisher_word, publishers_by_word, years
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import trim_passage
 from qa.answer.prompts import REFUSAL, SYSTEM, answer_messages
@@ -246,15 +246,16 @@ def test_a_source_the_question_names_must_be_the_cited_ones() -> None:
     publishers = {"a.txt": "Stern, via 24 Hours World", "b.txt": "Friedrich-Ebert-Stiftung e.V.", "c.txt": "IT BOLTWISE"}
     assert [publisher_word(p) for p in publishers.values()] == ["stern", "friedrich", "boltwise"]
     assert publisher_word("Die Zeit") == "zeit" and publisher_word("The Guardian") == "guardian"  # no article
+    by_word = publishers_by_word(publishers)
     question = "Wann wurde laut dem Stern-Bericht eine Entscheidung erwartet?"  # part of a compound names it
-    assert missing_source(question, publishers, ["b.txt"], ["Im Januar 2025 …"]) == "Stern, via 24 Hours World"
-    assert missing_source(question, publishers, ["a.txt", "b.txt"], ["…"]) is None
+    assert missing_source(question, by_word, ["b.txt"], ["Im Januar 2025 …"]) == "Stern, via 24 Hours World"
+    assert missing_source(question, by_word, ["a.txt", "b.txt"], ["…"]) is None
     # a cited text that says the word itself ("der Stern Sirius") is not a wrong source
-    assert missing_source("Welcher Stern ist am hellsten?", publishers, ["c.txt"], ["Der Stern Sirius …"]) is None
-    assert missing_source("Was plant die NATO?", publishers, ["b.txt"], ["…"]) is None  # no source named
+    assert missing_source("Welcher Stern ist am hellsten?", by_word, ["c.txt"], ["Der Stern Sirius …"]) is None
+    assert missing_source("Was plant die NATO?", by_word, ["b.txt"], ["…"]) is None  # no source named
     # a publisher of every document names none in particular
-    wiki = {"a.txt": "Wikipedia", "b.txt": "Wikipedia"}
-    assert missing_source("According to Wikipedia, when did it end?", wiki, ["a.txt"], ["…"]) is None
+    wiki = publishers_by_word({"a.txt": "Wikipedia", "b.txt": "Wikipedia"})
+    assert wiki == {} and missing_source("According to Wikipedia, when did it end?", wiki, ["a.txt"], ["…"]) is None
 
 
 def test_a_sentence_that_only_repeats_the_question_is_no_answer() -> None:

@@ -35,7 +35,14 @@ from qa.answer.evidence import (
 )
 from qa.answer.fallback import extractive_answer
 from qa.answer.followups import refers_back, standalone_question
-from qa.answer.gate import acronym_found, evidence_too_weak, missing_places, missing_source, missing_years
+from qa.answer.gate import (
+    acronym_found,
+    evidence_too_weak,
+    missing_places,
+    missing_source,
+    missing_years,
+    publishers_by_word,
+)
 from qa.answer.output import is_refusal, join_split_figures
 from qa.answer.passages import choose_passages
 from qa.answer.pivot import MODES as PIVOT_MODES
@@ -104,6 +111,7 @@ class Answerer:
         self._positions = {chunk.id: position for position, chunk in enumerate(index.chunks)}
         self._languages = {document.language for document in index.documents.values()}
         self._common: frozenset[str] | None = None
+        self._publisher_words: dict[str, tuple[str, frozenset[str]]] | None = None
         # passage sentences translated for checks across languages (qa.answer.evidence.translated_support)
         self._sentence_translations: dict[tuple[str, str], str | None] = {}
 
@@ -309,9 +317,8 @@ class Answerer:
                                  [self.index.documents[d].text for d in {p.chunk.document_id for p in cited}])
         absent = missing_years(base.standalone_question, base.language,
                                context + [(self._source_line(p, base.language), base.language) for p in cited])
-        source = missing_source(base.standalone_question,
-                                {d: document.publisher for d, document in self.index.documents.items()},
-                                [p.chunk.document_id for p in cited], [text for text, _ in context])
+        source = missing_source(base.standalone_question, self._publishers(), [p.chunk.document_id for p in cited],
+                                [text for text, _ in context])
         if source:
             return f"the cited passages are not from {source}, which the question names"
         if not missing and not absent:
@@ -372,6 +379,13 @@ class Answerer:
         if done.answer.refused:
             return self._refuse(base, f"{reason}; short answer: {done.answer.refusal_reason}", timings, started)
         return Done(replace(done.answer, draft=base.draft, extractive=True, refusal_reason=f"short: {reason}"))
+
+    def _publishers(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """The collection's publishers by the word a question names them by (read once, on first use)."""
+        if self._publisher_words is None:
+            self._publisher_words = publishers_by_word({d: document.publisher
+                                                        for d, document in self.index.documents.items()})
+        return self._publisher_words
 
     def _common_words(self) -> frozenset[str]:
         """The words the collection also writes in lower case (read once, on the first check that needs them)."""

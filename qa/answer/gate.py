@@ -14,7 +14,7 @@ document's date. Leaves out: refusals the model states itself
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from qa.answer.key_items import find_countries, key_items
 from qa.text.tokens import is_stopword
@@ -85,30 +85,42 @@ def publisher_word(publisher: str) -> str:
                 "")
 
 
-def missing_source(question: str, publishers: dict[str, str], cited: Sequence[str],
+def publishers_by_word(publishers: Mapping[str, str]) -> dict[str, tuple[str, frozenset[str]]]:
+    """For each publisher's naming word (publisher_word): the publisher and its documents, from every document id
+    of the collection with its publisher (sources.toml). A word that names every document's publisher (all
+    "Wikipedia") names none in particular and is left out."""
+    documents: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for document, publisher in sorted(publishers.items()):
+        word = publisher_word(publisher)
+        if word:
+            documents.setdefault(word, set()).add(document)
+            names.setdefault(word, publisher)
+    return {word: (names[word], frozenset(ids)) for word, ids in documents.items() if len(ids) < len(publishers)}
+
+
+def missing_source(question: str, by_word: Mapping[str, tuple[str, frozenset[str]]], cited: Sequence[str],
                    evidence: Sequence[str]) -> str | None:
     """The publisher the question names ("laut dem Stern-Bericht", "according to the tagesschau article") when
     none of the cited documents is from it and the cited texts do not mention it; else None.
 
     Args:
         question: the standalone question.
-        publishers: every document id of the collection with its publisher (sources.toml).
+        by_word: the collection's publishers by their naming word (publishers_by_word).
         cited: the ids of the cited passages' documents.
         evidence: the cited texts (passages and the chunks around them).
 
-    A publisher of every document (all "Wikipedia") names none in particular; one word of the question names
-    a publisher when it is that publisher's first word, alone or as part of a hyphenated compound.
+    One word of the question names a publisher when it is that publisher's naming word, alone or as part of a
+    hyphenated compound ("Stern-Bericht").
     """
-    asked = {part.casefold() for part in _WORD.findall(question)}
-    named: dict[str, set[str]] = {}
-    for document, publisher in publishers.items():
-        word = publisher_word(publisher)
-        if word and word in asked:
-            named.setdefault(word, set()).add(document)
+    asked = {part.casefold() for part in _WORD.findall(question)} & by_word.keys()
+    if not asked:
+        return None
     mentioned = {part.casefold() for text in evidence for part in _WORD.findall(text)}
-    for word, documents in sorted(named.items()):
-        if len(documents) < len(publishers) and not documents & set(cited) and word not in mentioned:
-            return next(publishers[d] for d in sorted(documents))
+    for word in sorted(asked):
+        publisher, documents = by_word[word]
+        if not documents & set(cited) and word not in mentioned:
+            return publisher
     return None
 
 
