@@ -242,6 +242,16 @@ def test_years_the_question_names_must_be_in_the_evidence() -> None:
     assert missing_years("Where is the summit?", "en", []) == set()
 
 
+def test_a_generation_loop_is_recognised() -> None:
+    from qa.answer.output import repeats_itself
+
+    assert repeats_itself("Es prüfte die Beiträge" + " von Beiträgen" * 6 + ".")
+    assert not repeats_itself("Es prüfte die Beiträge" + " von Beiträgen" * 4 + ".")
+    # three sentences of the same shape are a list, not a loop
+    assert not repeats_itself("Anna was born in 1900 [1]. Bert was born in 1901 [1]. Carl was born in 1902 [2].")
+    assert not repeats_itself("Die NATO wurde 1949 gegründet [1].") and not repeats_itself("")
+
+
 def test_a_source_the_question_names_must_be_the_cited_ones() -> None:
     publishers = {"a.txt": "Stern, via 24 Hours World", "b.txt": "Friedrich-Ebert-Stiftung e.V.", "c.txt": "IT BOLTWISE"}
     assert [publisher_word(p) for p in publishers.values()] == ["stern", "friedrich", "boltwise"]

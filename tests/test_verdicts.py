@@ -166,6 +166,14 @@ def test_an_answer_from_another_source_than_the_one_the_question_names_is_refuse
     assert not right.refused and cited_documents(right) == {"en_hub.txt"}, right
 
 
+def test_a_draft_that_runs_in_a_loop_is_not_shown(pipeline_on: Pipeline) -> None:
+    """Unseen-3 xq-36: greedy decoding looped ("die Beiträge von Beiträgen von Beiträgen …") and the words still
+    matched the cited sentence. A loop is no answer: refused (or quoted), with the reason."""
+    loop = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte" + " von Beschäftigten" * 6 + " [1]."
+    answer = verdict(pipeline_on, "Wie viele Beschäftigte arbeiteten 2023 im Internationalen Sekretariat?", loop)
+    assert "von Beschäftigten von" not in answer.text and "loop" in answer.refusal_reason, answer
+
+
 # --- right drafts are not refused ---------------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ from qa.answer.gate import (
     missing_years,
     publishers_by_word,
 )
-from qa.answer.output import is_refusal, join_split_figures
+from qa.answer.output import is_refusal, join_split_figures, repeats_itself
 from qa.answer.passages import choose_passages
 from qa.answer.pivot import MODES as PIVOT_MODES
 from qa.answer.pivot import pivot_language, translate_sentences
@@ -284,6 +284,9 @@ class Answerer:
         raw = base.draft
         if not raw or is_refusal(raw, drafted_in):
             return self._refuse(base, "the model found no answer in the passages", timings, started)
+        if repeats_itself(raw):
+            return self._quote_or_refuse(base, "the model's answer runs in a loop", passages, evidence, facts, timings,
+                                         started)
         raw = join_split_figures(raw, drafted_in, [(p.text, p.chunk.language) for p in passages])
         if self.config.answer_style == "short":
             return self._short_verdict(base, raw, passages, evidence, facts, timings, started)

@@ -1,4 +1,4 @@
-"""Reading the model's output: refusals, sentences about the passages, sources named up front, split figures.
+"""Reading the model's output: refusals, loops, sentences about the passages, sources named up front, split figures.
 
 The counterpart of qa.answer.prompts (the text that goes to the model). The
 refusal phrases are data (refusal_signals.toml). Leaves out: checking what the
@@ -8,6 +8,7 @@ sentences claim (qa.answer.citations, qa.answer.support).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 from babel.numbers import format_decimal
@@ -39,6 +40,19 @@ def is_refusal(text: str, language: str) -> bool:
 
 
 # A figure the model's tokenizer broke apart: "800, 000" or "1, 352" (a group of three digits after ", ").
+# A draft that says the same three words this often has run into a loop ("die Beiträge von Beiträgen von
+# Beiträgen von …", greedy decoding until max_tokens): it is no answer, however well its words match a passage.
+# An answer of one to three sentences repeats a phrase at most three times ("X was born in …. Y was born in …").
+LOOP_REPEATS = 5
+
+
+def repeats_itself(text: str) -> bool:
+    """Whether some run of three words stands at least LOOP_REPEATS times in `text` (a generation loop)."""
+    words = re.findall(r"\w+", text.casefold())
+    runs = Counter(zip(words, words[1:], words[2:]))
+    return bool(runs) and max(runs.values()) >= LOOP_REPEATS
+
+
 _SPLIT_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3})((?:, \d{3})+)(?![\d]|[.,]\d)")
 
 
