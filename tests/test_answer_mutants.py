@@ -89,12 +89,30 @@ def test_german_abbreviations_do_not_cut_the_cited_sentence_in_two() -> None:
     ("It has 12 towers.", False),  # a whole number is not a year
     ("It was built in 1949.5.", False),  # a year is a whole number
     ("It was built on 1 October 1949.", True),  # a full date
+    # a span counted back from now (unseen-3 xq-02: "The last glacial started around 74,000 years ago")
+    ("It was built around 74,000 years ago.", True),
+    ("It was built 65 million years ago.", True),
+    ("It stood for 74,000 years.", False),  # a duration is no time
 ])
 def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answers: bool) -> None:
-    """Mutants: qa.answer.evidence._is_year (its range 1000-2100, whole numbers only, and the two joined by 'and')."""
+    """Mutants: qa.answer.evidence._is_year (its range 1000-2100, whole numbers only, and the two joined by 'and'),
+    qa.answer.key_items.counts_back_in_time."""
     facts = question_facts("When was the castle built?", "en", None)
     assert facts.kind == "date"
     assert answers_kind([claim], "en", facts) is answers
+
+
+@pytest.mark.parametrize(("claim", "answers"), [
+    ("Die Burg wurde vor etwa 74.000 Jahren gebaut.", True),
+    ("Die Burg wurde vor 300 Jahren gebaut.", True),
+    ("Die Burg wurde vor dem Krieg gebaut.", False),
+    ("Die Burg stand 300 Jahre lang.", False),
+])
+def test_a_german_when_question_is_answered_by_a_span_counted_back(claim: str, answers: bool) -> None:
+    """Mutants: qa.answer.key_items._time_ago (the marker before the span in German, CLDR's unit names)."""
+    facts = question_facts("Wann wurde die Burg gebaut?", "de", None)
+    assert facts.kind == "date"
+    assert answers_kind([claim], "de", facts) is answers
 
 
 # ---------------------------------------------------------------- the country backstop reads every cited passage

@@ -38,6 +38,7 @@ from qa.answer.data import load_table
 from qa.answer.key_items import (
     KeyItems,
     appositive_countries,
+    counts_back_in_time,
     dates_agree,
     find_countries,
     find_full_names,
@@ -373,7 +374,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
     if kind == "date":
-        return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found)
+        # a year or a date, or a span counted back from now ("around 74,000 years ago")
+        return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found) or any(
+            counts_back_in_time(claim, language) for claim in claims)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = name_stems(question.text)

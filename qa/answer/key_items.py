@@ -191,6 +191,30 @@ def _one_time_unit() -> dict[str, re.Pattern[str]]:
     return patterns
 
 
+@cache
+def _time_ago() -> dict[str, re.Pattern[str]]:
+    """Per language: a figure with a unit of time counted back from now ("74,000 years ago", "vor 74.000 Jahren",
+    "vor etwa 65 Millionen Jahren"); number_compounds.toml's marker words, CLDR's unit names."""
+    from babel.units import format_unit
+
+    table = load_table("number_compounds.toml")
+    patterns = {}
+    for language in LANGUAGES:
+        units = [fold(format_unit(1, f"duration-{unit}", locale=language).split(" ", 1)[1])
+                 for unit in ("century", "year", "month", "week", "day", "hour", "minute")]
+        span = rf"\d[\d.,]*(?:\s+[^\W\d_]+)?\s+(?:{'|'.join(map(re.escape, units))})\w*"
+        after, before = table["time_ago_after"].get(language, []), table["time_ago_before"].get(language, [])
+        alternatives = ([rf"{span}\s+(?:{'|'.join(map(re.escape, after))})\b"] if after else []) + (
+            [rf"\b(?:{'|'.join(map(re.escape, before))})\s+(?:[^\W\d_]+\s+)?{span}"] if before else [])
+        patterns[language] = re.compile("|".join(alternatives) or r"(?!)")
+    return patterns
+
+
+def counts_back_in_time(text: str, language: str) -> bool:
+    """Whether `text` gives a time as a span counted back from now ("74,000 years ago", "vor 74.000 Jahren")."""
+    return bool(_time_ago().get(language, _time_ago()["en"]).search(fold(text)))
+
+
 def _readings(numeral: str, language: str) -> set[Decimal]:
     """The values a numeral can mean: "1.352" is 1352 in German, 1.352 or 1352 in English."""
     compact = numeral.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
