@@ -35,6 +35,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from qa.answer.data import load_table
+from qa.answer.gate import plain_years
 from qa.answer.key_items import (
     KeyItems,
     appositive_countries,
@@ -406,17 +407,13 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                               for item in found)
 
 
-# A figure written as a year is: four plain digits, no separator ("2017", not "1,352" or "1.352").
-_YEAR_WRITTEN = re.compile(r"(?<![\d.,])(?:1\d{3}|20\d{2}|2100)(?![\d]|[.,]\d)")
-
-
 def _year_as_count(claim: str, added: _NewItems, question: QuestionFacts, text: str, language: str) -> bool:
     """A "how many X" answer whose figures are all written as years ("2017 people") while the window does not name
     X in any wording of the question: "Dieser 2017 gegründete Hub" gives a year, not a head count. Other figures
     keep the similarity fallback of _on_topic."""
     if question.kind != "number" or not question.counted or not added.numbers:
         return False
-    years = {Decimal(year) for year in _YEAR_WRITTEN.findall(claim)}
+    years = {Decimal(year) for year in plain_years(claim)}  # "2017", not "1,352" or "1.352"
     if not all(readings & years for readings in added.numbers):
         return False
     words = content_words_both(text, language)

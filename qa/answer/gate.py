@@ -128,7 +128,12 @@ def years(text: str, language: str) -> set[int]:
     """The years `text` names: those of its dates and its plain four-digit figures from 1000 to 2099
     ("1.500" or "1,500" is a count, not a year)."""
     found = {date[0] for date in key_items(text, language).dates if date[0] is not None}
-    return found | {int(year) for year in _YEAR.findall(text)}
+    return found | plain_years(text)
+
+
+def plain_years(text: str) -> set[int]:
+    """The figures of `text` written as years: four plain digits from 1000 to 2099, no separator."""
+    return {int(year) for year in _YEAR.findall(text)}
 
 
 def missing_years(question: str, language: str, evidence: Sequence[tuple[str, str]]) -> set[int]:

@@ -176,16 +176,20 @@ def _compound_number() -> re.Pattern[str]:
     return re.compile(f"({'|'.join(map(re.escape, words))})(?:{'|'.join(map(re.escape, endings))})\\w*")
 
 
+def _time_unit_names(language: str, units: tuple[str, ...]) -> list[str]:
+    """The folded singular names of CLDR's duration units in `language` ("year" -> "jahr" in German)."""
+    from babel.units import format_unit
+
+    return [fold(format_unit(1, f"duration-{unit}", locale=language).split(" ", 1)[1]) for unit in units]
+
+
 @cache
 def _one_time_unit() -> dict[str, re.Pattern[str]]:
     """Per language: an indefinite article (or "one") before a unit of time, which names the figure 1."""
-    from babel.units import format_unit
-
     ones = load_table("number_compounds.toml")["one_before_time_unit"]
     patterns = {}
     for language in LANGUAGES:
-        units = [fold(format_unit(1, f"duration-{unit}", locale=language).split(" ", 1)[1])
-                 for unit in ("year", "month", "week", "day", "hour", "minute")]
+        units = _time_unit_names(language, ("year", "month", "week", "day", "hour", "minute"))
         patterns[language] = re.compile(f"\\b(?:{'|'.join(map(re.escape, ones[language]))}) "
                                         f"(?:{'|'.join(map(re.escape, units))})(?:e?s|e)?\\b")
     return patterns
@@ -195,13 +199,10 @@ def _one_time_unit() -> dict[str, re.Pattern[str]]:
 def _time_ago() -> dict[str, re.Pattern[str]]:
     """Per language: a figure with a unit of time counted back from now ("74,000 years ago", "vor 74.000 Jahren",
     "vor etwa 65 Millionen Jahren"); number_compounds.toml's marker words, CLDR's unit names."""
-    from babel.units import format_unit
-
     table = load_table("number_compounds.toml")
     patterns = {}
     for language in LANGUAGES:
-        units = [fold(format_unit(1, f"duration-{unit}", locale=language).split(" ", 1)[1])
-                 for unit in ("century", "year", "month", "week", "day", "hour", "minute")]
+        units = _time_unit_names(language, ("century", "year", "month", "week", "day", "hour", "minute"))
         span = rf"\d[\d.,]*(?:\s+[^\W\d_]+)?\s+(?:{'|'.join(map(re.escape, units))})\w*"
         after, before = table["time_ago_after"].get(language, []), table["time_ago_before"].get(language, [])
         alternatives = ([rf"{span}\s+(?:{'|'.join(map(re.escape, after))})\b"] if after else []) + (
