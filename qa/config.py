@@ -65,6 +65,13 @@ class Config:
     # better, but the answers were right less often (dev 65.9% -> 61.5%; README).
     translate_index: bool = False
     translate_index_max_sentences: int = 5000
+    # Index-time questions ("doc2query", qa.index.questions): the model writes three questions per chunk in each
+    # language of the collection when the index is built (about 7 s per chunk and language on two cores; over
+    # index_questions_max_chunks chunks the index is built without them); a question's closest written question
+    # ranks its chunk, fused with `question_weight`. Off: see the README (session 16).
+    index_questions: bool = False
+    index_questions_max_chunks: int = 2000
+    question_weight: float = 0.5
     max_question_chars: int = 1000
     # Generation: "llama" (default) or "extractive" (fake); empty model_path =
     # the packaged Qwen2.5-1.5B model assembled into cache_dir

@@ -90,7 +90,7 @@ class Pipeline:
         """Build or update the index and reload it (the model translates each sentence of a bilingual
         collection into its other language, `config.translate_index`; `translate_progress` wraps that loop)."""
         with self._lock:
-            generator = self.generator if self.config.translate_index else None
+            generator = self.generator if self.config.translate_index or self.config.index_questions else None
             report = build_index(self.config, self.embedder, progress, generator, translate_progress)
             self._index = None
             self._retriever = None

@@ -20,6 +20,10 @@ the question's language by itself; the question needs no translation. These
 rankings are exact NumPy products over the loaded vectors (index-time
 translation is for collections of up to `translate_index_max_sentences`).
 
+With index-time questions (qa.index.questions, "doc2query") each chunk is also
+ranked by the question written for it that is closest to any wording of the
+question (query to query), fused at `question_weight`.
+
 The rankings come from the index's store (qa.index.store: FAISS + bm25s, or
 Milvus), the fusion is done here for every store, so both rank alike. Leaves out:
 how many passages the model sees (qa.answer.passages).
@@ -108,10 +112,11 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([question])[0] if query_vector is None else query_vector
         if mode == "hybrid" and self.index.translations is not None and vector is not None:
-            return self._hits(*self._fuse_views(Query(question, language, vector), translations, candidates), {}, top_k)
+            viewed = self._fuse_views(Query(question, language, vector), translations, candidates)
+            return self._hits(*self._with_questions(*viewed, vector, translations, candidates), {}, top_k)
         if mode == "hybrid" and translations and vector is not None:
-            return self._hits(*self._fuse_translated(Query(question, language, vector), translations, candidates),
-                              {}, top_k)
+            worded = self._fuse_translated(Query(question, language, vector), translations, candidates)
+            return self._hits(*self._with_questions(*worded, vector, translations, candidates), {}, top_k)
         tokens = tuple(tokenize(question, language)) if mode in ("hybrid", "bm25") else ()
         with_sentences = mode == "hybrid" and self.config.sentence_weight > 0
         found = self.index.store.search(StoreQuery(vector, tokens, candidates, 2 * candidates if with_sentences else 0))
@@ -123,7 +128,26 @@ class Retriever:
         fused: dict[int, float] = {}
         _add_rrf(fused, ((dense, dense_weight), (lexical, bm25_weight), (sentences, self.config.sentence_weight)),
                  self.config.rrf_k)
+        if mode == "hybrid" and vector is not None:
+            fused, dense = self._with_questions(fused, dense, vector, (), candidates)
         return self._hits(fused, dense, lexical, top_k)
+
+    def _with_questions(self, fused: dict[int, float], dense: dict[int, _Ranked], vector: np.ndarray,
+                        translations: Sequence[Query], candidates: int) -> tuple[dict[int, float], dict[int, _Ranked]]:
+        """`fused` plus the ranking by index-time questions (qa.index.questions: each chunk by its written question
+        closest to any wording of the question) at `question_weight`; a chunk only this ranking brings keeps the
+        question's own similarity for the gate."""
+        questions = self.index.questions
+        if questions is None or self.config.question_weight <= 0:
+            return fused, dense
+        ranking = questions.ranking([vector, *(query.vector for query in translations)], len(self.index.chunks),
+                                    candidates)
+        _add_rrf(fused, ((_ranked(tuple(ranking)), self.config.question_weight),), self.config.rrf_k)
+        new = [position for position in fused if position not in dense]
+        if new:
+            scores = self.index.vectors[new] @ np.asarray(vector, dtype=np.float32)
+            dense = {**dense, **{p: _Ranked(p, float(score), 0) for p, score in zip(new, scores)}}
+        return fused, dense
 
     def _hits(self, fused: dict[int, float], dense: dict[int, _Ranked], lexical: dict[int, _Ranked],
               top_k: int) -> list[Hit]:

@@ -199,6 +199,37 @@ def translation_request(messages: Sequence[Message]) -> str | None:
     return None
 
 
+# Index-time questions (qa.index.questions, "doc2query"): questions a chunk answers, in each language of the
+# collection. The prompt is part of the questions' cache key: a change asks the model again.
+QUESTIONS_SYSTEM = {
+    "en": "You write search questions. Read the text between <q> and </q> and write three short questions in English "
+          "that the text answers, one per line. Each question names what it is about and can be answered from the "
+          "text alone. Output only the questions.",
+    "de": "Du schreibst Suchfragen. Lies den Text zwischen <q> und </q> und schreibe drei kurze Fragen auf Deutsch, "
+          "die der Text beantwortet, eine pro Zeile. Jede Frage nennt, worum es geht, und lässt sich allein aus dem "
+          "Text beantworten. Gib nur die Fragen aus.",
+}
+QUESTIONS_EXAMPLE_TEXT = {
+    "de": "Die neue Brücke über die Donau wurde am 3. Mai 2021 eröffnet; gebaut hat sie eine Firma aus Linz für "
+          "40 Millionen Euro.",
+    "en": "The new bridge over the Danube opened on 3 May 2021; it was built by a company from Linz for 40 million "
+          "euros.",
+}
+QUESTIONS_EXAMPLE = {
+    "en": "When did the new bridge over the Danube open?\nWho built the new bridge over the Danube?\n"
+          "How much did the new bridge over the Danube cost?",
+    "de": "Wann wurde die neue Brücke über die Donau eröffnet?\nWer hat die neue Brücke über die Donau gebaut?\n"
+          "Wie viel hat die neue Brücke über die Donau gekostet?",
+}
+
+
+def chunk_questions_messages(text: str, language: str, target: str) -> list[Message]:
+    """Messages that ask the model for questions in `target` that a chunk `text` (written in `language`) answers;
+    the worked example's text is in the chunk's language."""
+    return [Message("system", QUESTIONS_SYSTEM[target]), Message("user", f"<q>{QUESTIONS_EXAMPLE_TEXT[language]}</q>"),
+            Message("assistant", QUESTIONS_EXAMPLE[target]), Message("user", f"<q>{text}</q>")]
+
+
 def format_document_date(date: str, language: str) -> str:
     """An ISO date of sources.toml ("2024-10-01", "2025-06", "2025") in the reader's language (CLDR via Babel)."""
     from datetime import date as Date

@@ -104,7 +104,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
     """`qa ask QUESTION [--language L] [--history FILE] [--json]`."""
     pipeline = make_pipeline(config)
     pipeline.ensure_index(progress=progress_bar("Embedding"),
-                         translate_progress=progress_bar("Translating sentences"))
+                         translate_progress=progress_bar("Asking the model (translations, questions)"))
     ask_once(pipeline, args.question, load_history(args.history), args)
     return 0
 
@@ -114,7 +114,7 @@ def run_chat(args: argparse.Namespace, config: Config) -> int:
     """`qa chat`: questions from stdin with the chat history, until an empty line or Ctrl-D."""
     pipeline = make_pipeline(config)
     pipeline.ensure_index(progress=progress_bar("Embedding"),
-                         translate_progress=progress_bar("Translating sentences"))
+                         translate_progress=progress_bar("Asking the model (translations, questions)"))
     history: list[Message] = []
     print("Ask a question (German or English); an empty line or Ctrl-D ends the chat.")
     while True:

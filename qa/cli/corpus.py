@@ -28,7 +28,7 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
     for reason in status.reasons:
         print(f"- {reason}", file=sys.stderr)
     report = pipeline.build(progress=progress_bar("Embedding"),
-                         translate_progress=progress_bar("Translating sentences"))
+                         translate_progress=progress_bar("Asking the model (translations, questions)"))
     print(
         f"Indexed {report.documents} documents, {report.chunks} chunks "
         f"({report.embedded} embedded, {report.reused} reused) and {report.sentences} sentences "
@@ -37,6 +37,9 @@ def run_index(args: argparse.Namespace, config: Config) -> int:
     if report.translated or report.translation_note:
         print(f"Translations: {report.translated} sentences ({report.translated_now} translated now)"
               + (f"; {report.translation_note}" if report.translation_note else ""))
+    if report.questions or report.questions_note:
+        print(f"Questions: {report.questions} for the chunks ({report.questions_now} model requests now)"
+              + (f"; {report.questions_note}" if report.questions_note else ""))
     for skipped in report.skipped:
         print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     if report.removed_documents:
@@ -82,7 +85,7 @@ def run_search(args: argparse.Namespace, config: Config) -> int:
     """`qa search QUESTION [-k N] [--mode M] [--json]`: the ranked passages with title, section and score."""
     pipeline = make_pipeline(config)
     pipeline.ensure_index(rebuild=not args.no_rebuild, progress=progress_bar("Embedding"),
-                         translate_progress=progress_bar("Translating sentences"))
+                         translate_progress=progress_bar("Asking the model (translations, questions)"))
     hits = pipeline.search(args.question, top_k=args.k, mode=args.mode)
     titles = {doc_id: doc.title for doc_id, doc in pipeline.index.documents.items()}
     if args.json:

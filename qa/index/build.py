@@ -45,6 +45,11 @@ from qa.index.format import (
     sentence_key,
 )
 from qa.index.load import SearchIndex
+from qa.index.questions import CACHE_FILE as QUESTIONS_CACHE
+from qa.index.questions import TEXTS_FILE as QUESTIONS_FILE
+from qa.index.questions import VECTORS_FILE as QUESTION_VECTORS_FILE
+from qa.index.questions import ChunkQuestions, question_languages, write_questions
+from qa.index.questions import embed_key as question_key
 from qa.index.store import FaissStore
 from qa.index.translations import (
     CACHE_FILE,
@@ -147,6 +152,11 @@ class BuildReport:
     translated: int = 0
     translated_now: int = 0
     translation_note: str = ""
+    # Index-time questions (qa.index.questions): how many the index holds, the model's answers to this build's
+    # requests (the others came from the cache), and why there are none, when there are none.
+    questions: int = 0
+    questions_now: int = 0
+    questions_note: str = ""
 
 
 def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -157,7 +167,8 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
     folder = config.index_dir / CURRENT
     stored: dict[str, np.ndarray] = {}
     for records, vectors_file in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy"),
-                                  (TEXTS_FILE, SENTENCE_VECTORS_FILE), (CHUNKS_FILE, CHUNK_VECTORS_FILE)):
+                                  (TEXTS_FILE, SENTENCE_VECTORS_FILE), (CHUNKS_FILE, CHUNK_VECTORS_FILE),
+                                  (QUESTIONS_FILE, QUESTION_VECTORS_FILE)):
         try:
             vectors = np.load(folder / vectors_file)
             keys = [json.loads(line)["embed_key"] for line in (folder / records).read_text("utf-8").splitlines()]
@@ -171,7 +182,8 @@ def _previous_vectors(config: Config, settings: dict[str, Any]) -> dict[str, np.
 def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Document],
                  chunks: Sequence[Chunk], keys: Sequence[str], vectors: np.ndarray,
                  sentences: Sequence[tuple[SentenceSpan, str]], sentence_vectors: np.ndarray, config: Config,
-                 milvus: MilvusBuild | None, translated: Translations | None = None) -> None:
+                 milvus: MilvusBuild | None, translated: Translations | None = None,
+                 questions: ChunkQuestions | None = None) -> None:
     folder.mkdir(parents=True)
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for document in documents:
@@ -193,6 +205,12 @@ def _write_build(folder: Path, manifest: dict[str, Any], documents: Sequence[Doc
                                             ensure_ascii=False) + "\n")
         np.save(folder / SENTENCE_VECTORS_FILE, translated.sentence_vectors)
         np.save(folder / CHUNK_VECTORS_FILE, translated.chunk_vectors)
+    if questions is not None:
+        with open(folder / QUESTIONS_FILE, "w", encoding="utf-8") as handle:
+            for owner, text in zip(questions.owners, questions.texts):
+                handle.write(json.dumps({"chunk": int(owner), "text": text, "embed_key": question_key(text)},
+                                        ensure_ascii=False) + "\n")
+        np.save(folder / QUESTION_VECTORS_FILE, np.asarray(questions.vectors, dtype=np.float32))
     if milvus is not None:  # a Milvus build's collections are already written: the ids of their rows
         from qa.index.milvus import CHUNK_IDS, SENTENCE_IDS
 
@@ -245,6 +263,38 @@ def _translate(config: Config, generator: Generator | None, chunks: Sequence[Chu
     return texts, now, ""
 
 
+def _questions(config: Config, generator: Generator | None, chunks: Sequence[Chunk],
+               progress: ProgressFactory | None) -> tuple[list[list[str]] | None, int, str]:
+    """Per chunk the questions it answers (qa.index.questions), the model's answers to this build's requests,
+    and a note when there are none."""
+    if not config.index_questions or generator is None:
+        return None, 0, ""
+    if not question_languages(chunk.language for chunk in chunks):
+        return None, 0, "no German or English chunk: no questions"
+    if len(chunks) > config.index_questions_max_chunks:
+        return None, 0, (f"{len(chunks)} chunks exceed index_questions_max_chunks "
+                         f"({config.index_questions_max_chunks}): the index is built without questions")
+    questions, now = write_questions(generator, chunks, [chunk.text for chunk in chunks],
+                                     config.index_dir / QUESTIONS_CACHE, progress)
+    if not any(questions):
+        return None, now, "the model wrote no usable question: the index is built without questions"
+    return questions, now, ""
+
+
+def _embed_questions(embedder: Embedder, questions: list[list[str]], stored: dict[str, np.ndarray],
+                     batch_size: int) -> ChunkQuestions:
+    """The questions with their chunk positions and query vectors (a stored vector is reused)."""
+    texts = [text for per_chunk in questions for text in per_chunk]
+    owners = np.array([position for position, per_chunk in enumerate(questions) for _ in per_chunk], dtype=np.int64)
+    missing = list({question_key(text): text for text in texts if question_key(text) not in stored}.values())
+    for start in range(0, len(missing), max(1, batch_size)):
+        batch = missing[start:start + max(1, batch_size)]
+        for text, vector in zip(batch, embedder.embed_queries(batch)):
+            stored[question_key(text)] = vector
+    vectors = np.vstack([stored[question_key(text)] for text in texts]).astype(np.float32)
+    return ChunkQuestions(tuple(texts), owners, vectors)
+
+
 def build_index(
     config: Config,
     embedder: Embedder,
@@ -259,8 +309,9 @@ def build_index(
         embedder: embeds passages whose vector is not already stored.
         progress: optional wrapper for the batch loop, e.g. a tqdm factory `(iterable, total)`.
         generator: the model that translates each sentence into the collection's other language
-            (`config.translate_index`; qa.index.translations); None builds without translations.
-        translate_progress: a progress wrapper for the translation loop (default: `progress`).
+            (`config.translate_index`; qa.index.translations) and writes the questions each chunk answers
+            (`config.index_questions`; qa.index.questions); None builds without either.
+        translate_progress: a progress wrapper for the model's loops (default: `progress`).
     Returns:
         A BuildReport. Raises NoDocumentsError when nothing can be indexed.
     """
@@ -280,6 +331,7 @@ def build_index(
                                                                      translate_progress or progress)
     chunk_translations = ([chunk_translation(rows, translated_texts) for rows in _chunk_rows(chunks, sentences)]
                           if translated_texts is not None else [])
+    written, questions_now, questions_note = _questions(config, generator, chunks, translate_progress or progress)
     texts = [index_text(chunk) for chunk in chunks] + [text for _, text in sentences]
     keys = [embed_key(text) for text in texts[: len(chunks)]] + [sentence_key(text) for _, text in sentences]
     extra_texts = [text for text in translated_texts or [] if text] + [text for text in chunk_translations if text]
@@ -294,11 +346,15 @@ def build_index(
     chunks_embedded = sum(1 for position in missing if position < len(chunks))
     translated = (_translated(translated_texts, chunk_translations, stored, vectors, sentence_vectors)
                   if translated_texts is not None else None)
+    questions = (_embed_questions(embedder, written, stored, config.embed_batch_size)
+                 if written is not None else None)
     old_documents = (old_manifest or {}).get("documents", {})
     manifest = _manifest(settings, documents, chunks, skipped)
     if translated is not None:
         manifest["translations"] = {"model": generator.name if generator else "",
                                     "sentences": sum(1 for text in translated.sentence_texts if text)}
+    if questions is not None:
+        manifest["questions"] = {"model": generator.name if generator else "", "count": len(questions.texts)}
     build = _new_build_folder(config.index_dir)
     live = str((old_manifest or {}).get("milvus", {}).get("collection", ""))
     milvus = _milvus_build(config, live)
@@ -307,7 +363,7 @@ def build_index(
             manifest["milvus"] = milvus.write(chunks, keys[: len(chunks)], vectors, [span for span, _ in sentences],
                                               keys[len(chunks):], sentence_vectors, settings["embedder"])
         _write_build(build, manifest, documents, chunks, keys[: len(chunks)], vectors, sentences, sentence_vectors,
-                     config, milvus, translated)
+                     config, milvus, translated, questions)
         if milvus is not None:
             milvus.publish()
         _swap_in(config.index_dir, build)
@@ -337,6 +393,9 @@ def build_index(
         translated=sum(1 for text in translated.sentence_texts if text) if translated else 0,
         translated_now=translated_now,
         translation_note=translation_note,
+        questions=len(questions.texts) if questions else 0,
+        questions_now=questions_now,
+        questions_note=questions_note,
     )
 
 

@@ -69,7 +69,17 @@ def index_settings(config: Config, embedder: Embedder) -> dict[str, Any]:
         },
         "store": store_settings(config),
         "translation": translation_settings(config),
+        "questions": questions_settings(config),
     }
+
+
+def questions_settings(config: Config) -> dict[str, Any]:
+    """Whether the index holds index-time questions, and with which prompt (qa.index.questions)."""
+    if not config.index_questions:
+        return {"enabled": False}
+    from qa.index.questions import prompt_version
+
+    return {"enabled": True, "prompt": prompt_version(), "max_chunks": config.index_questions_max_chunks}
 
 
 def translation_settings(config: Config) -> dict[str, Any]:
@@ -96,8 +106,9 @@ def store_settings(config: Config) -> dict[str, str]:
 
 
 def manifest_setting(manifest: dict[str, Any], key: str) -> Any:
-    """A setting as the manifest records it; an index built before stores existed was a FAISS one."""
-    return manifest.get(key, FAISS_STORE if key == "store" else None)
+    """A setting as the manifest records it; an index built before stores existed was a FAISS one, one built
+    before index-time questions existed has none."""
+    return manifest.get(key, {"store": FAISS_STORE, "questions": {"enabled": False}}.get(key))
 
 
 def seed_hashes(config: Config) -> dict[str, str]:

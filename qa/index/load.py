@@ -30,6 +30,9 @@ from qa.index.format import (
     read_manifest,
     seed_hashes,
 )
+from qa.index.questions import TEXTS_FILE as QUESTIONS_FILE
+from qa.index.questions import VECTORS_FILE as QUESTION_VECTORS_FILE
+from qa.index.questions import ChunkQuestions
 from qa.index.store import FaissStore, Store
 from qa.index.translations import CHUNK_VECTORS_FILE, CHUNKS_FILE, SENTENCE_VECTORS_FILE, TEXTS_FILE, Translations
 from qa.models.embedders import Embedder
@@ -53,7 +56,7 @@ class SearchIndex:
     def __init__(self, path: Path, manifest: dict[str, Any], documents: dict[str, Document],
                  chunks: list[Chunk], vectors: np.ndarray, store: Store,
                  sentences: Sequence[SentenceSpan] = (), sentence_vectors: np.ndarray | None = None,
-                 translations: Translations | None = None) -> None:
+                 translations: Translations | None = None, questions: ChunkQuestions | None = None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
@@ -64,6 +67,8 @@ class SearchIndex:
         self.sentence_vectors = sentence_vectors
         # index-time translations (qa.index.translations), None when the index has none
         self.translations = translations
+        # index-time questions (qa.index.questions), None when the index has none
+        self.questions = questions
         self._sentences_by_document: dict[str, list[int]] = {}
         self._chunks_by_sentence: dict[int, list[int]] = {}
         for row, sentence in enumerate(self.sentences):
@@ -93,7 +98,7 @@ def index_status(config: Config, embedder: Embedder) -> IndexStatus:
         return IndexStatus(False, True, ("no index has been built",))
     reasons = []
     expected = index_settings(config, embedder)
-    for key in ("format_version", "embedder", "chunking", "store", "translation"):
+    for key in ("format_version", "embedder", "chunking", "store", "translation", "questions"):
         if manifest_setting(manifest, key) != expected[key]:
             reasons.append(f"{key} changed: index has {manifest_setting(manifest, key)}, settings say {expected[key]}")
     built = {doc_id: info.get("source_hash") for doc_id, info in manifest.get("documents", {}).items()}
@@ -169,12 +174,26 @@ def _load_build(config: Config, embedder: Embedder, folder: Path) -> SearchIndex
         sentence_vectors = np.load(folder / "sentence_vectors.npy")
         store = _open_store(config, manifest, folder, len(chunks), sentence_vectors)
         translations = _load_translations(folder, len(chunks), len(sentences))
+        questions = _load_questions(folder, len(chunks))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(f"The index in {folder} cannot be read: {error}", hint=REBUILD_HINT) from error
     if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
         raise IndexCorruptError(f"The index in {folder} is inconsistent.", hint=REBUILD_HINT)
     return SearchIndex(folder.resolve(), manifest, documents, chunks, vectors, store, sentences, sentence_vectors,
-                       translations)
+                       translations, questions)
+
+
+def _load_questions(folder: Path, chunk_count: int) -> ChunkQuestions | None:
+    """The build's index-time questions, None when it has none (raises ValueError when they do not fit)."""
+    if not (folder / QUESTIONS_FILE).exists():
+        return None
+    records = [json.loads(line) for line in (folder / QUESTIONS_FILE).read_text("utf-8").splitlines()]
+    questions = ChunkQuestions(tuple(str(record["text"]) for record in records),
+                               np.array([int(record["chunk"]) for record in records], dtype=np.int64),
+                               np.load(folder / QUESTION_VECTORS_FILE))
+    if len(questions.vectors) != len(records) or any(not 0 <= owner < chunk_count for owner in questions.owners):
+        raise ValueError("the questions do not match the chunks")
+    return questions
 
 
 def _load_translations(folder: Path, chunk_count: int, sentence_count: int) -> Translations | None:
