@@ -246,10 +246,18 @@ def test_a_generation_loop_is_recognised() -> None:
     from qa.answer.output import repeats_itself
 
     assert repeats_itself("Es prüfte die Beiträge" + " von Beiträgen" * 6 + ".")
-    assert not repeats_itself("Es prüfte die Beiträge" + " von Beiträgen" * 4 + ".")
+    listed = ", ".join(f"die Beiträge von {name}" for name in ("Anna", "Bert", "Carl", "Dora", "Emil"))
+    assert repeats_itself(f"Es prüfte {listed}.")  # a run of three words five times
+    assert not repeats_itself(f"Es prüfte {listed.rsplit(',', 1)[0]}.")  # four times: a list
     # three sentences of the same shape are a list, not a loop
     assert not repeats_itself("Anna was born in 1900 [1]. Bert was born in 1901 [1]. Carl was born in 1902 [2].")
     assert not repeats_itself("Die NATO wurde 1949 gegründet [1].") and not repeats_itself("")
+    # a span said twice in a row is a stammer; a list whose items share words is not
+    assert repeats_itself("Er hat beigetragen, um die deutsche Beziehungen zu verändern und die deutsche Beziehungen "
+                          "zu verändern [1].")
+    assert repeats_itself("It drove two projects: the NATO for its role, the NATO for its role [1].")
+    assert not repeats_itself("100 000 Soldaten (bereit in 10 Tagen) und 200 000 Soldaten (bereit in 180 Tagen) [1].")
+    assert not repeats_itself("The Dutch Prime Minister and the British Prime Minister backed Rutte [1].")
 
 
 def test_a_source_the_question_names_must_be_the_cited_ones() -> None:

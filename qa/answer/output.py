@@ -47,10 +47,20 @@ LOOP_REPEATS = 5
 
 
 def repeats_itself(text: str) -> bool:
-    """Whether some run of three words stands at least LOOP_REPEATS times in `text` (a generation loop)."""
+    """Whether some run of three words stands at least LOOP_REPEATS times in `text` (a generation loop), or a
+    span of three words or more is said twice in a row, with at most a comma or a list joiner between ("um die
+    deutsche Beziehungen zu verändern und die deutsche Beziehungen zu verändern"): no sentence says that."""
     words = re.findall(r"\w+", text.casefold())
     runs = Counter(zip(words, words[1:], words[2:]))
-    return bool(runs) and max(runs.values()) >= LOOP_REPEATS
+    return bool(runs) and (max(runs.values()) >= LOOP_REPEATS or bool(_stammer().search(text)))
+
+
+@cache
+def _stammer() -> re.Pattern[str]:
+    """A span of three words or more followed at once by itself (function_words.toml's list joiners between)."""
+    joiners = sorted(load_table("function_words.toml")["list_joiners"], key=len, reverse=True)
+    between = "|".join(re.escape(joiner) for joiner in joiners)
+    return re.compile(rf"\b(\w+(?:\s+\w+){{2,}})\s*,?\s*(?:(?:{between})\s+)?\1\b", re.I)
 
 
 _SPLIT_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3})((?:, \d{3})+)(?![\d]|[.,]\d)")
