@@ -88,7 +88,8 @@ class Pipeline:
     def build(self, progress: ProgressFactory | None = None,
               translate_progress: ProgressFactory | None = None) -> BuildReport:
         """Build or update the index and reload it (the model translates each sentence of a bilingual
-        collection into its other language, `config.translate_index`; `translate_progress` wraps that loop)."""
+        collection into its other language, `config.translate_index`, and writes the questions each chunk
+        answers, `config.index_questions`; `translate_progress` wraps those loops)."""
         with self._lock:
             generator = self.generator if self.config.translate_index or self.config.index_questions else None
             report = build_index(self.config, self.embedder, progress, generator, translate_progress)
