@@ -39,7 +39,6 @@ def is_refusal(text: str, language: str) -> bool:
     return any(signal in lowered for lang in (language, "en", "de") for signal in signals[lang])
 
 
-# A figure the model's tokenizer broke apart: "800, 000" or "1, 352" (a group of three digits after ", ").
 # A draft that says the same three words this often has run into a loop ("die Beiträge von Beiträgen von
 # Beiträgen von …", greedy decoding until max_tokens): it is no answer, however well its words match a passage.
 # An answer of one to three sentences repeats a phrase at most three times ("X was born in …. Y was born in …").
@@ -56,13 +55,19 @@ def repeats_itself(text: str) -> bool:
 
 
 @cache
-def _stammer() -> re.Pattern[str]:
-    """A span of three words or more followed at once by itself (function_words.toml's list joiners between)."""
+def list_joiners() -> str:
+    """function_words.toml's words that join a list's items ("and", "sowie", "&"), as a regex alternation."""
     joiners = sorted(load_table("function_words.toml")["list_joiners"], key=len, reverse=True)
-    between = "|".join(re.escape(joiner) for joiner in joiners)
-    return re.compile(rf"\b(\w+(?:\s+\w+){{2,}})\s*,?\s*(?:(?:{between})\s+)?\1\b", re.I)
+    return "|".join(re.escape(joiner) for joiner in joiners)
 
 
+@cache
+def _stammer() -> re.Pattern[str]:
+    """A span of three words or more followed at once by itself (a comma or a list joiner between)."""
+    return re.compile(rf"\b(\w+(?:\s+\w+){{2,}})\s*,?\s*(?:(?:{list_joiners()})\s+)?\1\b", re.I)
+
+
+# A figure the model's tokenizer broke apart: "800, 000" or "1, 352" (a group of three digits after ", ").
 _SPLIT_FIGURE = re.compile(r"(?<![\d.,])(\d{1,3})((?:, \d{3})+)(?![\d]|[.,]\d)")
 
 

@@ -18,9 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from qa.answer.data import load_table
 from qa.answer.evidence import PassageEvidence
-from qa.answer.output import META_PREFIX
+from qa.answer.output import META_PREFIX, list_joiners
 from qa.text.markers import strip_markers
 from qa.types import Citation, Passage, SentenceCheck
 
@@ -75,7 +74,7 @@ def _pattern(span: str) -> re.Pattern[str] | None:
 
 @cache
 def _list_separator() -> re.Pattern[str]:
-    joiners = "|".join(re.escape(word) for word in load_table("function_words.toml")["list_joiners"])
+    joiners = list_joiners()
     return re.compile(rf"\s*,\s*(?:(?:{joiners})\s+)?|\s+(?:{joiners})\s+", re.I)
 
 

@@ -287,8 +287,9 @@ def _embed_questions(embedder: Embedder, questions: list[list[str]], stored: dic
     texts = [text for per_chunk in questions for text in per_chunk]
     owners = np.array([position for position, per_chunk in enumerate(questions) for _ in per_chunk], dtype=np.int64)
     missing = list({question_key(text): text for text in texts if question_key(text) not in stored}.values())
-    for start in range(0, len(missing), max(1, batch_size)):
-        batch = missing[start:start + max(1, batch_size)]
+    size = max(1, batch_size)
+    for start in range(0, len(missing), size):
+        batch = missing[start:start + size]
         for text, vector in zip(batch, embedder.embed_queries(batch)):
             stored[question_key(text)] = vector
     vectors = np.vstack([stored[question_key(text)] for text in texts]).astype(np.float32)
