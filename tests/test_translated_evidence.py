@@ -51,6 +51,16 @@ def test_a_translation_cannot_bring_in_a_key_item_the_passage_does_not_state() -
     assert not checked.citations
 
 
+def test_a_word_the_claim_keeps_from_the_passage_counts_where_the_passage_states_it() -> None:
+    # The small model writes English answers with the German passage's nouns ("anaerobic Bakterien"): the
+    # capitalised word is a key item, which the passage states in its own language, not its translation.
+    claim = "The chancellor at times threatened to leave the Bündnis [1]."
+    assert [c.number for c in _check(claim, {GERMAN: ENGLISH}).citations] == [1]
+    # a capitalised word neither the passage nor its translation states is still no backed item
+    assert not _check("The chancellor at times threatened to leave the Warschau Pakt [1].",
+                      {GERMAN: ENGLISH}).citations
+
+
 def test_a_backed_claim_asks_for_no_translation() -> None:
     asked: list[str] = []
     checked = check_citations("Der Kanzler drohte mit dem Austritt aus dem Bündnis [1].", [_passage(GERMAN)], "de",

@@ -425,7 +425,8 @@ def _is_year(readings: frozenset) -> bool:
 
 
 def claim_support(claim: str, language: str, evidence: PassageEvidence, question: QuestionFacts,
-                  names: PromptNames, claim_vector: np.ndarray | None) -> ClaimSupport:
+                  names: PromptNames, claim_vector: np.ndarray | None,
+                  items_from: PassageEvidence | None = None) -> ClaimSupport:
     """How well `evidence` backs `claim` (a marker-free answer sentence), judged on its best window.
 
     Args:
@@ -435,6 +436,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         question: the analysed question.
         names: where the prompt's names occur (a name from another passage is a wrong entity).
         claim_vector: the claim embedded as a query, or None.
+        items_from: the passage whose windows must hold the claim's key items when `evidence` is its translation
+            (sentence by sentence): an item is checked where the passage states it, in its own language.
     """
     claim = strip_markers(claim)
     added = new_items(claim, language, question)
@@ -451,7 +454,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
                     if continues_previous(evidence.sentences[i], evidence.language)]
     for window in windows:
         text = " ".join(evidence.sentences[i] for i in window)
-        problem = _key_item_failure(added, text, evidence, language, names, source_names)
+        stated = evidence if items_from is None else items_from
+        problem = _key_item_failure(added, " ".join(stated.sentences[i] for i in window), stated, language, names,
+                                    source_names)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
                       and _tied(text, window, evidence, question, names))
         # a question about the document itself is about its source line: the names it adds stand there
@@ -493,13 +498,7 @@ def translated_support(claim: str, language: str, original: PassageEvidence, tra
     claim's `language` (`translated`, sentence by sentence, so its windows are the original's). Words, topic and
     similarity are judged on the translation; the claim's key items (figures, dates, countries, names) must still
     stand in the original window, so a translation cannot bring in an item the passage does not state."""
-    support = claim_support(claim, language, translated, question, names, claim_vector)
-    if not support.window:
-        return support
-    text = " ".join(original.sentences[i] for i in support.window)
-    added = new_items(strip_markers(claim), language, question)
-    problem = _key_item_failure(added, text, original, language, names, asks_about_source(question))
-    return support if problem is None else ClaimSupport(FAILED_SUPPORT, (), problem)
+    return claim_support(claim, language, translated, question, names, claim_vector, items_from=original)
 
 
 def _stated_item_words(claim: str, language: str, text: str, text_language: str) -> frozenset[str]:
