@@ -102,6 +102,10 @@ def _split_window(text: str, language: str, offset: int) -> list[Sentence]:
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[" + MARKER_NUMBERS + r"\])+)\s*")
 
 
+# A piece that opens with a lower-case letter (after quotes or brackets) continues the sentence before it.
+_CONTINUES = re.compile(r"^[\s\"'»«“”‚‘’(]*[^\W\d_](?<=[a-zäöüß])")
+
+
 def split_answer_sentences(text: str, language: str = "de") -> list[str]:
     """Split a model answer into sentences with pysbd, the splitter of the whole product.
 
@@ -120,6 +124,9 @@ def split_answer_sentences(text: str, language: str = "de") -> list[str]:
             continue
         if sentences and SPACED_MARKER.fullmatch(" " + piece.replace("] [", "][")):
             sentences[-1] += piece  # markers alone after the last full stop belong to that sentence
+        elif sentences and _CONTINUES.match(piece):
+            # no sentence opens in lower case: a full stop the splitter took for an end ("Philip II. von Spanien")
+            sentences[-1] += " " + piece.strip()
         else:
             sentences.append(piece.strip())
     return sentences
