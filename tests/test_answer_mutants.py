@@ -414,6 +414,20 @@ def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similari
                       similarity=FOCUS_COSINE - 2**-10).reason == OFF_TOPIC
 
 
+def test_a_name_the_window_writes_as_a_name_does_not_tie_a_date_to_the_question() -> None:
+    """"England" is a focus word of the German question (German capitalises every noun), but the English
+    sentence writes it as a name: a participant, not the event the question dates (unseen-4 xq-none-5)."""
+    question = "Wann erklärte England Frankreich offiziell den Krieg?"
+    translation = (("When did England officially declare war on France?", "en", None),)
+    claim = "England erklärte Frankreich 1700 den Krieg."
+    migration = "In 1700 many Huguenots fled France and migrated from England to Virginia."
+    declaration = "In 1700 England officially declared war on France."
+    assert support_of(question, claim, [migration], "de", translations=translation,
+                      evidence_language="en").reason == OFF_TOPIC
+    assert support_of(question, claim, [declaration], "de", translations=translation,
+                      evidence_language="en").window == (0,)
+
+
 NATO_PASSAGES = ("Die NATO hat viele Soldaten.", "Soldaten der NATO üben.", "Die NATO schickt Soldaten.",
                  "Die NATO-Soldaten sind da.")
 

@@ -40,6 +40,12 @@ def test_the_answer_splitter_keeps_markers_and_knows_dates_initials_and_abbrevia
         "The chair was William E. Simon [1].", "It spread Y. pestis [2]."]
     assert split_answer_sentences("Das gilt z. B. für Nr. 5 [1]. Tesla starb am 7. Januar 1943 [2].") == [
         "Das gilt z. B. für Nr. 5 [1].", "Tesla starb am 7. Januar 1943 [2]."]
+    # a regnal number in German style inside an English answer: no sentence opens in lower case (unseen-4 xq-07
+    # was shown as "Philip II [1]. von Spanien led …")
+    assert split_answer_sentences("Philip II. von Spanien led the attack [1]. It failed [2].", "en") == [
+        "Philip II. von Spanien led the attack [1].", "It failed [2]."]
+    assert split_answer_sentences("Karl V. regierte lange [1]. Er starb 1558 [2].") == [
+        "Karl V. regierte lange [1].", "Er starb 1558 [2]."]
     assert ENDS_SENTENCE.search("Ende.“") and not ENDS_SENTENCE.search("mitten im")
 
 

@@ -455,10 +455,10 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     for window in windows:
         text = " ".join(evidence.sentences[i] for i in window)
         stated = evidence if items_from is None else items_from
-        problem = _key_item_failure(added, " ".join(stated.sentences[i] for i in window), stated, language, names,
-                                    source_names)
+        stated_text = " ".join(stated.sentences[i] for i in window)
+        problem = _key_item_failure(added, stated_text, stated, language, names, source_names)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
-                      and _tied(text, window, evidence, question, names))
+                      and _tied(text, window, evidence, question, names, _english_names(stated_text, stated.language)))
         # a question about the document itself is about its source line: the names it adds stand there
         from_source = source_names and bool(added.names) and _all_present(added, evidence.source_line)
         given = nationalities(text, asked_persons) if nationality else set()
@@ -638,16 +638,24 @@ def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "",
 
 
 def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
-          names: PromptNames) -> bool:
+          names: PromptNames, named: frozenset[str] = frozenset()) -> bool:
     """A window holding the asked figure or date still needs a tie to the question: one of its focus words
     (the collection's topic aside; in any wording of the question), or a similarity of at least FOCUS_COSINE.
-    "In 2023 the Secretariat employed 1,352 people." holds a year, but does not say when NATO was founded."""
-    if _focus_hits(text, evidence.language, question, names) >= 1:
+    "In 2023 the Secretariat employed 1,352 people." holds a year, but does not say when NATO was founded.
+    Words the window names as names (`named`) are participants, not the event: "England" of "Wann erklärte
+    England Frankreich den Krieg?" does not tie "In 1700 Huguenots migrated from England" to the question."""
+    if _focus_hits(text, evidence.language, question, names, named) >= 1:
         return True
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
         return question.in_language(evidence.language).language != evidence.language
     return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
+
+
+def _english_names(text: str, language: str) -> frozenset[str]:
+    """The stems of the words an English `text` writes as names (capitalised inside a sentence); none for German,
+    which capitalises every noun."""
+    return content_words_both(" ".join(_items(text, "en").names), "en") if language == "en" else frozenset()
 
 
 def _all_present(added: _NewItems, text: str) -> bool:
@@ -656,10 +664,11 @@ def _all_present(added: _NewItems, text: str) -> bool:
     return all(_stem(name) in present for name in added.names)
 
 
-def _focus_hits(text: str, language: str, question: QuestionFacts, names: PromptNames) -> int:
+def _focus_hits(text: str, language: str, question: QuestionFacts, names: PromptNames,
+                skip: frozenset[str] = frozenset()) -> int:
     """How many of the question's focus words `text` (in `language`) shares, with the question worded in
-    `language` where a translation gives one; words of the collection's topic do not count."""
-    words = content_words_both(text, language)
+    `language` where a translation gives one; words of the collection's topic and `skip` do not count."""
+    words = content_words_both(text, language) - skip
     return max(len({w for w in asked.focus if not names.topical(_stem(fold(w)))} & words)
                for asked in question.wordings_for(language))
 
