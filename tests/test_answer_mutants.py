@@ -1276,6 +1276,23 @@ def test_an_auxiliary_verb_adds_nothing_to_the_question(claim: str, question: st
     assert is_echo(claim, question, language)
 
 
+@pytest.mark.parametrize(("claim", "question", "language", "echo"), [
+    # unseen-4 xq-29 (and unseen xq-20): the time is "called" time, by the question's own word
+    ('Die Zeit, die die Maschine benötigt, wird als "Zeit" bezeichnet.', "Wie nennt man die Zeit, die die Maschine benötigt?",
+     "de", True),
+    ("The time the machine needs is called time.", "What is the time the machine needs called?", "en", True),
+    ("The time the machine needs is known as running time.", "What is the time the machine needs called?", "en", False),
+    ("Die Zeit, die die Maschine benötigt, heißt Laufzeit.", "Wie nennt man die Zeit, die die Maschine benötigt?", "de",
+     False),
+])
+def test_saying_what_something_is_called_adds_nothing_but_the_name(claim: str, question: str, language: str,
+                                                                   echo: bool) -> None:
+    """Issue 12 (a tautology passed as an answer): "bezeichnet", "called", "known" add no content; the name does."""
+    from qa.answer.support import is_echo
+
+    assert is_echo(claim, question, language) is echo
+
+
 @pytest.mark.parametrize(("question", "documents", "missing"), [
     # named by adjective: the cited document as a whole must mention the country
     ("Which German city hosts the new command?", ["Das Kommando sitzt in Deutschland."], set()),

@@ -37,6 +37,13 @@ def function_words() -> frozenset[str]:
     return frozenset(load_table("function_words.toml")["stems"])
 
 
+@cache
+def naming_words() -> frozenset[str]:
+    """Stems (both languages) of the words that only say what something is called (function_words.toml)."""
+    return frozenset(stem for word in load_table("function_words.toml")["naming"] for language in ("de", "en")
+                     for stem in tokenize(word, language, own_stopwords=True))
+
+
 @lru_cache(maxsize=2048)
 def content_words(text: str, language: str) -> frozenset[str]:
     """Content-word stems of `text` (cached: a question and each passage are checked against every claim)."""
@@ -64,7 +71,7 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     for first, last in _NAME_PAIR.findall(claim):
         if _POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
             asked |= set(tokenize(first, language, own_stopwords=True))
-    adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - asked
+    adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - naming_words() - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
     # "yes", "no", "not" are news only when the question does not say them itself: "because he was not seeking
     # another term" answers "Why did he stay, although he was not seeking another term?" with nothing
