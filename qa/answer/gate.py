@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.answer.key_items import find_countries, key_items
+from qa.answer.key_items import find_countries, fold, key_items
 from qa.text.tokens import is_stopword
 from qa.types import Hit
 
@@ -71,7 +71,22 @@ def missing_places(question: str, evidence: Sequence[str], documents: Sequence[s
     qualifiers = asked - nouns - found
     for text in documents if qualifiers else ():
         qualifiers -= find_countries(text)
+    if qualifiers:
+        # the people named by the adjective's stem mention the country too: "die mongolische Invasion" is what
+        # "Die Mongolen zerstörten …" tells, though CLDR has no word for the Mongols
+        words = {fold(word) for text in (*evidence, *documents) for word in _WORD.findall(text) if word[:1].isupper()}
+        qualifiers = {code for code in qualifiers
+                      if not any(any(word.startswith(stem) for word in words) for stem in _adjective_stems(question, code))}
     return (nouns - found) | qualifiers
+
+
+ADJECTIVE_STEM = 6  # letters an adjective and the name of its people share: "mongol|ische", "Mongol|en"
+
+
+def _adjective_stems(question: str, code: str) -> set[str]:
+    """The first ADJECTIVE_STEM letters (folded) of each word by which `question` names country `code` as an adjective."""
+    return {fold(word)[:ADJECTIVE_STEM] for word in _WORD.findall(question)
+            if len(word) > ADJECTIVE_STEM and find_countries(word) == {code} and not find_countries(word, nouns_only=True)}
 
 
 _WORD = re.compile(r"[^\W\d_]+")
