@@ -9,8 +9,6 @@ other test files already pin.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -23,6 +21,7 @@ from qa.answer.evidence import (
     best_focus_hits,
     claim_support,
     question_facts,
+    with_best_focus,
 )
 from qa.answer.fallback import extractive_answer
 from qa.answer.gate import missing_places
@@ -333,8 +332,7 @@ def support_of(question: str, claim: str, sentences: list[str], language: str, o
     facts = question_facts(question, language, question_vector, translations)
     evidence = PassageEvidence(tuple(sentences), vectors, evidence_language or ("de" if translations else language),
                                source_line)
-    names = PromptNames.of([" ".join(sentences), *other_passages])
-    names = replace(names, best_focus=best_focus_hits([evidence], facts, names))
+    names = with_best_focus(PromptNames.of([" ".join(sentences), *other_passages]), [evidence], facts)
     return claim_support(claim, language, evidence, facts, names, claim_vector)
 
 
@@ -412,6 +410,19 @@ def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similari
     assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de", similarity=FOCUS_COSINE).window == (0,)
     assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de",
                       similarity=FOCUS_COSINE - 2**-10).reason == OFF_TOPIC
+
+
+def test_a_date_is_not_tied_by_a_sentence_that_shares_fewer_focus_words_than_another_dated_one() -> None:
+    """Unseen-4 xq-10: "When did Pachauri resign as chair?" answered with the date of his election, whose sentence
+    shares one of the question's words where the sentence with the resignation's date shares three."""
+    question = "Wann legte der Chef das Amt im Rat nieder?"
+    claim = "Der Chef legte das Amt im Mai 2002 nieder."
+    election = "Pachauri erhielt das Amt im Mai 2002."
+    resignation = "Der Chef legte das Amt im Februar 2015 nieder."
+    assert support_of(question, claim, [election], "de").window == (0,)  # alone, one shared word ties the date
+    assert support_of(question, claim, [election, resignation], "de").reason == OFF_TOPIC
+    assert support_of(question, "Der Chef legte das Amt im Februar 2015 nieder.", [election, resignation],
+                      "de").window == (1,)
 
 
 def test_a_name_the_window_writes_as_a_name_does_not_tie_a_date_to_the_question() -> None:

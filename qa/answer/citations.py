@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,10 +21,10 @@ from qa.answer.evidence import (
     PassageEvidence,
     PromptNames,
     QuestionFacts,
-    best_focus_hits,
     claim_support,
     question_facts,
     translated_support,
+    with_best_focus,
 )
 from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
 from qa.answer.support import is_echo
@@ -105,8 +105,7 @@ def check_citations(
     if facts is None:
         question_vector = embed([question])[0] if embed is not None and question else None
         facts = question_facts(question, language, question_vector)
-    names = PromptNames.of([" ".join(e.sentences) for e in evidence])
-    names = replace(names, best_focus=best_focus_hits(evidence, facts, names))
+    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
     supports = [[claim_support(claim, language, evidence[j], facts, names, None if vectors is None else vectors[i])
                  for j in range(len(passages))] for i, claim in enumerate(claims)]
     if reread is not None:

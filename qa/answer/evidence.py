@@ -108,6 +108,7 @@ class PromptNames:
     counts: dict[str, int]
     passages: int
     best_focus: int = 0  # the most question focus words any single prompt sentence shares (see best_focus_hits)
+    best_dated_focus: int = 0  # the same among the prompt sentences that hold a date or a year
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> PromptNames:
@@ -457,8 +458,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         stated = evidence if items_from is None else items_from
         stated_text = " ".join(stated.sentences[i] for i in window)
         problem = _key_item_failure(added, stated_text, stated, language, names, source_names)
+        named = _english_names(stated_text, stated.language)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
-                      and _tied(text, window, evidence, question, names, _english_names(stated_text, stated.language)))
+                      and _tied(text, window, evidence, question, names, named))
         # a question about the document itself is about its source line: the names it adds stand there
         from_source = source_names and bool(added.names) and _all_present(added, evidence.source_line)
         given = nationalities(text, asked_persons) if nationality else set()
@@ -644,7 +646,13 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
     "In 2023 the Secretariat employed 1,352 people." holds a year, but does not say when NATO was founded.
     Words the window names as names (`named`) are participants, not the event: "England" of "Wann erklärte
     England Frankreich den Krieg?" does not tie "In 1700 Huguenots migrated from England" to the question."""
-    if _focus_hits(text, evidence.language, question, names, named) >= 1:
+    hits = _focus_hits(text, evidence.language, question, names, named)
+    if question.kind == "date" and hits < names.best_dated_focus:
+        # "When did Pachauri resign as chair?": "… Pachauri, elected in May 2002" shares fewer of the question's
+        # words than "… after the resignation of Pachauri in February 2015": the date asked for is that one's,
+        # so this one is not tied by its date (the topic test still applies)
+        return False
+    if hits >= 1:
         return True
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
@@ -673,19 +681,32 @@ def _focus_hits(text: str, language: str, question: QuestionFacts, names: Prompt
                for asked in question.wordings_for(language))
 
 
-def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames) -> int:
-    """The most focus words of the question that any one sentence of the prompt shares; a reference entry (a
-    sentence with a web address: a footnote citing a work, whose title repeats the topic's words) aside."""
+def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames,
+                    dated: bool = False) -> int:
+    """The most focus words of the question that any one sentence of the prompt shares (with `dated`, any one that
+    holds a date or a year); a reference entry (a sentence with a web address: a footnote citing a work, whose title
+    repeats the topic's words) aside."""
     return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences
-                if not WEB_ADDRESS.search(sentence)), default=0)
+                if not WEB_ADDRESS.search(sentence) and (not dated or _dated(sentence, e.language))), default=0)
+
+
+def with_best_focus(names: PromptNames, evidence: Sequence[PassageEvidence], question: QuestionFacts) -> PromptNames:
+    """`names` with the most focus words any prompt sentence shares, and for a "when" question any dated one."""
+    return replace(names, best_focus=best_focus_hits(evidence, question, names),
+                   best_dated_focus=best_focus_hits(evidence, question, names, dated=True) if question.kind == "date"
+                   else 0)
+
+
+def _dated(text: str, language: str) -> bool:
+    items = _items(text, language)
+    return bool(items.dates) or any(_is_year(readings) for readings in items.numbers)
 
 
 def talks_about_question(evidence: Sequence[PassageEvidence], which: int, position: int,
                          question: QuestionFacts) -> bool:
     """Whether sentence `position` of `evidence[which]` talks about what the question asks, judged as a cited
     sentence is (focus words or, across languages, a clear similarity; see _on_topic)."""
-    names = PromptNames.of([" ".join(e.sentences) for e in evidence])
-    names = replace(names, best_focus=best_focus_hits(evidence, question, names))
+    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
     offered = evidence[which]
     return _on_topic(offered.sentences[position], (position,), offered, question, names)
 
