@@ -254,6 +254,16 @@ def test_the_closest_sentence_is_quoted_and_on_a_tie_the_better_ranked_passage()
     assert quoted([offered({first: 0.875}), offered({second: 0.8125})]) == first
 
 
+def test_a_fragment_that_opens_in_lower_case_is_not_quoted() -> None:
+    """Unseen-4 xq-24: "where is the relevant cross-sectional area …" (the end of a formula the text lost) was quoted
+    as the answer; a sentence that opens in lower case is no statement."""
+    fragment = "wobei im Sekretariat 2023 genau 1.352 Beschäftigte arbeiteten."
+    statement = "Im Sekretariat arbeiteten 2023 genau 1.352 Beschäftigte."
+    assert quoted([offered({fragment: 0.875})]) is None
+    assert quoted([offered({f"„{fragment}": 0.875})]) is None
+    assert quoted([offered({fragment: 0.875, statement: 0.8125})]) == statement
+
+
 def test_below_the_focus_similarity_only_a_sentence_about_the_question_is_quoted() -> None:
     """Between the quote threshold (0.75 here) and FOCUS_COSINE (0.81) a sentence must share a focus word of the
     question, found through German stemming ("Internationalen" ~ "Internationale"); above both it need not.

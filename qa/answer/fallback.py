@@ -60,6 +60,8 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
         if offered.vectors is None or asked.vector is None:
             continue
         for position, sentence in enumerate(offered.sentences):
+            if sentence.lstrip(" \"'„“”‚‘’»«([")[:1].islower():
+                continue  # a fragment (after a formula the text lost, or a split list), no statement to quote
             similarity = float(offered.vectors[position] @ asked.vector)
             if similarity < min_quote_score or (best is not None and similarity <= best[0]):
                 continue
