@@ -408,18 +408,25 @@ def test_a_how_old_question_wants_a_sentence_about_an_age(question: str, claim: 
 
 def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similarity() -> None:
     """Mutants: qa.answer.evidence._tied (one focus word suffices where the topic test wants two; without a
-    shared word, a similarity of FOCUS_COSINE itself ties the window, one below does not)."""
-    from qa.answer.evidence import FOCUS_COSINE
+    shared word, a similarity of FOCUS_COSINE itself ties a window in another language, one below does not; within
+    one language a date needs SAME_LANGUAGE_FOCUS_COSINE, the topic test's bar: unseen-5 xq-none-1 was tied to
+    "… the network was first demonstrated in December 1971" through the model's German translation)."""
+    from qa.answer.evidence import FOCUS_COSINE, SAME_LANGUAGE_FOCUS_COSINE
 
     question = "Wann wurde das Bündnis in der Hauptstadt Washington offiziell gegründet?"
     claim = "Das Bündnis wurde 1949 gegründet."
     # one of five focus words: tied, though the topic test (two of more than three) fails
     assert support_of(question, claim, ["Das Bündnis entstand 1949."], "de").window == (0,)
     assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de").reason == OFF_TOPIC
-    # no shared word: the similarity decides, at FOCUS_COSINE exactly (below the same-language topic bar)
-    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de", similarity=FOCUS_COSINE).window == (0,)
-    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de",
+    # no shared word: the similarity decides, across languages at FOCUS_COSINE exactly (below the same-language bar)
+    assert support_of(question, claim, ["In 1949 it rained."], "de", evidence_language="en",
+                      similarity=FOCUS_COSINE).window == (0,)
+    assert support_of(question, claim, ["In 1949 it rained."], "de", evidence_language="en",
                       similarity=FOCUS_COSINE - 2**-10).reason == OFF_TOPIC
+    # within one language a date needs the same-language bar
+    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de", similarity=FOCUS_COSINE).reason == OFF_TOPIC
+    assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de",
+                      similarity=SAME_LANGUAGE_FOCUS_COSINE).window == (0,)
 
 
 def test_a_date_is_not_tied_by_a_sentence_that_shares_fewer_focus_words_than_another_dated_one() -> None:
@@ -433,6 +440,15 @@ def test_a_date_is_not_tied_by_a_sentence_that_shares_fewer_focus_words_than_ano
     assert support_of(question, claim, [election, resignation], "de").reason == OFF_TOPIC
     assert support_of(question, "Der Chef legte das Amt im Februar 2015 nieder.", [election, resignation],
                       "de").window == (1,)
+
+
+def test_what_the_english_wording_writes_as_a_name_is_no_focus_word_of_the_german_question() -> None:
+    """Unseen-5 xq-none-1: "System" of "Interstate-Highway-System" tied "… computer systems … in December 1971" to
+    "In welchem Jahr wurde das Interstate-Highway-System geschaffen?"; its English wording names the system."""
+    german = "In welchem Jahr wurde das Interstate-Highway-System geschaffen?"
+    assert "system" in question_facts(german, "de", None).focus  # German capitalises every noun: no telling
+    worded = question_facts(german, "de", None, [("When was the Interstate Highway System created?", "en", None)])
+    assert "system" not in worded.focus and worded.focus & {"geschaffen", "geschaff"}
 
 
 def test_a_name_the_window_writes_as_a_name_does_not_tie_a_date_to_the_question() -> None:

@@ -211,10 +211,15 @@ def question_facts(question: str, language: str, vector: np.ndarray | None,
                      for stem in content_words_both(word, language)}
     focus = frozenset(word for word in asked if not word.isdigit() and word not in country_words
                       and not any(name.startswith(fold(word)) or fold(word).startswith(name[:4]) for name in names))
+    wordings = tuple(question_facts(text, target, target_vector) for text, target, target_vector in translations)
+    if language != "en":
+        # German capitalises every noun, English only names: what the question's English wording writes as a name
+        # ("Interstate Highway System", "England") is no focus word of the German one either
+        focus -= {stem for wording in wordings if wording.language == "en"
+                  for stem in content_words_both(" ".join(wording.items.names), "en")}
     return QuestionFacts(question, language, kind, items, words, focus, vector,
                          _counted(question, language) if kind == "number" else frozenset(),
-                         tuple(k for k in question_kinds(question, language) if k != kind),
-                         tuple(question_facts(text, target, target_vector) for text, target, target_vector in translations))
+                         tuple(k for k in question_kinds(question, language) if k != kind), wordings)
 
 
 _COUNTING = re.compile(r"\b(?:how many|wie viele[n]?|wieviele[n]?)\s+([^\W\d_][\w-]*)", re.I)
@@ -657,7 +662,11 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
         return question.in_language(evidence.language).language != evidence.language
-    return _similarity(question.vector, evidence.vectors, window) >= FOCUS_COSINE
+    # a date is the most common item of all: within one language (also through a translation) it needs the topic
+    # test's same-language bar
+    same_language = question.kind == "date" and evidence.language == question.language
+    return _similarity(question.vector, evidence.vectors, window) >= (
+        SAME_LANGUAGE_FOCUS_COSINE if same_language else FOCUS_COSINE)
 
 
 def _english_names(text: str, language: str) -> frozenset[str]:
