@@ -92,6 +92,10 @@ def test_german_abbreviations_do_not_cut_the_cited_sentence_in_two() -> None:
     ("It was built around 74,000 years ago.", True),
     ("It was built 65 million years ago.", True),
     ("It stood for 74,000 years.", False),  # a duration is no time
+    # years before present, the dating convention (unseen-5 xq-15: "… begannen etwa 13.000 BP")
+    ("It was built around 13,000 BP.", True),
+    ("It was built around 13,000 cal BP.", True),
+    ("It was built by 13,000 BPA workers.", False),
 ])
 def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answers: bool) -> None:
     """Mutants: qa.answer.evidence._is_year (its range 1000-2100, whole numbers only, and the two joined by 'and'),

@@ -198,15 +198,18 @@ def _one_time_unit() -> dict[str, re.Pattern[str]]:
 @cache
 def _time_ago() -> dict[str, re.Pattern[str]]:
     """Per language: a figure with a unit of time counted back from now ("74,000 years ago", "vor 74.000 Jahren",
-    "vor etwa 65 Millionen Jahren"); number_compounds.toml's marker words, CLDR's unit names."""
+    "vor etwa 65 Millionen Jahren") or a figure of years before present ("13.000 BP"); number_compounds.toml's
+    marker words, CLDR's unit names."""
     table = load_table("number_compounds.toml")
     patterns = {}
     for language in LANGUAGES:
         units = _time_unit_names(language, ("century", "year", "month", "week", "day", "hour", "minute"))
         span = rf"\d[\d.,]*(?:\s+[^\W\d_]+)?\s+(?:{'|'.join(map(re.escape, units))})\w*"
         after, before = table["time_ago_after"].get(language, []), table["time_ago_before"].get(language, [])
+        present = [re.escape(fold(mark)).replace(r"\ ", r"\s*") for mark in table["time_before_present"]["marks"]]
         alternatives = ([rf"{span}\s+(?:{'|'.join(map(re.escape, after))})\b"] if after else []) + (
-            [rf"\b(?:{'|'.join(map(re.escape, before))})\s+(?:[^\W\d_]+\s+)?{span}"] if before else [])
+            [rf"\b(?:{'|'.join(map(re.escape, before))})\s+(?:[^\W\d_]+\s+)?{span}"] if before else []) + (
+            [rf"\d[\d.,]*\s+(?:{'|'.join(present)})(?!\w)"])
         patterns[language] = re.compile("|".join(alternatives) or r"(?!)")
     return patterns
 
