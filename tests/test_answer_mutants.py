@@ -302,6 +302,19 @@ def test_an_english_question_is_compared_with_a_german_passage_in_its_german_wor
 
 # ---------------------------------------------------------------- a who-answer must name someone the question does not
 
+def test_a_german_noun_the_passages_do_not_name_is_nobody() -> None:
+    """Unseen-5 xq-22: "Wer schrieb über die Destillation …?" was answered "Der Artikel schrieb über …" from an
+    English passage; German capitalises every noun, so a German claim's word names someone only when the passages
+    name it."""
+    from qa.answer.evidence import passage_names
+
+    facts = question_facts("Wer schrieb über die Destillation von Trinkwasser?", "de", None)
+    known = passage_names([PassageEvidence(("The distillation was described by the writer Al-Muwaffaq.",), None,
+                                           "en")])
+    assert not answers_kind(["Der Artikel schrieb über die Destillation."], "de", facts, known)
+    assert answers_kind(["Darüber schrieb der Autor Al-Muwaffaq."], "de", facts, known)
+    assert answers_kind(["Der Artikel schrieb über die Destillation."], "de", facts)  # no passages: no telling
+
 @pytest.mark.parametrize(("question", "claim", "answers"), [
     ("Who is the new Secretary General?", "Rutte.", True),  # a one-word answer
     ("Who succeeded Stoltenberg as Secretary General?", "Jens Stoltenberg.", False),

@@ -407,9 +407,13 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                       and _stem(fold(word)) not in asked and (countries or not find_countries(word))
                       and (known is None or _stem(fold(word)) in known) and fold(word) not in common
                       for word in openers)
+    # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
+    # it too ("Der Artikel schrieb über …" answers no "wer")
     return named_first or any((countries and item.countries)
                               or any(_stem(name) not in asked and name not in common
-                                     and not (settlement and find_countries(name)) for name in item.names)
+                                     and not (settlement and find_countries(name))
+                                     and (language != "de" or known is None or _stem(name) in known)
+                                     for name in item.names)
                               for item in found)
 
 
