@@ -651,7 +651,9 @@ def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "",
 def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
           names: PromptNames, named: frozenset[str] = frozenset()) -> bool:
     """A window holding the asked figure or date still needs a tie to the question: one of its focus words
-    (the collection's topic aside; in any wording of the question), or a similarity of at least FOCUS_COSINE.
+    (the collection's topic aside; in any wording of the question; for a date, as many as the best dated sentence
+    of the prompt shares), or a similarity of at least FOCUS_COSINE (SAME_LANGUAGE_FOCUS_COSINE for a date in the
+    question's language).
     "In 2023 the Secretariat employed 1,352 people." holds a year, but does not say when NATO was founded.
     Words the window names as names (`named`) are participants, not the event: "England" of "Wann erklärte
     England Frankreich den Krieg?" does not tie "In 1700 Huguenots migrated from England" to the question."""
