@@ -131,3 +131,13 @@ def test_an_index_built_before_questions_existed_is_not_stale(fake_config: Confi
     assert manifest.pop("questions") == {"enabled": False}
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     assert not index_status(fake_config, pipeline.embedder).stale
+
+
+def test_an_index_built_with_questions_is_not_stale_afterwards(fake_config: Config) -> None:
+    # the manifest's record of the questions written must not take the place of the setting it is compared by
+    pipeline, generator = _pipeline(fake_config)
+    status = index_status(replace(fake_config, index_questions=True, translate_questions=False), pipeline.embedder)
+    assert not status.stale, status.reasons
+    asked = len(generator.requests)
+    again, generator = _pipeline(fake_config, generator)
+    assert len(generator.requests) == asked and again.index.questions is not None

@@ -467,9 +467,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         stated = evidence if items_from is None else items_from
         stated_text = " ".join(stated.sentences[i] for i in window)
         problem = _key_item_failure(added, stated_text, stated, language, names, source_names)
-        named = _english_names(stated_text, stated.language)
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
-                      and _tied(text, window, evidence, question, names, named))
+                      and _tied(text, window, evidence, question, names, _english_names(stated_text, stated.language)))
         # a question about the document itself is about its source line: the names it adds stand there
         from_source = source_names and bool(added.names) and _all_present(added, evidence.source_line)
         given = nationalities(text, asked_persons) if nationality else set()

@@ -355,7 +355,8 @@ def build_index(
         manifest["translations"] = {"model": generator.name if generator else "",
                                     "sentences": sum(1 for text in translated.sentence_texts if text)}
     if questions is not None:
-        manifest["questions"] = {"model": generator.name if generator else "", "count": len(questions.texts)}
+        # beside the "questions" setting (index_settings), which index_status compares, not in its place
+        manifest["questions_written"] = {"model": generator.name if generator else "", "count": len(questions.texts)}
     build = _new_build_folder(config.index_dir)
     live = str((old_manifest or {}).get("milvus", {}).get("collection", ""))
     milvus = _milvus_build(config, live)
