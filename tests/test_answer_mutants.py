@@ -315,6 +315,23 @@ def test_a_german_noun_the_passages_do_not_name_is_nobody() -> None:
     assert answers_kind(["Darüber schrieb der Autor Al-Muwaffaq."], "de", facts, known)
     assert answers_kind(["Der Artikel schrieb über die Destillation."], "de", facts)  # no passages: no telling
 
+
+def test_a_name_of_several_words_answers_what_is_the_name() -> None:
+    """Unseen-6 xq-24: "Welchen Namen erhielt die westliche Hälfte der Kolonie?" was refused ("gives no name") with
+    the right draft "… unter dem Namen New Holland …": "new" is a word the collection writes in lower case and
+    "Holland" a country, so neither word alone was a name; the passage writes the two as one."""
+    from qa.answer.evidence import common_words, passage_names
+
+    passage = "Australia was divided into an eastern half named New South Wales and a western half named New Holland."
+    known = passage_names([PassageEvidence((passage,), None, "en")])
+    common = common_words([passage, "The new colony grew."])
+    facts = question_facts("Welchen Namen erhielt die westliche Hälfte der Kolonie?", "de", None)
+    assert answers_kind(["Die westliche Hälfte erhielt den Namen New Holland."], "de", facts, known, common)
+    # a run the question itself names is no answer, nor is a run no passage writes
+    assert not answers_kind(["Die westliche Hälfte erhielt einen neuen Namen."], "de", facts, known, common)
+    named = question_facts("Welchen Namen erhielt New Holland später?", "de", None)
+    assert not answers_kind(["New Holland erhielt einen neuen Namen."], "de", named, known, common)
+
 @pytest.mark.parametrize(("question", "claim", "answers"), [
     ("Who is the new Secretary General?", "Rutte.", True),  # a one-word answer
     ("Who succeeded Stoltenberg as Secretary General?", "Jens Stoltenberg.", False),

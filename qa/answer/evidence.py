@@ -357,9 +357,39 @@ def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
 
 
 def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
-    """The name keys of the proper names inside the passages' sentences (a sentence's first word aside)."""
-    return frozenset(_stem(name) for e in evidence for sentence in e.sentences
-                     for name in find_names(sentence, e.language))
+    """The name keys of the proper names inside the passages' sentences (a sentence's first word aside), and
+    their runs of two or more capitalised words, folded and joined by a space ("new holland": see name_runs)."""
+    return frozenset({_stem(name) for e in evidence for sentence in e.sentences
+                      for name in find_names(sentence, e.language)}
+                     | {" ".join(run) for e in evidence for sentence in e.sentences for run in name_runs(sentence)})
+
+
+def name_runs(sentence: str) -> list[tuple[str, ...]]:
+    """Runs of two or more capitalised words inside a sentence (its first word aside), folded: a name written in
+    several words, even where each word alone is a common word or a country ("New Holland", "Red Cross")."""
+    runs: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for index, token in enumerate([*re.findall(r"[^\W\d_][\w'’-]*|[^\w\s]", sentence), "."]):
+        if index and token[0].isupper() and len(token) > 1:
+            run.append(fold(token))
+            continue
+        if len(run) >= 2:
+            runs.append(tuple(run))
+        run = []
+    return runs
+
+
+def _names_a_run(claims: Sequence[str], question: QuestionFacts, known: frozenset[str]) -> bool:
+    """A claim holds a multi-word name the passages write (a run of `known`) that the question does not name."""
+    asked = {fold(word) for word in re.findall(r"[^\W\d_][\w'’-]*", question.text)}
+    for claim in claims:
+        words = [fold(word) for word in re.findall(r"[^\W\d_][\w'’-]*", claim)]
+        for size in range(2, len(words) + 1):
+            for start in range(len(words) - size + 1):
+                run = words[start:start + size]
+                if " ".join(run) in known and not set(run) <= asked:
+                    return True
+    return False
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:
@@ -407,6 +437,10 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                       and _stem(fold(word)) not in asked and (countries or not find_countries(word))
                       and (known is None or _stem(fold(word)) in known) and fold(word) not in common
                       for word in openers)
+    # "Welchen Namen erhielt …?": a name of several words the passages write as one ("New Holland") is one, though
+    # "new" is a common word and "Holland" a country
+    if kind == "name" and known is not None and _names_a_run(claims, question, known):
+        return True
     # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
     # it too ("Der Artikel schrieb über …" answers no "wer")
     return named_first or any((countries and item.countries)
