@@ -1570,3 +1570,28 @@ def test_a_source_lines_date_backs_a_claim_when_it_names_a_day_or_the_question_a
         question: str, claim: str, sentence: str, source_line: str, backed: bool) -> None:
     support = support_of(question, claim, [sentence], "en", source_line=source_line)
     assert ("the date is not in the cited sentence" not in support.reason) is backed, support
+
+
+# ---------------------------------------------------------------- a "yes" is not backed by a sentence that negates
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "language", "backed"), [
+    # unseen-7 xq-01: the sentence names Norway among the 1972 accessions, then says it did not join
+    ("Wurde Norwegen 1972 Mitglied der Europäischen Union?", "Ja, Norwegen wurde 1972 Mitglied der Europäischen Union.",
+     "Der EU traten Großbritannien, Irland, Dänemark und Norwegen im Jahr 1972 bei (obwohl Norwegen letztendlich "
+     "nicht beitrat).", "de", False),
+    ("Wurde Norwegen 1972 Mitglied der Europäischen Union?", "Ja, Norwegen wurde 1972 Mitglied der Europäischen Union.",
+     "Norwegen wurde im Jahr 1972 Mitglied der Europäischen Union.", "de", True),
+    ("Did Norway join the European Union in 1972?", "Yes, Norway joined the European Union in 1972.",
+     "Britain, Ireland, Denmark and Norway signed in 1972, though Norway didn't join the European Union.", "en", False),
+    # a negated question's own negation is no contradiction
+    ("Did Norway not join the European Union in 1972?", "Yes, Norway stayed outside the European Union in 1972.",
+     "In 1972 Norway did not join the European Union and stayed outside.", "en", True),
+])
+def test_a_yes_is_not_backed_by_a_sentence_that_negates(question: str, claim: str, sentence: str, language: str,
+                                                        backed: bool) -> None:
+    """Unseen-7 xq-01: a "yes" restating the question shares its words with a sentence that negates them."""
+    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
+    support = support_of(question, claim, [sentence], language, other_passages=other)
+    assert (support.reason == "the cited sentence negates what the answer affirms") is not backed, support
+    if not backed:
+        assert support.score < 0.35

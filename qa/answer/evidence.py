@@ -508,6 +508,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         given = nationalities(text, asked_persons) if nationality else set()
         if problem is None and nationality and added.countries and not added.countries <= given:
             problem = "the cited sentence does not give that country as the person's"
+        if problem is None and _yes_against_negation(claim, language, stated_text, stated.language, question):
+            problem = "the cited sentence negates what the answer affirms"
         if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
         if problem is None and not (asked_slot or from_source or (nationality and given)
@@ -662,6 +664,26 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         if not any(_stem(part) in present or names.counts.get(_stem(part)) for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
+
+
+def _yes_against_negation(claim: str, language: str, text: str, text_language: str, question: QuestionFacts) -> bool:
+    """A claim that opens with "yes" ("Ja, Norwegen wurde 1972 Mitglied …") restates the question, and a window
+    that negates ("… und Norwegen im Jahr 1972 (obwohl Norwegen letztendlich nicht beitrat)") shares its words
+    all the same: such a window does not back the "yes" (unless the question itself is negated)."""
+    opening = re.match(r"\W*([^\W\d_]+)", claim)
+    if not opening or opening.group(1).casefold() not in load_table("function_words.toml")["affirmations"].get(
+            language, ()):
+        return False
+    if any(_negates(asked.text, asked.language) for asked in (question, *question.wordings)):
+        return False  # "Trat Norwegen nicht bei?": a negation in the question is the question's own
+    return _negates(text, text_language)
+
+
+def _negates(text: str, language: str) -> bool:
+    """`text` holds a negation of function_words.toml ("nicht", "kein", "not", "didn't")."""
+    negations = load_table("function_words.toml")["negations"].get(language, ())
+    words = {word.casefold() for word in re.findall(r"[^\W\d_]+", text)}
+    return bool(words & set(negations)) or ("n't" in negations and bool(re.search(r"n[’']t\b", text)))
 
 
 def _figures(items: KeyItems) -> frozenset:
