@@ -80,3 +80,23 @@ def test_the_pipeline_rereads_only_when_switched_on(fake_config: Config, enabled
     pipeline.answer("When was the alliance founded in Washington?")  # English: the fake copies a German sentence
     sentence_requests = [text for text in generator.translated if not text.endswith("?")]
     assert bool(sentence_requests) is enabled
+
+
+def test_a_translated_name_of_several_words_is_the_passages_own() -> None:
+    """Unseen-7 xq-09: "… after the Second World War [1]" cited "… nach dem Zweiten Weltkrieg": a run of capitalised
+    words no passage writes reads as an invented person's name, but the passage's translation writes it too."""
+    german = "Die Stadt litt nach dem Zweiten Weltkrieg unter der raschen Ausbreitung der Vororte."
+    english = "The city suffered from the rapid spread of the suburbs after World War II."
+    question = "After what major world event did the city suffer from the spread of the suburbs?"
+
+    def check(claim: str, translations: dict[str, str] | None):  # type: ignore[no-untyped-def]
+        reread = None if translations is None else _reread(translations, [])
+        return check_citations(claim, [_passage(german)], "en", question=question,
+                               facts=question_facts(question, "en", None), reread=reread)
+
+    claim = "The city suffered from the spread of the suburbs after the Second World War [1]."
+    assert not check(claim, None).citations
+    assert [c.number for c in check(claim, {german: english}).citations] == [1]
+    # a name the translation does not write either is still invented
+    assert not check("The city suffered from the spread of the suburbs after the Great Northern War [1].",
+                     {german: english}).citations

@@ -500,7 +500,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         text = " ".join(evidence.sentences[i] for i in window)
         stated = evidence if items_from is None else items_from
         stated_text = " ".join(stated.sentences[i] for i in window)
-        problem = _key_item_failure(added, stated_text, stated, language, names, source_names)
+        problem = _key_item_failure(added, stated_text, stated, language, names, source_names,
+                                    translation=text if items_from is not None else "")
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
                       and _tied(text, window, evidence, question, names, _english_names(stated_text, stated.language)))
         # a question about the document itself is about its source line: the names it adds stand there
@@ -626,8 +627,11 @@ def nationalities(text: str, asked: set[str]) -> set[str]:
 
 
 def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
-                      names: PromptNames, source_names: bool = True) -> str | None:
-    """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all."""
+                      names: PromptNames, source_names: bool = True, translation: str = "") -> str | None:
+    """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all.
+    `translation`: the window in the model's translation into the claim's language, where the claim is read through
+    one; a name of several words the translation writes too ("Second World War" / "World War II" for "Zweiten
+    Weltkrieg") is the passage's own thing under a translated name, not an invented person."""
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
     if source is not None and not source_names:
@@ -658,10 +662,12 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
             return f"{name} appears in no passage"
     # German capitalises nouns, so a single unknown capitalised word may be a paraphrase; a person's full
     # name that no passage mentions is invented (or the model's own memory), in any language.
+    translated = name_stems(translation) if translation else set()
     for run in added.full_names:
         # parts of a hyphenated name count ("NATO-Ukraine Council" meets "NATO-Ukraine-Rat")
         parts = [part for name in run for part in (name, *name.split("-"))]
-        if not any(_stem(part) in present or names.counts.get(_stem(part)) for part in parts):
+        if not any(_stem(part) in present or names.counts.get(_stem(part)) or _stem(part) in translated
+                   for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
 
