@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.text.markers import markers, strip_markers
 from qa.text.sentences import ENDS_SENTENCE, split_answer_sentences, split_sentences
 
@@ -65,3 +67,20 @@ def test_a_control_character_before_a_digit_does_not_crash_the_splitter() -> Non
     sentences = split_sentences(text, "de")
     assert sentences and all(text[s.start:s.end] == s.text for s in sentences)
     assert sentences[-1].text.endswith("gegründet.")
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    # unseen-8 xq-18 and unseen-4 xq-02, xq-16: an English question with a short or German-looking word was read
+    # as German and answered in German
+    ("What was huihui?", "en"),
+    ("When was Temüjin elected khan of the Mongols?", "en"),
+    ("How are ergänzungsschulen funded?", "en"),
+    # a German question with English names stays German
+    ("Was ist der Hub for the South?", "de"),
+    ("Wer leitet das NATO Defense College?", "de"),
+    ("Welche Rolle spielt die Southern Border Region?", "de"),
+])
+def test_a_questions_opening_word_decides_its_language(question: str, language: str) -> None:
+    from qa.text.language import detect_language
+
+    assert detect_language(question) == language

@@ -8,18 +8,24 @@ apart reliably. Other languages are out of scope: everything is reported as
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 SUPPORTED = ("de", "en")
-_GERMAN_MARKERS = re.compile(r"[äöüßÄÖÜ]|\b(der|die|das|und|ist|wer|wie|was|wann|welche[rsnm]?|warum|nicht)\b", re.I)
-# Questions often mix in English names ("Was ist der Hub for the South?"): a
-# German question word or article at the start decides before the detector.
-_GERMAN_START = re.compile(
-    r"^\W*(was|wer|wie|wann|wo|woher|wohin|warum|weshalb|wieso|welche[rsnm]?|wem|wen|wessen|"
-    r"gibt|nenne|erkläre|beschreibe|und|ist|sind|hat|haben|kann|können|wurde|wurden)\b",
-    re.I,
-)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The German and the English question openers, and the German markers, of question_starts.toml."""
+    table = tomllib.loads(resources.files(__package__).joinpath("question_starts.toml").read_text(encoding="utf-8"))
+
+    def words(key: str) -> str:
+        return "|".join(map(re.escape, table[key]))
+
+    return (re.compile(rf"^\W*(?:{words('de')})\b", re.I), re.compile(rf"^\W*(?:{words('en')})\b", re.I),
+            re.compile(rf"[äöüßÄÖÜ]|\b(?:{words('german_markers')})\b", re.I))
 
 
 @lru_cache(maxsize=1)
@@ -39,11 +45,15 @@ def detect_language(text: str, default: str = "en") -> str:
     sample = text[:2000]
     if not re.search(r"[^\W\d_]", sample):
         return default
-    if _GERMAN_START.search(sample):
+    german_start, english_start, german_markers = _patterns()
+    # Questions often mix in names of the other language: a question word or auxiliary at the start decides.
+    if german_start.search(sample):
         return "de"
+    if english_start.search(sample):
+        return "en"
     from lingua import Language
 
     language = _detector().detect_language_of(sample)
     if language is None:
-        return "de" if _GERMAN_MARKERS.search(sample) else default
+        return "de" if german_markers.search(sample) else default
     return "de" if language == Language.GERMAN else "en"
