@@ -105,6 +105,19 @@ def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answer
     assert answers_kind([claim], "en", facts) is answers
 
 
+@pytest.mark.parametrize(("question", "language"), [
+    # unseen-9 xq-04: "In what years …" was asked of nothing, so "… joined in 1985" had to share the question's
+    # words; a year in the cited sentence answers it as it answers "In what year …"
+    ("In what years did Spain and Portugal join the Union?", "en"),
+    ("Which years saw the castle rebuilt?", "en"),
+    ("In which months is the museum closed?", "en"),
+    ("In welchen Jahren traten Spanien und Portugal bei?", "de"),
+    ("An welchen Tagen ist das Museum geschlossen?", "de"),
+])
+def test_a_question_for_years_or_dates_asks_for_a_date(question: str, language: str) -> None:
+    assert question_facts(question, language, None).kind == "date"
+
+
 @pytest.mark.parametrize(("claim", "answers"), [
     ("Die Burg wurde vor etwa 74.000 Jahren gebaut.", True),
     ("Die Burg wurde vor 300 Jahren gebaut.", True),
