@@ -242,6 +242,24 @@ def test_years_the_question_names_must_be_in_the_evidence() -> None:
     assert missing_years("Where is the summit?", "en", []) == set()
 
 
+@pytest.mark.parametrize(("question", "evidence", "missing"), [
+    # unseen-9 xq-31: "by the 1700s" is the passage's "bis zum frühen 18. Jahrhundert"
+    ("How many Huguenots fled France by the 1700s?", ("bis zum frühen 18. Jahrhundert waren 500.000 geflohen", "de"),
+     set()),
+    ("How many fled by the 1700s?", ("in the eighteenth century 500,000 had fled", "en"), set()),
+    ("How many fled by the 1700s?", ("im Jahr 1750 waren 500.000 geflohen", "de"), set()),
+    ("How many fled by the 1700s?", ("im 17. Jahrhundert waren 500.000 geflohen", "de"), {1700}),
+    # a decade spans ten years, a plain year only itself
+    ("What happened in the 1970s?", ("In 1975 it rained.", "en"), set()),
+    ("Was geschah in den 1970er Jahren?", ("1975 regnete es.", "de"), set()),
+    ("What happened in the 1970s?", ("In 1985 it rained.", "en"), {1970}),
+    ("What happened in 1970?", ("In 1975 it rained.", "en"), {1970}),
+])
+def test_a_decade_or_century_the_question_names_is_named_by_a_year_in_it_or_its_ordinal(
+        question: str, evidence: tuple[str, str], missing: set[int]) -> None:
+    assert missing_years(question, "de" if " den " in question else "en", [evidence]) == missing
+
+
 def test_a_generation_loop_is_recognised() -> None:
     from qa.answer.output import repeats_itself
 

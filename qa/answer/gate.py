@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.answer.key_items import find_countries, fold, key_items
+from qa.answer.key_items import find_countries, fold, key_items, ordinal_words, time_unit_names
 from qa.text.tokens import is_stopword
 from qa.types import Hit
 
@@ -156,9 +156,36 @@ def missing_years(question: str, language: str, evidence: Sequence[tuple[str, st
 
     "Where will the summit in 2026 take place?" cannot rest on passages about the summit of 2023,
     however well they back the place they name. The evidence is the cited chunks with their
-    neighbours and each cited document's source line (its date).
+    neighbours and each cited document's source line (its date). A decade or a century the question
+    names ("by the 1700s") is named by any year in it, and a century by its ordinal ("18. Jahrhundert").
     """
     asked = years(question, language)
+    spans = year_spans(question)
     for text, text_language in evidence if asked else ():
-        asked -= years(text, text_language)
+        named = years(text, text_language)
+        asked -= named
+        for year, span in spans.items():
+            if any(other in span for other in named) or (
+                    len(span) == 100 and year // 100 + 1 in centuries(text, text_language)):
+                asked.discard(year)
     return asked
+
+
+# A year written as a decade or a century: "1970s", "1970's", "1970er" (1970-1979); "1700s", "1700er" (1700-1799).
+_YEAR_SPAN = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?:s|['’]s|er)(?!\w)")
+
+
+def year_spans(text: str) -> dict[int, range]:
+    """The years `text` writes as a decade or, ending in 00, a century, with the years they span."""
+    return {int(year): range(int(year), int(year) + (100 if year.endswith("00") else 10))
+            for year in _YEAR_SPAN.findall(text)}
+
+
+def centuries(text: str, language: str) -> set[int]:
+    """The centuries `text` names by ordinal: "18. Jahrhundert", "18th century", "des achtzehnten Jahrhunderts",
+    "eighteenth century" -> 18 (CLDR's name of the unit, num2words' ordinals)."""
+    unit = re.escape(time_unit_names(language if language in ("de", "en") else "en", ("century",))[0])
+    folded = fold(text)
+    found = {int(number) for number in re.findall(rf"(?<![\d.,])(\d{{1,2}})(?:\.|st|nd|rd|th)?\s+{unit}", folded)}
+    return found | {ordinal_words()[word] for word in re.findall(rf"([^\W\d_]+)\s+{unit}", folded)
+                    if word in ordinal_words()}

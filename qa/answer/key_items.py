@@ -176,7 +176,7 @@ def _compound_number() -> re.Pattern[str]:
     return re.compile(f"({'|'.join(map(re.escape, words))})(?:{'|'.join(map(re.escape, endings))})\\w*")
 
 
-def _time_unit_names(language: str, units: tuple[str, ...]) -> list[str]:
+def time_unit_names(language: str, units: tuple[str, ...]) -> list[str]:
     """The folded singular names of CLDR's duration units in `language` ("year" -> "jahr" in German)."""
     from babel.units import format_unit
 
@@ -189,7 +189,7 @@ def _one_time_unit() -> dict[str, re.Pattern[str]]:
     ones = load_table("number_compounds.toml")["one_before_time_unit"]
     patterns = {}
     for language in LANGUAGES:
-        units = _time_unit_names(language, ("year", "month", "week", "day", "hour", "minute"))
+        units = time_unit_names(language, ("year", "month", "week", "day", "hour", "minute"))
         patterns[language] = re.compile(f"\\b(?:{'|'.join(map(re.escape, ones[language]))}) "
                                         f"(?:{'|'.join(map(re.escape, units))})(?:e?s|e)?\\b")
     return patterns
@@ -203,7 +203,7 @@ def _time_ago() -> dict[str, re.Pattern[str]]:
     table = load_table("number_compounds.toml")
     patterns = {}
     for language in LANGUAGES:
-        units = _time_unit_names(language, ("century", "year", "month", "week", "day", "hour", "minute"))
+        units = time_unit_names(language, ("century", "year", "month", "week", "day", "hour", "minute"))
         span = rf"\d[\d.,]*(?:\s+[^\W\d_]+)?\s+(?:{'|'.join(map(re.escape, units))})\w*"
         after, before = table["time_ago_after"].get(language, []), table["time_ago_before"].get(language, [])
         present = [re.escape(fold(mark)).replace(r"\ ", r"\s*") for mark in table["time_before_present"]["marks"]]
