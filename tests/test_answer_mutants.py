@@ -1608,3 +1608,20 @@ def test_a_yes_is_not_backed_by_a_sentence_that_negates(question: str, claim: st
     assert (support.reason == "the cited sentence negates what the answer affirms") is not backed, support
     if not backed:
         assert support.score < 0.35
+
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "language", "backed"), [
+    # unseen-10 xq-10: "… about 515 million years ago" tells how old the fossils are
+    ("How old are the ctenophore fossils?", "The ctenophore fossils are about 515 million years old.",
+     "Ctenophore fossils were found in rocks from about 515 million years ago.", "en", True),
+    ("Wie alt sind die Fossilien der Rippenquallen?", "Die Fossilien der Rippenquallen sind etwa 515 Millionen Jahre alt.",
+     "Fossilien der Rippenquallen wurden in Gestein von vor etwa 515 Millionen Jahren gefunden.", "de", True),
+    # a figure that is no age, nor a span counted back, still does not answer "how old"
+    ("How old are the ctenophore fossils?", "The ctenophore fossils are 515 years old.",
+     "The ctenophore fossils were described in 515 pages.", "en", False),
+])
+def test_a_span_counted_back_from_now_tells_an_age(question: str, claim: str, sentence: str, language: str,
+                                                   backed: bool) -> None:
+    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
+    support = support_of(question, claim, [sentence], language, other_passages=other)
+    assert (support.score >= 0.35) is backed, support

@@ -273,12 +273,29 @@ def _asks_measure(question: str) -> bool:
 
 @cache
 def _asked_measures() -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    return [(pattern, words) for pattern, words, _ in _measures_table()]
+
+
+@cache
+def _measures_table() -> list[tuple[re.Pattern[str], frozenset[str], bool]]:
+    """Per measure of asked_measures.toml: its questions' pattern, its words' stems, and whether a span counted
+    back from now ("515 million years ago") names it (`counted_back`)."""
     table = load_table("asked_measures.toml")
     return [(re.compile("|".join(rf"(?<!\w){p}(?!\w)" for patterns in measure["questions"].values()
                                  for p in patterns), re.I),
              frozenset(stem for words_language, words in measure["words"].items() for word in words
-                       for stem in content_words_both(word, words_language)))
+                       for stem in content_words_both(word, words_language)),
+             bool(measure.get("counted_back", False)))
             for measure in table.values()]
+
+
+def _names_measure(question: QuestionFacts, text: str, language: str) -> bool:
+    """`text` names the measure the question asks for: one of its words, or for an age a span counted back from
+    now ("… about 515 million years ago" tells how old the fossils are)."""
+    if question.counted & content_words_both(text, language):
+        return True
+    return counts_back_in_time(text, language) and any(
+        back and pattern.search(question.text) for pattern, _, back in _measures_table())
 
 
 
@@ -703,7 +720,7 @@ def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "",
     slot itself, so the window is on topic; for "how old", when the window also speaks of an age
     (asked_measures.toml). "How many X" still needs X (see _on_topic)."""
     if question.kind == "number" and asks_measure(question):
-        return bool(added.numbers) and bool(question.counted & content_words_both(text, language))
+        return bool(added.numbers) and _names_measure(question, text, language)
     if question.kind == "number" and not question.counted:
         return bool(added.numbers)
     return question.kind == "date" and bool(added.dates or any(_is_year(r) for r in added.numbers))
@@ -806,10 +823,11 @@ def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, 
     if not focus and not question.counted:
         return True
     words = content_words_both(text, evidence.language)
-    if asks_measure(question) and not question.counted & words:
+    measure = asks_measure(question)
+    if measure and not _names_measure(question, text, evidence.language):
         return False  # the measure's words stand in both languages: no similarity stands in for an age
     required = 1 if len(focus) <= 3 else 2
-    if (not question.counted or question.counted & words) and (not focus or len(focus & words) >= required):
+    if (not question.counted or measure or question.counted & words) and (not focus or len(focus & words) >= required):
         return True
     similarity = _similarity(question.vector, evidence.vectors, window)
     return similarity >= (FOCUS_COSINE if evidence.language != question.language else SAME_LANGUAGE_FOCUS_COSINE)
