@@ -1625,3 +1625,16 @@ def test_a_span_counted_back_from_now_tells_an_age(question: str, claim: str, se
     other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
     support = support_of(question, claim, [sentence], language, other_passages=other)
     assert (support.score >= 0.35) is backed, support
+
+
+@pytest.mark.parametrize(("question", "claim", "answers"), [
+    # unseen-11 xq-06: the title the question names runs into the new person's name
+    ("Who is the Costa Rican President that went to Harvard?", "Costa Rican President José María Figueres went to Harvard.",
+     True),
+    ("Who is the Costa Rican President that went to Harvard?", "The Costa Rican President went to Harvard.", False),
+    # the rest of the asked person's own name is still no answer
+    ("Who succeeded Stoltenberg as Secretary General?", "Jens Stoltenberg resigned as Secretary General.", False),
+])
+def test_a_new_name_after_the_questions_words_in_one_run_answers_who(question: str, claim: str,
+                                                                      answers: bool) -> None:
+    assert answers_kind([claim], "en", question_facts(question, "en", None)) is answers

@@ -434,8 +434,10 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = name_stems(question.text)
+    # the rest of the asked person's name ("Jens" of "Jens Stoltenberg" for "Stoltenberg"): the run's names up to its
+    # last asked one, not those after it ("Costa Rican President José María Figueres" names a new person)
     asked |= {_stem(name) for claim in claims for run in find_full_names(claim, language)
-              if any(_stem(name) in asked for name in run) for name in run}
+              for name in run[:max((i + 1 for i, part in enumerate(run) if _stem(part) in asked), default=0)]}
     # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
