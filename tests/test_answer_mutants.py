@@ -1638,3 +1638,22 @@ def test_a_span_counted_back_from_now_tells_an_age(question: str, claim: str, se
 def test_a_new_name_after_the_questions_words_in_one_run_answers_who(question: str, claim: str,
                                                                       answers: bool) -> None:
     assert answers_kind([claim], "en", question_facts(question, "en", None)) is answers
+
+
+def test_a_sentence_that_continues_its_topic_from_the_one_before_is_on_topic() -> None:
+    """Unseen-12 xq-06: "Much of the discharge was routed to the Rhine" shares one of the question's many words; the
+    sentence before it holds the rest (the glaciers that thawed). The place must still stand in the sentence."""
+    question = "Where did the discharge from glaciers go in Europe in the last Ice Age?"
+    before = "In the last Ice Age, frozen subsoil and expanded alpine glaciers in Europe began to thaw."
+    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
+    claim = "The discharge from glaciers in Europe in the last Ice Age went to the Rhine."
+    backed = support_of(question, claim, [before, "Much of the discharge was routed to the Rhine."], "en",
+                        other_passages=other)
+    assert backed.score >= 0.35 and backed.window == (1,)
+    # a sentence that shares none of the question's words gets no topic from its neighbour
+    unrelated = support_of(question, claim, [before, "Boats were routed to the Rhine."], "en", other_passages=other)
+    assert unrelated.score < 0.35
+    # nor does the first sentence of a passage
+    alone = support_of(question, claim, ["Much of the discharge was routed to the Rhine.", before], "en",
+                       other_passages=other)
+    assert alone.score < 0.35

@@ -533,7 +533,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
         if problem is None and not (asked_slot or from_source or (nationality and given)
-                                    or _on_topic(text, window, evidence, question, names)):
+                                    or _on_topic(text, window, evidence, question, names)
+                                    or _on_topic_in_context(window, evidence, question, names)):
             problem = "the cited sentence is about something else than the question"
         if problem is not None:
             if failure == "the passage has no sentence":  # report the first window's problem
@@ -817,6 +818,20 @@ def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, que
         # fewer of the question's words than the one about the new one; the person asked for is there.
         return False
     return any(_on_topic_as(text, window, evidence, asked, names) for asked in question.wordings_for(evidence.language))
+
+
+def _on_topic_in_context(window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
+                         names: PromptNames) -> bool:
+    """A sentence that shares a focus word of the question and continues the one before it ("frozen subsoil and
+    alpine glaciers began to thaw … Much of the discharge was routed to the Rhine") is on topic when the two are:
+    the topic may stand in the sentence before, the claim's key items must still stand in this one."""
+    if len(window) != 1 or window[0] == 0 or question.kind == "person":
+        return False
+    sentence = evidence.sentences[window[0]]
+    if not _focus_hits(sentence, evidence.language, question, names):
+        return False
+    pair = (window[0] - 1, window[0])
+    return _on_topic(" ".join(evidence.sentences[i] for i in pair), pair, evidence, question, names)
 
 
 def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
