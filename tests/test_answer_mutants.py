@@ -374,6 +374,10 @@ def test_a_who_answer_names_someone_other_than_the_person_asked_about(question: 
 OFF_TOPIC = "the cited sentence is about something else than the question"
 
 
+# Passages about something else beside the cited one, so that the cited passage's names are not the prompt's topic.
+UNRELATED = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
+
+
 def support_of(question: str, claim: str, sentences: list[str], language: str, other_passages: tuple[str, ...] = (),
                translations: tuple[tuple[str, str, np.ndarray | None], ...] = (), evidence_language: str | None = None,
                source_line: str = "", similarity: float | None = None) -> ClaimSupport:
@@ -1603,8 +1607,7 @@ def test_a_source_lines_date_backs_a_claim_when_it_names_a_day_or_the_question_a
 def test_a_yes_is_not_backed_by_a_sentence_that_negates(question: str, claim: str, sentence: str, language: str,
                                                         backed: bool) -> None:
     """Unseen-7 xq-01: a "yes" restating the question shares its words with a sentence that negates them."""
-    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
-    support = support_of(question, claim, [sentence], language, other_passages=other)
+    support = support_of(question, claim, [sentence], language, other_passages=UNRELATED)
     assert (support.reason == "the cited sentence negates what the answer affirms") is not backed, support
     if not backed:
         assert support.score < 0.35
@@ -1622,8 +1625,7 @@ def test_a_yes_is_not_backed_by_a_sentence_that_negates(question: str, claim: st
 ])
 def test_a_span_counted_back_from_now_tells_an_age(question: str, claim: str, sentence: str, language: str,
                                                    backed: bool) -> None:
-    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
-    support = support_of(question, claim, [sentence], language, other_passages=other)
+    support = support_of(question, claim, [sentence], language, other_passages=UNRELATED)
     assert (support.score >= 0.35) is backed, support
 
 
@@ -1645,15 +1647,14 @@ def test_a_sentence_that_continues_its_topic_from_the_one_before_is_on_topic() -
     sentence before it holds the rest (the glaciers that thawed). The place must still stand in the sentence."""
     question = "Where did the discharge from glaciers go in Europe in the last Ice Age?"
     before = "In the last Ice Age, frozen subsoil and expanded alpine glaciers in Europe began to thaw."
-    other = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000 ships in 2019.")
     claim = "The discharge from glaciers in Europe in the last Ice Age went to the Rhine."
     backed = support_of(question, claim, [before, "Much of the discharge was routed to the Rhine."], "en",
-                        other_passages=other)
+                        other_passages=UNRELATED)
     assert backed.score >= 0.35 and backed.window == (1,)
     # a sentence that shares none of the question's words gets no topic from its neighbour
-    unrelated = support_of(question, claim, [before, "Boats were routed to the Rhine."], "en", other_passages=other)
+    unrelated = support_of(question, claim, [before, "Boats were routed to the Rhine."], "en", other_passages=UNRELATED)
     assert unrelated.score < 0.35
     # nor does the first sentence of a passage
     alone = support_of(question, claim, ["Much of the discharge was routed to the Rhine.", before], "en",
-                       other_passages=other)
+                       other_passages=UNRELATED)
     assert alone.score < 0.35
