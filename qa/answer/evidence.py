@@ -298,8 +298,6 @@ def _names_measure(question: QuestionFacts, text: str, language: str) -> bool:
         back and pattern.search(question.text) for pattern, _, back in _measures_table())
 
 
-
-
 @lru_cache(maxsize=2048)
 def _items(text: str, language: str) -> KeyItems:
     return key_items(text, language)
