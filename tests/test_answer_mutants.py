@@ -1654,6 +1654,11 @@ def test_a_sentence_that_continues_its_topic_from_the_one_before_is_on_topic() -
     # a sentence that shares none of the question's words gets no topic from its neighbour
     unrelated = support_of(question, claim, [before, "Boats were routed to the Rhine."], "en", other_passages=UNRELATED)
     assert unrelated.score < 0.35
+    # nor one that shares only a name of the question: the sentence before holds the place asked for
+    handover = support_of("Wo fand die Übergabe von Stoltenberg an Rutte statt?", "Die Übergabe fand in den Niederlanden statt.",
+                          ["Die Zeremonie fand im Brüsseler Hauptquartier der Allianz statt.",
+                           "Rutte war 14 Jahre lang Regierungschef der Niederlande."], "de", other_passages=UNRELATED)
+    assert handover.score < 0.35
     # nor does the first sentence of a passage
     alone = support_of(question, claim, ["Much of the discharge was routed to the Rhine.", before], "en",
                        other_passages=UNRELATED)

@@ -822,11 +822,16 @@ def _on_topic_in_context(window: tuple[int, ...], evidence: PassageEvidence, que
                          names: PromptNames) -> bool:
     """A sentence that shares a focus word of the question and continues the one before it ("frozen subsoil and
     alpine glaciers began to thaw … Much of the discharge was routed to the Rhine") is on topic when the two are:
-    the topic may stand in the sentence before, the claim's key items must still stand in this one."""
+    the topic may stand in the sentence before, the claim's key items must still stand in this one. The shared
+    word is no name of the question: "Rutte war Regierungschef der Niederlande" shares only "Rutte" with "Wo fand
+    die Übergabe von Stoltenberg an Rutte statt?", and the sentence before it ("Die Zeremonie fand im Brüsseler
+    Hauptquartier statt") holds the place asked for."""
     if len(window) != 1 or window[0] == 0 or question.kind == "person":
         return False
     sentence = evidence.sentences[window[0]]
-    if not _focus_hits(sentence, evidence.language, question, names):
+    asked_names = frozenset(stem for asked in (question, *question.wordings)
+                            for stem in content_words_both(" ".join(asked.items.names), asked.language))
+    if not _focus_hits(sentence, evidence.language, question, names, skip=asked_names):
         return False
     pair = (window[0] - 1, window[0])
     return _on_topic(" ".join(evidence.sentences[i] for i in pair), pair, evidence, question, names)
