@@ -103,6 +103,9 @@ def test_names_are_capitalised_words_inside_a_sentence() -> None:
     # a German figure makes the word right after it a noun ("32 Meter"), not a name after markup between
     assert find_names("Er ist 32 Meter hoch.", "de") == set()
     assert find_names('Der Wärter heißt <img src=x onerror="a=1"> Hinnerk.', "de") >= {"hinnerk"}
+    # the full stop of an initial ends no sentence: the name after it is one (unseen-13 "T. T. Tsui Gallery")
+    assert find_names("The T. T. Tsui Gallery was opened in 1991.") == {"tsui", "gallery"}
+    assert find_names("They met John F. Kennedy. Then they left.") == {"john", "kennedy"}
 
 
 def test_the_key_item_data_files_have_their_shape() -> None:

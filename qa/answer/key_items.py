@@ -448,7 +448,9 @@ def find_names(text: str, language: str = "en") -> set[str]:
     for match in re.finditer(r"[^\W\d_][\w'’-]*|\d[\d.,]*|[.!?:]", text):
         token = match.group(0)
         if token in ".!?:":
-            sentence_start, previous = True, ""
+            # the full stop of an initial ("John F. Kennedy", "T. T. Tsui Gallery") ends no sentence
+            if not (token == "." and len(previous) == 1 and previous.isupper()):
+                sentence_start, previous = True, ""
             continue
         folded = fold(token)
         noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
