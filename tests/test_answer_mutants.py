@@ -430,6 +430,39 @@ def test_a_year_is_no_count_of_what_the_question_counts(claim: str, sentence: st
     assert (support.score >= 0.35) is backed, support
 
 
+REFERENCE = "the cited sentence refers to a work and says nothing of what the question asks"
+
+
+@pytest.mark.parametrize(("question", "claim", "sentences", "backed"), [
+    # test t004: a footnote's date is its work's; the names it shares with the question (and its similarity, which
+    # they make) do not say when the person took office
+    ("When did Anna Beispiel take office as Director of the Museum?",
+     "Anna Beispiel took office as Director of the Museum on 13 January 2025.",
+     ["7 Director Anna Beispiel at the City Council's Committee on Culture, 13 January 2025 "
+      "(www.example.org/speech.htm)."], False),
+    # a reference entry that names what the question asks about (the speech) tells its date
+    ("On which date did Anna Beispiel give the speech at the Opera?",
+     "Anna Beispiel gave the speech at the Opera on 12 December 2024.",
+     ["9 Speech by Director Anna Beispiel at the Opera, 12 December 2024 (www.example.org/opera.htm)."], True),
+    # so does one whose footnote says it in the sentence before the entry
+    ("On which date did Anna Beispiel report the new visitor figures?",
+     "Anna Beispiel reported the new visitor figures on 14 June 2024.",
+     ["13 Beispiel had reported new visitor figures for the museum.",
+      "See: Press conference by Director Anna Beispiel, 14 June 2024 (www.example.org/press.htm)."], True),
+    # a sentence without a web address is judged as before
+    ("When did Anna Beispiel take office as Director of the Museum?",
+     "Anna Beispiel took office as Director of the Museum on 13 January 2025.",
+     ["Director Anna Beispiel spoke at the City Council's Committee on Culture on 13 January 2025."], True),
+])
+def test_a_reference_entry_backs_only_what_the_question_asks_about_its_work(question: str, claim: str,
+                                                                           sentences: list[str], backed: bool) -> None:
+    """qa.answer.evidence._reference_on_question: a footnote citing a work (with its web address) must share a word of
+    what the question asks, not only its names; the similarity of names and title words does not stand in."""
+    support = support_of(question, claim, sentences, "en", similarity=0.9)
+    assert (support.reason != REFERENCE) is backed, support
+    assert (support.score >= 0.35) is backed, support
+
+
 def test_the_source_line_backs_an_answer_about_the_documents_authors() -> None:
     """Test t068: the authors stand only in the source line; the claim's words are checked against it too."""
     claim = "The authors of the study are Anna Beispiel and Bert Muster."

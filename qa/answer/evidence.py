@@ -530,6 +530,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             problem = "the cited sentence negates what the answer affirms"
         if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
+        if problem is None and not _reference_on_question(window, evidence, question):
+            problem = "the cited sentence refers to a work and says nothing of what the question asks"
         if problem is None and not (asked_slot or from_source or (nationality and given)
                                     or _on_topic(text, window, evidence, question, names)
                                     or _on_topic_in_context(window, evidence, question, names)):
@@ -829,12 +831,31 @@ def _on_topic_in_context(window: tuple[int, ...], evidence: PassageEvidence, que
     if len(window) != 1 or window[0] == 0 or question.kind == "person":
         return False
     sentence = evidence.sentences[window[0]]
-    asked_names = frozenset(stem for asked in (question, *question.wordings)
-                            for stem in content_words_both(" ".join(asked.items.names), asked.language))
-    if not _focus_hits(sentence, evidence.language, question, names, skip=asked_names):
+    if not _focus_hits(sentence, evidence.language, question, names, skip=_asked_names(question)):
         return False
     pair = (window[0] - 1, window[0])
     return _on_topic(" ".join(evidence.sentences[i] for i in pair), pair, evidence, question, names)
+
+
+def _asked_names(question: QuestionFacts) -> frozenset[str]:
+    """The word stems of the names the question names, in any of its wordings."""
+    return frozenset(stem for asked in (question, *question.wordings)
+                     for stem in content_words_both(" ".join(asked.items.names), asked.language))
+
+
+def _reference_on_question(window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts) -> bool:
+    """A window that holds a reference entry (a footnote citing a work, with its web address) shares a focus word of
+    the question that is no name it asks about (in any wording; the entry's sentence before it counts too): the
+    entry's names, title words and date are the work's. "NATO Secretary General Mark Rutte at the European
+    Parliament's Committee …, 13. Januar 2025 (www…)" shares only names with "When did Mark Rutte take office as NATO
+    Secretary General?" and does not say when he took office; "Speech by … Rutte …, 12. Dezember 2024 (www…)" tells
+    when he gave the speech a question asks about. Other windows: True."""
+    if not any(WEB_ADDRESS.search(evidence.sentences[i]) for i in window):
+        return True
+    start = max(0, min(window) - 1)
+    words = content_words_both(" ".join(evidence.sentences[start:max(window) + 1]), evidence.language)
+    skip = _asked_names(question)
+    return any((asked.focus - skip) & words for asked in question.wordings_for(evidence.language))
 
 
 def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
