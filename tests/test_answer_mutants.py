@@ -235,6 +235,15 @@ def test_a_quote_for_how_old_must_speak_of_an_age() -> None:
     assert quote is not None and "65-jährige" in quote.text
 
 
+def test_a_quote_for_how_many_must_name_what_is_counted() -> None:
+    """Unseen-14 xq-13: "Wie viele verschiedene Arten von Rippenquallen gibt es?" was answered by quoting a sentence on
+    the animals' size ("Mit einer Größe von etwa 1 Millimeter … bis 1,5 Meter …"): its figures count nothing the
+    question counts. Mutants: qa.answer.fallback.extractive_answer (the counted thing, as the claims' topic test
+    wants it)."""
+    assert quoted([offered({"Das Sekretariat misst 1.352 Quadratmeter.": 0.9375})]) is None
+    assert quoted([offered({"Das Sekretariat hatte 2023 genau 1.352 Beschäftigte.": 0.9375})]) is not None
+
+
 def test_a_quote_must_name_whom_the_question_names_unless_that_is_the_collections_topic() -> None:
     """Test t007: "Für wie lange soll Rutte das Amt … ausüben?" was answered by quoting a sentence about
     Stoltenberg's ten years. Mutants: qa.answer.fallback.extractive_answer (the people the question names, known
@@ -287,13 +296,19 @@ def test_below_the_focus_similarity_only_a_sentence_about_the_question_is_quoted
 
     Mutants: qa.answer.fallback.extractive_answer (on_topic, its language, the similarity alternative).
     """
-    on_topic = "Im Internationalen Stab arbeiteten 2023 genau 1.352 Personen."
-    off_topic = "Zur Zeremonie kamen 2023 genau 1.200 Gäste."
-    assert quoted([offered({on_topic: 0.78125})]) == on_topic
-    assert quoted([offered({off_topic: 0.78125})]) is None
-    assert quoted([offered({off_topic: 0.78125, on_topic: 0.765625})]) == on_topic
-    assert quoted([offered({off_topic: 0.8125})]) == off_topic  # clearly similar: on topic anyway
-    assert quoted([offered({off_topic: 0.875})], min_quote_score=0.875) == off_topic  # at a threshold above FOCUS_COSINE
+    founded = question_facts("Wann wurde das Internationale Sekretariat gegründet?", "de", QUESTION_VECTOR)
+
+    def quoted_when(sentences: dict[str, float], min_quote_score: float = 0.75) -> str | None:
+        quote = quote_for([offered(sentences)], min_quote_score, facts=founded)
+        return None if quote is None else quote.citation.evidence  # type: ignore[attr-defined]
+
+    on_topic = "Im Internationalen Stab begann die Arbeit 1952."
+    off_topic = "Zur Zeremonie kamen 1952 genau 1.200 Gäste."
+    assert quoted_when({on_topic: 0.78125}) == on_topic
+    assert quoted_when({off_topic: 0.78125}) is None
+    assert quoted_when({off_topic: 0.78125, on_topic: 0.765625}) == on_topic
+    assert quoted_when({off_topic: 0.8125}) == off_topic  # clearly similar: on topic anyway
+    assert quoted_when({off_topic: 0.875}, min_quote_score=0.875) == off_topic  # at a threshold above FOCUS_COSINE
 
 
 def test_an_english_question_is_compared_with_a_german_passage_in_its_german_wording() -> None:

@@ -20,7 +20,6 @@ from qa.answer.evidence import (
     PromptNames,
     QuestionFacts,
     answers_kind,
-    asks_measure,
     name_stem,
     name_stems,
     passage_names,
@@ -66,8 +65,10 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             if similarity < min_quote_score or (best is not None and similarity <= best[0]):
                 continue
             words = content_words_both(sentence, offered.language)
-            if asks_measure(asked) and not asked.counted & words:
-                continue  # "how old": a quote that speaks of no age does not answer it
+            if asked.counted and not asked.counted & words:
+                # "how old": a quote that speaks of no age does not answer it; "Wie viele Arten …?" is not answered
+                # by a sentence on the animals' size
+                continue
             on_topic = not asked.focus or bool(asked.focus & words)
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
