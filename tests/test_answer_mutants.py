@@ -895,6 +895,7 @@ APPOINTMENT_CLAIM = "Der Generalsekretär ernannte Javier Colomina zum Sonderbea
 @pytest.mark.parametrize(("second", "window"), [
     ("Dem kam der Generalsekretär im Juli mit der Ernennung von Javier Colomina nach.", (0, 1)),  # dev q64
     ("Im Juli kam es zur Ernennung von Javier Colomina.", ()),  # no pronoun: it says nothing of the report
+    ("Seine Empfehlung setzte der Generalsekretär im Juli mit der Ernennung von Javier Colomina um.", (0, 1)),
 ])
 def test_a_sentence_continuing_its_predecessor_is_read_with_it(second: str, window: tuple[int, ...]) -> None:
     """Issue 12: a claim's key items must stand in one sentence with what the question asks, unless that sentence
@@ -911,6 +912,9 @@ def test_a_sentence_continuing_its_predecessor_is_read_with_it(second: str, wind
     ("»Dies geschah 2019.«", "de", True), ("He was 57.", "en", True),
     ("Der Generalsekretär kam nach.", "de", False), ("The report was late.", "en", False),
     ("Er", "en", False),  # the language's own list
+    # a possessive pronoun, as "its" and "their" (unseen-14 xq-26: "Ihre Existenz wurde 1962 bewiesen")
+    ("Ihre Existenz wurde 1962 bewiesen.", "de", True), ("Seine Amtszeit endete 2024.", "de", True),
+    ("Its existence was proven in 1962.", "en", True),
 ])
 def test_a_pronoun_or_pronominal_adverb_opening_a_sentence_continues_the_one_before(
         sentence: str, language: str, continues: bool) -> None:
