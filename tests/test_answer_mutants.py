@@ -1433,6 +1433,28 @@ def test_saying_what_something_is_called_adds_nothing_but_the_name(claim: str, q
     assert is_echo(claim, question, language) is echo
 
 
+@pytest.mark.parametrize(("claim", "question", "language", "echo"), [
+    # unseen-14 xq-06: one alternative of "A or B?" repeated is a choice
+    ("The tapes were restored without losing their legitimacy.",
+     "Were the tapes restored without losing their legitimacy or did some parts of the tapes fade?", "en", False),
+    ("Some parts of the tapes faded.",
+     "Were the tapes restored without losing their legitimacy or did some parts of the tapes fade?", "en", False),
+    ("Der Vertrag wurde im Sommer unterzeichnet.", "Wurde der Vertrag im Sommer oder im Winter unterzeichnet?", "de",
+     False),
+    # both alternatives, or neither, repeated: nothing chosen
+    ("Der Vertrag wurde im Sommer oder im Winter unterzeichnet.",
+     "Wurde der Vertrag im Sommer oder im Winter unterzeichnet?", "de", True),
+    ("Der Vertrag wurde unterzeichnet.", "Wurde der Vertrag im Sommer oder im Winter unterzeichnet?", "de", True),
+    ("The treaty was signed.", "Was the treaty signed?", "en", True),
+])
+def test_one_alternative_of_an_or_question_is_a_choice_not_an_echo(claim: str, question: str, language: str,
+                                                                    echo: bool) -> None:
+    """qa.answer.support._chooses: an answer to "A or B?" that repeats A and not B answers it."""
+    from qa.answer.support import is_echo
+
+    assert is_echo(claim, question, language) is echo
+
+
 @pytest.mark.parametrize(("question", "documents", "missing"), [
     # named by adjective: the cited document as a whole must mention the country
     ("Which German city hosts the new command?", ["Das Kommando sitzt in Deutschland."], set()),

@@ -29,6 +29,7 @@ _NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'’-]+)\s+(?=([A-ZÄÖÜ][\w'’-]+)
 _NAME_PAIR_IN_QUESTION = re.compile(r"([\w'’-]*)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b(?:or|oder)\b", re.I)
 
 
 @cache
@@ -41,6 +42,13 @@ def function_words() -> frozenset[str]:
 def naming_words() -> frozenset[str]:
     """Stems (both languages) of the words that only say what something is called (function_words.toml)."""
     return frozenset(stem for word in load_table("function_words.toml")["naming"] for language in ("de", "en")
+                     for stem in tokenize(word, language, own_stopwords=True))
+
+
+@cache
+def _quantifiers() -> frozenset[str]:
+    """Stems (both languages) of the quantifiers that may open an alternative (function_words.toml)."""
+    return frozenset(stem for word in load_table("function_words.toml")["quantifiers"] for language in ("de", "en")
                      for stem in tokenize(word, language, own_stopwords=True))
 
 
@@ -76,7 +84,24 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     # "yes", "no", "not" are news only when the question does not say them itself: "because he was not seeking
     # another term" answers "Why did he stay, although he was not seeking another term?" with nothing
     adds_negation = {word.lower() for word in _YES_NO.findall(claim)} - {word.lower() for word in _YES_NO.findall(question)}
-    return not (adds_words or adds_numbers or adds_negation)
+    return not (adds_words or adds_numbers or adds_negation or _chooses(claim, question, language))
+
+
+def _chooses(claim: str, question: str, language: str) -> bool:
+    """The claim repeats one alternative of an "A or B?" question and not the other: a choice, not an echo ("The
+    tapes were restored without destroying historical legitimacy" answers "Were the tapes restored without destroying
+    historical legitimacy or did some aspects of the tapes lose legitimacy?")."""
+    parts = _ALTERNATIVE.split(question, maxsplit=1)
+    if len(parts) < 2:
+        return False
+    # the alternatives meet at the "or": the last content word before it ("Sommer" of "im Sommer oder im Winter"),
+    # the first after it ("Winter")
+    skip = function_words() | _quantifiers()
+    before, after = ([word for word in tokenize(part, language) if word not in skip] for part in parts)
+    if not before or not after:
+        return False
+    claimed = set(tokenize(claim, language))
+    return (before[-1] in claimed) != (after[0] in claimed)
 
 
 def semantic_support(cosine: float) -> float:
