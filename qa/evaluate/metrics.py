@@ -45,8 +45,13 @@ def normalise(text: str) -> str:
     return _DECIMAL_COMMA.sub(".", text)
 
 
+# Punctuation at the edges of a gold span is no part of the fact: XQuAD's "water-cooled undergarment." or
+# "„Wir sind Bettler”," is found in an answer that ends the sentence or quotes otherwise.
+_EDGE_PUNCTUATION = " .,;:!?\"'()"
+
+
 def _alternative_pattern(alternative: str) -> re.Pattern[str]:
-    body = normalise(alternative)
+    body = normalise(alternative).strip(_EDGE_PUNCTUATION) or normalise(alternative)
     # Numbers match whole ("1949" not in "19490" or "1949.5"). Words may sit inside longer
     # words (German compounds: "Flugabwehr" in "Flugabwehrsysteme"), except short ones
     # such as "EU" or "USA", which would otherwise match almost anywhere.
