@@ -96,6 +96,10 @@ def test_german_abbreviations_do_not_cut_the_cited_sentence_in_two() -> None:
     ("It was built around 13,000 BP.", True),
     ("It was built around 13,000 cal BP.", True),
     ("It was built by 13,000 BPA workers.", False),
+    # a century (unseen-15 xq-25: "… begann Mitte des 18. Jahrhunderts")
+    ("It was built in the mid-18th century.", True),
+    ("It was built in the eighteenth century.", True),
+    ("It was built by the 18th regiment.", False),
 ])
 def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answers: bool) -> None:
     """Mutants: qa.answer.evidence._is_year (its range 1000-2100, whole numbers only, and the two joined by 'and'),
@@ -103,6 +107,30 @@ def test_a_when_question_is_answered_only_by_a_year_or_a_date(claim: str, answer
     facts = question_facts("When was the castle built?", "en", None)
     assert facts.kind == "date"
     assert answers_kind([claim], "en", facts) is answers
+
+
+def test_a_century_answers_when_unless_the_question_names_it() -> None:
+    """qa.answer.evidence._answers (kind "date"): "Mitte des 18. Jahrhunderts" dates the beginning asked for; the
+    century the question itself names is no answer."""
+    begun = question_facts("Wann begann die Bewegung?", "de", None)
+    assert answers_kind(["Die Bewegung begann Mitte des 18. Jahrhunderts in England."], "de", begun)
+    within = question_facts("When in the 18th century did the movement begin?", "en", None)
+    assert not answers_kind(["The movement began in the 18th century."], "en", within)
+
+
+def test_words_in_a_script_the_passage_does_not_write_are_not_backed() -> None:
+    """qa.answer.evidence.claim_support (unseen-15 xq-29: "… durch die Renovierte religiösen войны im 1620s" passed
+    as checked): letters of a script that the cited passage does not write are the model's slip; a script the
+    passage writes (Greek in an article on a Greek word) is its own."""
+    question = "Wie entwickelten die Hugenotten ihre Ansichten?"
+    sentence = ["Die Hugenotten schlossen sich in den 1620er Jahren anderen protestantischen Kirchen an."]
+    slipped = support_of(question, "Die Hugenotten schlossen sich in den 1620er Jahren anderen войны an.", sentence,
+                         "de")
+    assert slipped.score < 0.35 and "cyrillic" in slipped.reason
+    assert support_of(question, "Die Hugenotten schlossen sich in den 1620er Jahren anderen protestantischen Kirchen "
+                      "an.", sentence, "de").score >= 0.35
+    greek = ["Der Name kommt vom griechischen Wort κτείς, Kamm."]
+    assert support_of("Woher kommt der Name?", "Der Name kommt vom griechischen Wort κτείς.", greek, "de").score >= 0.35
 
 
 @pytest.mark.parametrize(("question", "language"), [

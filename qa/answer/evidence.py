@@ -27,6 +27,7 @@ topic tests); splitting them would export those helpers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -35,7 +36,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from qa.answer.data import load_table
-from qa.answer.gate import plain_years
+from qa.answer.gate import centuries, plain_years
 from qa.answer.key_items import (
     KeyItems,
     appositive_countries,
@@ -426,9 +427,11 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
     if kind == "date":
-        # a year or a date, or a span counted back from now ("around 74,000 years ago")
+        # a year or a date, a span counted back from now ("around 74,000 years ago"), or a century ("Mitte des 18.
+        # Jahrhunderts") the question does not name
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found) or any(
-            counts_back_in_time(claim, language) for claim in claims)
+            counts_back_in_time(claim, language) or centuries(claim, language) - centuries(question.text, question.language)
+            for claim in claims)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = name_stems(question.text)
@@ -501,6 +504,13 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             (sentence by sentence): an item is checked where the passage states it, in its own language.
     """
     claim = strip_markers(claim)
+    source = evidence if items_from is None else items_from
+    foreign = scripts(claim) - scripts(" ".join((*source.sentences, source.source_line)))
+    if foreign:
+        # the small model slips into another script ("… durch die Renovierte religiösen войны im 1620s"): words the
+        # passage cannot have said
+        return ClaimSupport(FAILED_SUPPORT, (), f"the answer writes {min(foreign).lower()} letters, which the cited "
+                                                "passage does not")
     added = new_items(claim, language, question)
     claim_words = (content_words_both(claim, language) - question.words) or content_words_both(claim, language)
     best: ClaimSupport | None = None
@@ -557,6 +567,11 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         if best is None or score > best.score:
             best = ClaimSupport(score, window)
     return best or ClaimSupport(FAILED_SUPPORT, (), failure)
+
+
+def scripts(text: str) -> frozenset[str]:
+    """The scripts of the letters of `text` ("LATIN", "CYRILLIC", "CJK", "GREEK"), by their Unicode names."""
+    return frozenset(unicodedata.name(char, "?").split(" ")[0] for char in set(text) if char.isalpha())
 
 
 def translated_support(claim: str, language: str, original: PassageEvidence, translated: PassageEvidence,
