@@ -506,7 +506,7 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     claim = strip_markers(claim)
     source = evidence if items_from is None else items_from
     foreign = scripts(claim) - scripts(" ".join((*source.sentences, source.source_line)))
-    if foreign:
+    if foreign and source.sentences:
         # the small model slips into another script ("… durch die Renovierte religiösen войны im 1620s"): words the
         # passage cannot have said
         return ClaimSupport(FAILED_SUPPORT, (), f"the answer writes {min(foreign).lower()} letters, which the cited "
