@@ -133,6 +133,32 @@ def test_words_in_a_script_the_passage_does_not_write_are_not_backed() -> None:
     assert support_of("Woher kommt der Name?", "Der Name kommt vom griechischen Wort κτείς.", greek, "de").score >= 0.35
 
 
+@pytest.mark.parametrize(("question", "language", "kind"), [
+    # unseen-15 xq-11: "Who" of the name "Doctor Who" is no question word
+    ("Since 2005, what is the gender of Doctor Who's primary companion?", "en", None),
+    ("Who wrote the first episode of Doctor Who?", "en", "person"),
+    ("Mark Rutte: Who succeeded him?", "en", "person"),  # after a colon it asks
+    ("Und Wer folgte ihm?", "de", "person"),  # two capitals open the question
+])
+def test_a_question_word_inside_a_name_asks_nothing(question: str, language: str, kind: str | None) -> None:
+    """qa.answer.evidence._in_a_name."""
+    from qa.answer.evidence import question_kind
+
+    assert question_kind(question, language) == kind
+
+
+def test_a_sentence_that_gives_a_name_is_about_what_is_the_name() -> None:
+    """qa.answer.evidence._on_topic_as (unseen-6 xq-07, kept when fix 8 made "What is the name of Doctor Who
+    granddaughter?" a "name" question, whose phrase is no focus word): "eine Enkelin namens Susan Foreman" gives a
+    name, which is what the question phrase asks; a sentence that gives none needs the focus word itself."""
+    question = "What is the name of the Doctor's granddaughter?"
+    claim = "Susan Foreman is the name of the Doctor's granddaughter."
+    assert support_of(question, claim, ["Er reist mit einer Begleiterin namens Susan Foreman."], "en",
+                      evidence_language="de").reason != OFF_TOPIC
+    assert support_of(question, claim, ["Er reist mit Susan Foreman."], "en",
+                      evidence_language="de").reason == OFF_TOPIC
+
+
 @pytest.mark.parametrize(("question", "language"), [
     # unseen-9 xq-04: "In what years …" was asked of nothing, so "… joined in 1985" had to share the question's
     # words; a year in the cited sentence answers it as it answers "In what year …"

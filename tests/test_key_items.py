@@ -106,6 +106,10 @@ def test_names_are_capitalised_words_inside_a_sentence() -> None:
     # the full stop of an initial ends no sentence: the name after it is one (unseen-13 "T. T. Tsui Gallery")
     assert find_names("The T. T. Tsui Gallery was opened in 1991.") == {"tsui", "gallery"}
     assert find_names("They met John F. Kennedy. Then they left.") == {"john", "kennedy"}
+    # a possessive's "'s" is no part of the name (unseen-15 xq-11: "Doctor Who's companion" named "who's", which
+    # no passage wrote)
+    assert find_names("Since 2005, Doctor Who's companion is female.") == {"doctor", "who"}
+    assert find_names("They backed NATO’s chief Rutte's plan.") == {"nato", "rutte"}
 
 
 def test_the_key_item_data_files_have_their_shape() -> None:

@@ -50,7 +50,7 @@ from qa.answer.key_items import (
     without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
-from qa.answer.support import content_words_both, semantic_support
+from qa.answer.support import content_words_both, naming_words, semantic_support
 from qa.text.markers import strip_markers
 
 # A window the question's focus words miss still counts as on topic at this similarity to the question.
@@ -163,9 +163,17 @@ def _kind_matches(question: str, language: str) -> Iterator[tuple[str, re.Match[
     joins a clause does not count."""
     for kind, patterns in _kind_patterns():
         for match in patterns[language if language in patterns else "en"].finditer(question):
-            if not _joins_a_clause(match, question, language):
+            if not _joins_a_clause(match, question, language) and not _in_a_name(match, question):
                 yield kind, match
                 break
+
+
+def _in_a_name(match: re.Match[str], question: str) -> bool:
+    """The matched question word is capitalised right after a capitalised word inside the question: part of a name
+    ("… of Doctor Who's companion?"), not the question's own word ("Und Wer …?" opens with two capitals)."""
+    before = list(re.finditer(r"[^\W\d_][\w'’-]*", question[:match.start()]))
+    return (match.group(0)[:1].isupper() and len(before) > 1 and before[-1].group(0)[:1].isupper()
+            and not question[before[-1].end():match.start()].strip())  # "Mark Rutte: Who …?" asks
 
 
 def _kind_match(question: str, language: str) -> re.Match[str] | None:
@@ -883,7 +891,10 @@ def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, 
     if measure and not _names_measure(question, text, evidence.language):
         return False  # the measure's words stand in both languages: no similarity stands in for an age
     required = 1 if len(focus) <= 3 else 2
-    if (not question.counted or measure or question.counted & words) and (not focus or len(focus & words) >= required):
+    # "What is the name of …?" asks for a name: a sentence that gives one ("eine Enkelin namens Susan Foreman",
+    # "called", "known as") says what the question phrase asks, as one focus word
+    naming = question.kind == "name" and bool(naming_words() & words)
+    if (not question.counted or measure or question.counted & words) and (not focus or len(focus & words) + naming >= required):
         return True
     similarity = _similarity(question.vector, evidence.vectors, window)
     return similarity >= (FOCUS_COSINE if evidence.language != question.language else SAME_LANGUAGE_FOCUS_COSINE)

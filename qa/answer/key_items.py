@@ -452,7 +452,7 @@ def find_names(text: str, language: str = "en") -> set[str]:
             if not (token == "." and len(previous) == 1 and previous.isupper()):
                 sentence_start, previous = True, ""
             continue
-        folded = fold(token)
+        folded = fold(re.sub(r"['’]s?$", "", token))  # "Who's" of "Doctor Who's companion" is the name "Who"
         noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
         # a figure makes the next word a noun only right before it ("32 Meter"), not across markup ('1"> Hinnerk')
         noun = noun or (language == "de" and previous[:1].isdigit() and not text[previous_end:match.start()].strip())
