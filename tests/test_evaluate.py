@@ -69,6 +69,11 @@ from qa.types import Answer
         ("Er schrieb: Wir sind Bettler. Das ist wahr.", "„Wir sind Bettler”,", True),
         ("He served in the U.S. Army.", "U.S.", True),
         ("He served in the US Army.", "U.S.", False),
+        # a full date in another written form (unseen-16 xq-02), not another day or only its month
+        ("They signed on February 28, 2008 [1].", "28 February 2008", True),
+        ("Am 28.02.2008 unterzeichneten sie.", "28. Februar 2008", True),
+        ("They signed on February 27, 2008.", "28 February 2008", False),
+        ("They signed in February 2008.", "28 February 2008", False),
     ],
 )
 def test_fact_matcher(text: str, alternative: str, expected: bool) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer.key_items import fold, key_items, month_names
 from qa.evaluate.questions import Question
 from qa.evaluate.records import ResultRecord
 from qa.text.markers import strip_markers
@@ -62,9 +63,30 @@ def _alternative_pattern(alternative: str) -> re.Pattern[str]:
 
 
 def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
-    """Per fact, whether `text` (citation markers removed) contains one of its alternatives."""
-    normalised = normalise(strip_markers(text))
-    return [any(_alternative_pattern(a).search(normalised) for a in fact if a.strip()) for fact in facts]
+    """Per fact, whether `text` (citation markers removed) contains one of its alternatives; an alternative that is a
+    full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008")."""
+    plain = strip_markers(text)
+    normalised = normalise(plain)
+    return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) for a in fact if a.strip())
+            for fact in facts]
+
+
+def _same_date(alternative: str, text: str) -> bool:
+    """`alternative` is one full date (day, month, year, in either language) and `text` writes that date."""
+    date = _full_date(alternative)
+    return date is not None and any(date in key_items(text, language).dates for language in ("de", "en"))
+
+
+def _full_date(alternative: str) -> tuple[int, int, int] | None:
+    """The date `alternative` consists of (a month's name, figures and punctuation only), or None."""
+    if any(fold(word) not in month_names() for word in re.findall(r"[^\W\d_]+", alternative)):
+        return None
+    for language in ("de", "en"):
+        dates = [date for date in key_items(alternative, language).dates if None not in date]
+        if len(dates) == 1:
+            year, month, day = dates[0]
+            return year, month, day  # type: ignore[return-value]
+    return None
 
 
 # ---------------------------------------------------------------------------- metrics on plain values
