@@ -38,6 +38,7 @@ import numpy as np
 from qa.answer.data import load_table
 from qa.answer.gate import centuries, plain_years
 from qa.answer.key_items import (
+    POSSESSIVE,
     KeyItems,
     appositive_countries,
     counts_back_in_time,
@@ -320,7 +321,7 @@ def _stem(folded: str) -> str:
 
 def name_stem(name: str) -> str:
     """The key by which a name is matched loosely (a folded prefix): "Ruttes" and "Rutte" meet."""
-    return _stem(fold(re.sub(r"['’]s?$", "", name)))
+    return _stem(fold(POSSESSIVE.sub("", name)))
 
 
 def name_stems(text: str) -> set[str]:

@@ -438,6 +438,10 @@ _GERMAN_NOUN_BEFORE = re.compile(r"^(?:der|die|das|den|dem|des|ein|eine|einen|ei
                                  r"im|am|zum|zur|vom|beim|ins|\w+(?:e|en|er|es|em)|\d[\d.,]*)$")
 
 
+# A possessive's ending ("Rutte's", "Who’s", "Jesus'"): no part of the name it ends.
+POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def find_names(text: str, language: str = "en") -> set[str]:
     """Folded capitalised words that do not start a sentence: proper names (in German, a capitalised word
     after an article, a number or an inflected adjective counts as a noun instead)."""
@@ -452,7 +456,7 @@ def find_names(text: str, language: str = "en") -> set[str]:
             if not (token == "." and len(previous) == 1 and previous.isupper()):
                 sentence_start, previous = True, ""
             continue
-        folded = fold(re.sub(r"['’]s?$", "", token))  # "Who's" of "Doctor Who's companion" is the name "Who"
+        folded = fold(POSSESSIVE.sub("", token))  # "Who's" of "Doctor Who's companion" is the name "Who"
         noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
         # a figure makes the next word a noun only right before it ("32 Meter"), not across markup ('1"> Hinnerk')
         noun = noun or (language == "de" and previous[:1].isdigit() and not text[previous_end:match.start()].strip())

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from qa.answer.data import load_table
-from qa.answer.key_items import key_items
+from qa.answer.key_items import POSSESSIVE, key_items
 from qa.text.markers import strip_markers
 from qa.text.tokens import tokenize
 
@@ -27,7 +27,6 @@ _COSINE_LOW, _COSINE_HIGH = 0.80, 0.90
 _NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'’-]+)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
 # A capitalised word with the word before it ("for Stoltenberg" gives it alone, "Mitchell Tower" does not).
 _NAME_PAIR_IN_QUESTION = re.compile(r"([\w'’-]*)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
-_POSSESSIVE = re.compile(r"['’]s?$")
 _YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b(?:or|oder)\b", re.I)
 
@@ -74,10 +73,10 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     # the rest of a name the question names is no news: "Jens Stoltenberg argued for Stoltenberg to stay"
     # answers "Which minister argued for Stoltenberg to stay?" with nothing
     # (only for a name the question gives alone: "Magdalen Tower" is not "Mitchell Tower" with a first name)
-    alone = {_POSSESSIVE.sub("", word) for before, word in _NAME_PAIR_IN_QUESTION.findall(question)
+    alone = {POSSESSIVE.sub("", word) for before, word in _NAME_PAIR_IN_QUESTION.findall(question)
              if not before[:1].isupper()}
     for first, last in _NAME_PAIR.findall(claim):
-        if _POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
+        if POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
             asked |= set(tokenize(first, language, own_stopwords=True))
     adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - naming_words() - asked
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()

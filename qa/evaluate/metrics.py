@@ -14,11 +14,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from qa.answer.key_items import fold, key_items, month_names
+from qa.answer.key_items import Date, fold, key_items, month_names
 from qa.evaluate.questions import Question
 from qa.evaluate.records import ResultRecord
 from qa.text.markers import strip_markers
@@ -77,15 +78,15 @@ def _same_date(alternative: str, text: str) -> bool:
     return date is not None and any(date in key_items(text, language).dates for language in ("de", "en"))
 
 
-def _full_date(alternative: str) -> tuple[int, int, int] | None:
+@lru_cache(maxsize=4096)
+def _full_date(alternative: str) -> Date | None:
     """The date `alternative` consists of (a month's name, figures and punctuation only), or None."""
     if any(fold(word) not in month_names() for word in re.findall(r"[^\W\d_]+", alternative)):
         return None
     for language in ("de", "en"):
         dates = [date for date in key_items(alternative, language).dates if None not in date]
         if len(dates) == 1:
-            year, month, day = dates[0]
-            return year, month, day  # type: ignore[return-value]
+            return dates[0]
     return None
 
 
