@@ -74,6 +74,12 @@ from qa.types import Answer
         ("Am 28.02.2008 unterzeichneten sie.", "28. Februar 2008", True),
         ("They signed on February 27, 2008.", "28 February 2008", False),
         ("They signed in February 2008.", "28 February 2008", False),
+        # a count alone, in figures or in words (unseen-16 xq-27), not inside another number or a date
+        ("Lady Gaga gewann 6-mal einen Grammy [1].", "Six", True),
+        ("Es spielten zwölf Teams.", "12", True),
+        ("Es spielten 11 Teams.", "zwei", False),
+        ("It happened in 2012.", "twelve", False),
+        ("Am 6. Oktober 1973 begann er.", "sechs", False),
     ],
 )
 def test_fact_matcher(text: str, alternative: str, expected: bool) -> None:

@@ -14,12 +14,13 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from qa.answer.key_items import Date, fold, key_items, month_names
+from qa.answer.key_items import Date, fold, key_items, month_names, number_words
 from qa.evaluate.questions import Question
 from qa.evaluate.records import ResultRecord
 from qa.text.markers import strip_markers
@@ -65,11 +66,29 @@ def _alternative_pattern(alternative: str) -> re.Pattern[str]:
 
 def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
     """Per fact, whether `text` (citation markers removed) contains one of its alternatives; an alternative that is a
-    full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008")."""
+    full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008"), and
+    one that is a count alone in figures or in words ("sechs" in "6-mal", "12" in "zwölf")."""
     plain = strip_markers(text)
     normalised = normalise(plain)
-    return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) for a in fact if a.strip())
+    return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) or _same_count(a, plain)
+                for a in fact if a.strip())
             for fact in facts]
+
+
+def _same_count(alternative: str, text: str) -> bool:
+    """`alternative` is one count (2..100, a figure or a number word) and `text` mentions it in either form."""
+    count = _count(alternative)
+    return count is not None and any(
+        Decimal(count) in readings for language in ("de", "en") for readings in key_items(text, language).numbers)
+
+
+@lru_cache(maxsize=4096)
+def _count(alternative: str) -> int | None:
+    """The count 2..100 that `alternative` consists of ("six", "sechs", "6"), or None."""
+    body = fold(alternative.strip(_EDGE_PUNCTUATION))
+    if body.isdigit():
+        return int(body) if 2 <= int(body) <= 100 else None
+    return number_words().get(body)
 
 
 def _same_date(alternative: str, text: str) -> bool:
