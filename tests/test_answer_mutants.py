@@ -414,6 +414,19 @@ def test_a_name_of_several_words_answers_what_is_the_name() -> None:
     named = question_facts("Welchen Namen erhielt New Holland später?", "de", None)
     assert not answers_kind(["New Holland erhielt einen neuen Namen."], "de", named, known, common)
 
+
+def test_a_term_after_a_naming_verb_answers_what_is_the_name() -> None:
+    """Unseen-13 xq-11: "What is the name of the property …?" was refused ("gives no name") with the right draft
+    "… is called primality": the name asked for may be a term, no proper name. A naming verb next to a word the
+    question does not say gives it; the question's own words after it, or the noun "name", give none."""
+    facts = question_facts("What is the name of the property that designates a number as prime?", "en", None)
+    assert answers_kind(["The property that designates a number as prime is called primality."], "en", facts)
+    assert not answers_kind(["The property that designates a number as prime is called a property."], "en", facts)
+    assert not answers_kind(["The name of the property is the property of a number."], "en", facts)
+    german = question_facts("Wie heißen die kleinen Tentakel der Rippenquallen?", "de", None)
+    assert answers_kind(["Die kleinen Tentakel der Rippenquallen heißen Tentillen."], "de", german)
+    assert answers_kind(["Sie werden Tentillen genannt."], "de", german)
+
 @pytest.mark.parametrize(("question", "claim", "answers"), [
     ("Who is the new Secretary General?", "Rutte.", True),  # a one-word answer
     ("Who succeeded Stoltenberg as Secretary General?", "Jens Stoltenberg.", False),

@@ -51,7 +51,7 @@ from qa.answer.key_items import (
     without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
-from qa.answer.support import content_words_both, naming_words, semantic_support
+from qa.answer.support import content_words_both, naming_verbs, naming_words, semantic_support
 from qa.text.markers import strip_markers
 
 # A window the question's focus words miss still counts as on topic at this similarity to the question.
@@ -404,6 +404,20 @@ def name_runs(sentence: str) -> list[tuple[str, ...]]:
     return runs
 
 
+def _calls(claim: str, language: str, question: QuestionFacts) -> bool:
+    """A naming verb of the claim ("called", "known as", "heißt", "namens", "genannt") stands next to a content word
+    the question does not say (up to two words before it, three after): the name given."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", strip_markers(claim))
+    for index, word in enumerate(words):
+        if word.lower() not in naming_verbs():
+            continue
+        for near in [*words[max(0, index - 2):index], *words[index + 1:index + 4]]:
+            stems = content_words_both(near, language) - naming_words()
+            if stems and not stems & question.words:
+                return True
+    return False
+
+
 def _names_a_run(claims: Sequence[str], question: QuestionFacts, known: frozenset[str]) -> bool:
     """A claim holds a multi-word name the passages write (a run of `known`) that the question does not name."""
     asked = {fold(word) for word in re.findall(r"[^\W\d_][\w'’-]*", question.text)}
@@ -469,6 +483,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # "Welchen Namen erhielt …?": a name of several words the passages write as one ("New Holland") is one, though
     # "new" is a common word and "Holland" a country
     if kind == "name" and known is not None and _names_a_run(claims, question, known):
+        return True
+    # "What is the name of the property …?" may ask for a term, no proper name: "… is called primality"
+    if kind == "name" and any(_calls(claim, language, question) for claim in claims):
         return True
     # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
     # it too ("Der Artikel schrieb über …" answers no "wer")

@@ -40,8 +40,15 @@ def function_words() -> frozenset[str]:
 @cache
 def naming_words() -> frozenset[str]:
     """Stems (both languages) of the words that only say what something is called (function_words.toml)."""
-    return frozenset(stem for word in load_table("function_words.toml")["naming"] for language in ("de", "en")
+    table = load_table("function_words.toml")
+    return frozenset(stem for word in [*table["naming"], *table["naming_nouns"]] for language in ("de", "en")
                      for stem in tokenize(word, language, own_stopwords=True))
+
+
+@cache
+def naming_verbs() -> frozenset[str]:
+    """The verbs among the naming words as written, lower case ("called", "heißt"; not the noun "name")."""
+    return frozenset(word.lower() for word in load_table("function_words.toml")["naming"])
 
 
 @cache
