@@ -164,3 +164,33 @@ def test_the_stream_withdraws_the_failed_draft_before_the_second(pipeline_on: Pi
                       generator=ScriptedGenerator("Der neue NATO-Generalsekretär ist Rutte [1]."))
     passed._index = pipeline_on.index  # noqa: SLF001
     assert "Redrafting" not in [type(event).__name__ for event in passed.answer_stream(QUESTION)]
+
+
+def test_the_second_draft_is_checked_against_every_passage_of_the_first_prompt(
+        pipeline_on: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Fewer passages must not make the checks laxer: over eighteen unseen collections, second drafts that repeated
+    the failed claim passed against the two passages they saw ("… appears elsewhere in the passages" and the best
+    sentence of the prompt were gone), 10 wrong answers for 6 right ones. The verdict on the second draft sees all
+    passages of the first prompt, its markers in their numbers (the reversed order renumbered back)."""
+    from qa.answer.answerer import Answerer
+
+    seen: list[tuple[int, ...]] = []
+    drafts: list[str] = []
+    verdict = Answerer._verdict
+
+    def spy(self, base, passages, *rest):  # type: ignore[no-untyped-def]
+        seen.append(tuple(passage.number for passage in passages))
+        drafts.append(base.draft)
+        return verdict(self, base, passages, *rest)
+
+    monkeypatch.setattr(Answerer, "_verdict", spy)
+    for mode in ("top2", "reversed"):
+        seen.clear()
+        drafts.clear()
+        answer, generator = answered(pipeline_on, mode)
+        first, second = generator.answer_prompts()
+        assert len(seen) == 2 and seen[1] == seen[0] == tuple(number for number, _ in passages_of(first))
+        holds = next(number for number, text in passages_of(first) if "Rutte ist neuer" in text)
+        assert drafts[1].endswith(f"[{holds}].")  # the number in the first prompt, whatever the second showed
+        assert answer.redrafted and answer.citations[0].number == holds
+        assert {passage.number for passage in answer.passages} == {number for number, _ in passages_of(second)}

@@ -66,7 +66,7 @@ from qa.models.embedders import Embedder
 from qa.models.generator import Generator, Usage, text_of
 from qa.retrieval import Retriever
 from qa.text.language import detect_language
-from qa.text.markers import strip_markers
+from qa.text.markers import MARKER, marker_numbers, strip_markers
 from qa.text.sentences import split_sentences
 from qa.types import Answer, Chunk, Message, Passage, Query, Timings
 
@@ -197,7 +197,7 @@ class Answerer:
             second = self._second_passages(passages)
             if second:
                 yield Redrafting(tuple(second))
-                done = self._second_draft(done, base, second, facts, timings, started)
+                done = self._second_draft(done, base, second, facts, timings, started, passages, evidence)
         if drafted_in != language and not done.answer.refused and not done.answer.extractive:
             done = self._translated(done, drafted_in, started)
         yield done
@@ -260,21 +260,31 @@ class Answerer:
         return [replace(passage, number=number) for number, passage in enumerate(chosen, 1)]
 
     def _second_draft(self, first: Done, base: Answer, renumbered: Sequence[Passage], facts: QuestionFacts,
-                      timings: Timings, started: float) -> Done:
+                      timings: Timings, started: float, passages: Sequence[Passage],
+                      evidence: Sequence[PassageEvidence]) -> Done:
         """The answer of a second draft on `renumbered` (see _second_passages) when that draft passes the checks by
-        itself (not as a quote), else the first verdict with the time the try took. Not streamed."""
+        itself (not as a quote), else the first verdict with the time the try took. Not streamed.
+
+        The draft is checked against all of the first prompt's `passages` (its markers numbered as there): fewer
+        passages must not make the checks laxer. Against the two it saw, a claim that failed the first time could
+        pass unchanged ("… appears elsewhere in the passages" cannot fire when those passages are gone): over
+        eighteen unseen collections such second drafts gave 10 wrong answers for 6 right ones."""
         language = base.language
         messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
                                    self.config.answer_style, self.config.worked_examples)
         text, _ = text_of(self.generator.stream(messages, max_tokens=self.config.max_tokens))
-        evidence = [self._evidence(passage, self._source_line(passage, language)) for passage in renumbered]
-        second = replace(base, passages=tuple(renumbered), draft=text.strip())
-        done = self._verdict(second, renumbered, evidence, facts, timings, started, language)
+        original = {passage.number: next((p.number for p in passages if p.chunk == passage.chunk
+                                          and p.start == passage.start), 0) for passage in renumbered}
+        text = MARKER.sub(lambda match: "[" + ", ".join(str(original.get(number, 0))
+                                                        for number in marker_numbers(match.group(1))) + "]", text)
+        second = replace(base, draft=text.strip())
+        done = self._verdict(second, passages, evidence, facts, timings, started, language)
         if done.answer.refused or done.answer.extractive:
             return Done(replace(first.answer, timings=replace(first.answer.timings,
                                                               total_s=time.perf_counter() - started)))
         reason = first.answer.refusal_reason.removeprefix("quoted: ").split(" (draft: ")[0]
-        return Done(replace(done.answer, redrafted=True,
+        seen = tuple(passage for passage in passages if passage.number in original.values())
+        return Done(replace(done.answer, redrafted=True, passages=seen,
                             refusal_reason=f"second draft: {reason} (first draft: {base.draft})"))
 
     def _verdict(self, base: Answer, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
