@@ -110,8 +110,9 @@ class Config:
     # A draft that fails the checks gets a second draft before it is quoted or refused (qa.answer.answerer):
     # "top2" asks again with only the two best of three or more passages, "reversed" with the same passages in
     # reverse order; the second draft must pass the same checks, else the first verdict stands. "off" never.
-    # Session 14 (README): top2 answered 6 more of 279 answerable questions right over the four sets and 2 wrong.
-    second_draft: str = "top2"
+    # Session 14 (README): top2 answered 6 more of 279 answerable questions right over the four sets and 2 wrong;
+    # session 20, over eighteen collections it was not tuned on (test and unseen): 4 more right, 9 more wrong. Off.
+    second_draft: str = "off"
     # The source label before each passage ("(short title; publisher, date)") costs about 16 tokens; false gives
     # a document's later passages in the prompt only "(ebd.)" / "(ibid.)" after its first passage's full label.
     repeat_labels: bool = True

@@ -119,7 +119,7 @@ def test_an_unknown_setting_is_refused_with_the_choices(pipeline_on: Pipeline, s
 
 def test_the_second_draft_sees_the_same_worked_examples(pipeline_on: Pipeline) -> None:  # noqa: F811
     """A second draft is asked with the first draft's fixed prefix (worked_examples = 2 included)."""
-    config = pipeline_on.config.replace(worked_examples=2, sentence_score_margin=1.0)
+    config = pipeline_on.config.replace(worked_examples=2, sentence_score_margin=1.0, second_draft="top2")
     generator = TwoDrafts(WRONG, "Der neue NATO-Generalsekretär ist Rutte", "Rutte ist neuer")
     scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=generator)
     scripted._index = pipeline_on.index  # noqa: SLF001
