@@ -267,8 +267,8 @@ class Answerer:
 
         The draft is checked against all of the first prompt's `passages` (its markers numbered as there): fewer
         passages must not make the checks laxer. Against the two it saw, a claim that failed the first time could
-        pass unchanged ("… appears elsewhere in the passages" cannot fire when those passages are gone): over
-        eighteen unseen collections such second drafts gave 10 wrong answers for 6 right ones."""
+        pass unchanged ("… appears elsewhere in the passages" cannot fire when those passages are gone); three such
+        repeats were wrong answers on the unseen collections (session 20)."""
         language = base.language
         messages = answer_messages(base.standalone_question, renumbered, language, self._labels(renumbered, language),
                                    self.config.answer_style, self.config.worked_examples)
