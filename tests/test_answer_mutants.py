@@ -1804,3 +1804,17 @@ def test_a_sentence_that_continues_its_topic_from_the_one_before_is_on_topic() -
     alone = support_of(question, claim, ["Much of the discharge was routed to the Rhine.", before], "en",
                        other_passages=UNRELATED)
     assert alone.score < 0.35
+
+
+def test_which_continent_wants_a_continent() -> None:
+    """Unseen-19 xq-12: "Vor der Küste welches Kontinents liegen die Kanarischen Inseln?" was answered "Die Kanarischen
+    Inseln liegen auf der Atlantik-Küste" ("Atlantik" passed as a name). A question for a continent wants one of the
+    continents CLDR names (in any inflection or derived form); a country or an ocean is no answer."""
+    german = question_facts("Vor der Küste welches Kontinents liegen die Kanarischen Inseln?", "de", None)
+    assert german.kind == "place"
+    assert not answers_kind(["Die Kanarischen Inseln liegen auf der Atlantik-Küste."], "de", german)
+    assert answers_kind(["Die Kanarischen Inseln liegen vor der Küste Afrikas."], "de", german)
+    english = question_facts("What continent are the Canary Islands off the coast of?", "en", None)
+    assert answers_kind(["They lie off the coast of Africa."], "en", english)
+    assert answers_kind(["They lie off the South American coast."], "en", english)
+    assert not answers_kind(["They lie off the coast of Morocco."], "en", english)

@@ -48,6 +48,7 @@ from qa.answer.key_items import (
     find_names,
     fold,
     key_items,
+    names_continent,
     without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
@@ -469,6 +470,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # a country answers "where", not "who": "Who cleared the way for Sweden?" is not answered by "Turkey …";
     # nor "In which city …?" ("born in the Netherlands")
     settlement = kind == "place" and _asks_settlement(question.text, question.language)
+    if kind == "place" and _asks_precisely("continent", question.text, question.language):
+        # "Vor der Küste welches Kontinents …?": an ocean's coast does not answer it ("auf der Atlantik-Küste")
+        return any(names_continent(claim) for claim in claims)
     if kind == "place" and _asks_country(question.text, question.language):
         # "In which country …?": cities do not answer it ("Norfolk, Brunssum and Naples")
         return any(find_countries(claim) for claim in claims)

@@ -296,6 +296,27 @@ def _derived_adjectives(name: str, language: str) -> list[str]:
             + [stem + ending for stem in usable for ending in _GERMAN_INHABITANT_ENDINGS])
 
 
+# UN M49 regions that are continents or their parts (CLDR names them: "Afrika", "South America"), Antarctica, and
+# Australia, a continent that CLDR lists as a country.
+_CONTINENT_CODES = ("002", "009", "019", "142", "150", "005", "003", "013", "053", "AQ", "AU")
+
+
+@cache
+def continent_names() -> frozenset[str]:
+    """Folded German and English names of the continents (CLDR), English plurals also without their "s"."""
+    from babel import Locale
+
+    names = {fold(Locale(language).territories[code]) for language in LANGUAGES for code in _CONTINENT_CODES}
+    return frozenset(names | {name[:-1] for name in names if name.endswith("as")})
+
+
+def names_continent(text: str) -> bool:
+    """`text` names a continent, also in a derived form ("Afrikas", "afrikanischen", "African", "Asian")."""
+    words = [fold(word) for word in re.findall(r"[^\W\d_]+", text)]
+    return any(word.startswith(name) for word in words for name in continent_names() if " " not in name) or any(
+        name in " ".join(words) for name in continent_names() if " " in name)
+
+
 @cache
 def country_names() -> dict[str, str]:
     """Folded country names (CLDR, German and English), nationality adjectives and aliases -> ISO code.
