@@ -303,18 +303,17 @@ _CONTINENT_CODES = ("002", "009", "019", "142", "150", "005", "003", "013", "053
 
 @cache
 def continent_names() -> frozenset[str]:
-    """Folded German and English names of the continents (CLDR), English plurals also without their "s"."""
+    """Folded German and English one-word names of the continents (CLDR), English plurals also without their "s"
+    ("Americas" -> "america"; a name of two words, "South America", ends in one of them)."""
     from babel import Locale
 
     names = {fold(Locale(language).territories[code]) for language in LANGUAGES for code in _CONTINENT_CODES}
-    return frozenset(names | {name[:-1] for name in names if name.endswith("as")})
+    return frozenset(name.removesuffix("s") if name.endswith("as") else name for name in names if " " not in name)
 
 
 def names_continent(text: str) -> bool:
-    """`text` names a continent, also in a derived form ("Afrikas", "afrikanischen", "African", "Asian")."""
-    words = [fold(word) for word in re.findall(r"[^\W\d_]+", text)]
-    return any(word.startswith(name) for word in words for name in continent_names() if " " not in name) or any(
-        name in " ".join(words) for name in continent_names() if " " in name)
+    """`text` names a continent, also in a derived form ("Afrikas", "afrikanischen", "African", "South American")."""
+    return any(fold(word).startswith(name) for word in re.findall(r"[^\W\d_]+", text) for name in continent_names())
 
 
 @cache
