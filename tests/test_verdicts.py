@@ -174,6 +174,24 @@ def test_a_draft_that_runs_in_a_loop_is_not_shown(pipeline_on: Pipeline) -> None
     assert "von Beschäftigten von" not in answer.text and "loop" in answer.refusal_reason, answer
 
 
+def test_a_failed_draft_points_at_the_sentence_it_answered_from(pipeline_on: Pipeline) -> None:
+    """A draft that fails the checks (here: it runs in a loop) but whose place stands in a sentence about the question
+    is replaced by that sentence, quoted (`located_quote`); without it, or where the draft's item stands nowhere,
+    it is refused."""
+    question = "Where was the Hub for the South set up?"
+    loop = "The hub was set up in Naples by the Naples hub of the Naples hub of the Naples hub [1]."
+    quoted = verdict(pipeline_on, question, loop)
+    assert quoted.extractive and not quoted.refused, quoted
+    assert quoted.text == "The source says, verbatim: “The Hub for the South was set up in Naples in 2017.” [1]"
+    assert cited_documents(quoted) == {"en_hub.txt"} and "draft's key items" in quoted.refusal_reason
+    off = Pipeline(pipeline_on.config.replace(located_quote=False), embedder=pipeline_on.embedder,
+                   generator=ScriptedGenerator(loop))
+    off._index = pipeline_on.index  # noqa: SLF001 - share the built index, nothing else
+    assert off.answer(question).refused
+    elsewhere = verdict(pipeline_on, question, loop.replace("Naples", "Rome"))
+    assert elsewhere.refused, elsewhere
+
+
 # --- right drafts are not refused ---------------------------------------------------------------------------------
 
 

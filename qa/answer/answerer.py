@@ -33,7 +33,7 @@ from qa.answer.evidence import (
     question_facts,
     talks_about_question,
 )
-from qa.answer.fallback import extractive_answer
+from qa.answer.fallback import extractive_answer, located_quote
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import (
     acronym_found,
@@ -296,7 +296,7 @@ class Answerer:
             return self._refuse(base, "the model found no answer in the passages", timings, started)
         if repeats_itself(raw):
             return self._quote_or_refuse(base, "the model's answer runs in a loop", passages, evidence, facts, timings,
-                                         started)
+                                         started, drafted_in)
         raw = join_split_figures(raw, drafted_in, [(p.text, p.chunk.language) for p in passages])
         if self.config.answer_style == "short":
             return self._short_verdict(base, raw, passages, evidence, facts, timings, started)
@@ -306,12 +306,12 @@ class Answerer:
                                   self._reread if self.config.translate_evidence else None)
         if not checked.citations:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
-                                         passages, evidence, facts, timings, started)
+                                         passages, evidence, facts, timings, started, drafted_in)
         unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], drafted_in, facts,
                                   passage_names(evidence), self._common_words())
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
-                                         passages, evidence, facts, timings, started)
+                                         passages, evidence, facts, timings, started, drafted_in)
         unmentioned = self._unmentioned(base, {c.passage.chunk.id: c.passage for c in checked.citations}.values())
         if unmentioned:
             return self._refuse(base, unmentioned, timings, started)
@@ -369,9 +369,16 @@ class Answerer:
 
     def _quote_or_refuse(self, base: Answer, reason: str, passages: Sequence[Passage],
                          evidence: Sequence[PassageEvidence], facts: QuestionFacts, timings: Timings,
-                         started: float) -> Done:
-        """Quote the passage sentence that clearly answers the question, or refuse for `reason`."""
+                         started: float, drafted_in: str | None = None) -> Done:
+        """Quote the passage sentence that clearly answers the question, or the one the draft (written in
+        `drafted_in`) answered from (Config.located_quote), or refuse for `reason`."""
         quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words())
+        if quote is None and self.config.located_quote and base.draft:
+            quote = located_quote(base.draft, drafted_in or base.language, facts, passages, evidence,
+                                  self._common_words())
+            if quote is not None and self._unmentioned(base, [quote.citation.passage]):
+                quote = None  # the quoted passage lacks a place, year or publisher the question names
+            reason += "; the quoted sentence states the draft's key items" if quote is not None else ""
         if quote is None:
             if self.config.short_fallback and self.config.answer_style == "sentences":
                 return self._short_or_refuse(base, reason, passages, evidence, facts, timings, started)

@@ -382,6 +382,15 @@ def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
     return None
 
 
+def answers_some_kind(claims: Sequence[str], language: str, question: QuestionFacts,
+                      known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
+    """True when the claims hold an item of at least one kind the question asks for ("Wo und wann …?" by a place
+    or a date; always true for other questions)."""
+    kinds = [kind for kind in (question.kind, *question.also) if kind]
+    return not kinds or any(_answers(kind, claims, language, question, kind == "number" and "date" in kinds, known,
+                                     common) for kind in kinds)
+
+
 def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
     """The name keys of the proper names inside the passages' sentences (a sentence's first word aside), and
     their runs of two or more capitalised words, folded and joined by a space ("new holland": see name_runs)."""
@@ -459,10 +468,7 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = name_stems(question.text)
-    # the rest of the asked person's name ("Jens" of "Jens Stoltenberg" for "Stoltenberg"): the run's names up to its
-    # last asked one, not those after it ("Costa Rican President José María Figueres" names a new person)
-    asked |= {_stem(name) for claim in claims for run in find_full_names(claim, language)
-              for name in run[:max((i + 1 for i, part in enumerate(run) if _stem(part) in asked), default=0)]}
+    asked |= _rest_of_asked_names(claims, language, asked)
     # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
@@ -499,6 +505,14 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                                      and (language != "de" or known is None or _stem(name) in known)
                                      for name in item.names)
                               for item in found)
+
+
+def _rest_of_asked_names(claims: Sequence[str], language: str, asked: set[str]) -> set[str]:
+    """The rest of an asked person's name in the claims ("Jens" of "Jens Stoltenberg" for "Stoltenberg"; `asked`: the
+    question's word stems): the names of a run up to its last asked one, not those after it ("Costa Rican President
+    José María Figueres" names a new person)."""
+    return {_stem(name) for claim in claims for run in find_full_names(claim, language)
+            for name in run[:max((i + 1 for i, part in enumerate(run) if _stem(part) in asked), default=0)]}
 
 
 def _year_as_count(claim: str, added: _NewItems, question: QuestionFacts, text: str, language: str) -> bool:
@@ -735,6 +749,26 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
                    for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
+
+
+def states_claim_items(claim: str, language: str, question: QuestionFacts, evidence: PassageEvidence, position: int,
+                       names: PromptNames) -> bool:
+    """Whether sentence `position` of `evidence` itself (not its source line) states the key items `claim` (in
+    `language`) adds to the question, as a cited sentence must (figures, dates and countries in any language, a
+    country asked as a person's nationality as that person's; a name the prompt has elsewhere, or any name within
+    English), and at least one of them stands there that is not the rest of a name the question asks about ("Jens"
+    of "Jens Stoltenberg"). Where a failed draft's items stand, the sentence is the one the model answered from."""
+    claim = strip_markers(claim)
+    added = new_items(claim, language, question)
+    sentence = evidence.sentences[position]
+    if _key_item_failure(added, sentence, replace(evidence, source_line=""), language, names,
+                         source_names=False) is not None:
+        return False
+    if asks_nationality(question) and not added.countries <= nationalities(
+            sentence, {_stem(name) for name in question.items.names}):
+        return False  # "Stoltenberg is Dutch" is not stated by "Dutch Prime Minister Mark Rutte succeeding Stoltenberg"
+    own = {_stem(name) for name in added.names} - _rest_of_asked_names([claim], language, name_stems(question.text))
+    return bool(added.numbers or added.dates or added.countries or name_stems(sentence) & own)
 
 
 def _yes_against_negation(claim: str, language: str, text: str, text_language: str, question: QuestionFacts) -> bool:

@@ -14,19 +14,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.answer.citations import answer_claims
 from qa.answer.evidence import (
     FOCUS_COSINE,
     PassageEvidence,
     PromptNames,
     QuestionFacts,
     answers_kind,
+    answers_some_kind,
     name_stem,
     name_stems,
     passage_names,
+    states_claim_items,
+    talks_about_question,
+    with_best_focus,
 )
 from qa.answer.key_items import find_full_names
 from qa.answer.prompts import QUOTE
 from qa.answer.support import content_words_both
+from qa.text.markers import strip_markers
 from qa.types import Citation, Passage, SentenceCheck
 
 
@@ -46,41 +52,92 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
         return None
     best: tuple[float, Passage, str] | None = None
     known = passage_names(evidence)
-    prompt = PromptNames.of([" ".join(e.sentences) for e in evidence])
-    # the people the question names (a name that stands in a full name in the passages: "Rutte" of "Mark
-    # Rutte"; German nouns are capitalised too, so nothing else counts), the collection's topic aside: a
-    # quote must name one of them
-    people = {name_stem(part) for e in evidence for sentence in e.sentences
-              for run in find_full_names(sentence, e.language) for part in run}
-    asked_names = {stem for stem in (name_stem(name) for name in facts.items.names)
-                   if stem in people and not prompt.topical(stem)}
+    asked_names = _asked_people(facts, evidence)
     for passage, offered in zip(passages, evidence):
         asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
         if offered.vectors is None or asked.vector is None:
             continue
         for position, sentence in enumerate(offered.sentences):
-            if sentence.lstrip(" \"'„“”‚‘’»«([")[:1].islower():
-                continue  # a fragment (after a formula the text lost, or a split list), no statement to quote
             similarity = float(offered.vectors[position] @ asked.vector)
             if similarity < min_quote_score or (best is not None and similarity <= best[0]):
                 continue
             words = content_words_both(sentence, offered.language)
-            if asked.counted and not asked.counted & words:
-                # "how old": a quote that speaks of no age does not answer it; "Wie viele Arten …?" is not answered
-                # by a sentence on the animals' size
-                continue
             on_topic = not asked.focus or bool(asked.focus & words)
             if not (on_topic or similarity >= max(FOCUS_COSINE, min_quote_score)):
                 continue
-            if not answers_kind([sentence], offered.language, asked, known, common):
+            if not _quotable(sentence, offered.language, asked, known, common, asked_names):
                 continue
-            if asked_names and not asked_names & name_stems(sentence):
-                continue  # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
             best = (similarity, passage, sentence)
     if best is None:
         return None
     similarity, passage, sentence = best
-    text = QUOTE[facts.language].format(sentence=" ".join(sentence.split()), number=passage.number)
+    return _quote(facts.language, passage, sentence, similarity)
+
+
+def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Sequence[Passage],
+                  evidence: Sequence[PassageEvidence], common: frozenset[str] = frozenset()) -> Quote | None:
+    """The passage sentence a failed draft answered from, quoted: one that itself states every key item (figure,
+    date, country, name) a sentence of the draft adds to the question, talks about what the question asks and holds
+    an item of the asked kind (the closest to the question where several do). The model points at the sentence;
+    what is shown is the source's own words, so a right draft that the checks cannot back word for word (a
+    paraphrase, a translation) still gives the answer, faithfully. None when no sentence qualifies."""
+    known = passage_names(evidence)
+    asked_names = _asked_people(facts, evidence)
+    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    # only a draft sentence that gives what the question asks for points at the answer ("Sweden joined in September
+    # 2024" gives no day for "on what date"; "Turkey cleared the way" no person for "who")
+    claims = [claim for claim in answer_claims(draft, facts.text, language)
+              if answers_some_kind([strip_markers(claim)], language, facts, known, common)]
+    best: tuple[float, Passage, str] | None = None
+    for which, (passage, offered) in enumerate(zip(passages, evidence)):
+        if passage.chunk.is_footnote:
+            continue  # a footnote cites a work ("NATO: Vilnius Summit Communique, 11. Juli 2023"): no statement
+        asked = facts.in_language(offered.language)
+        for position, sentence in enumerate(offered.sentences):
+            if not any(states_claim_items(claim, language, facts, offered, position, names) for claim in claims):
+                continue
+            if not (talks_about_question(evidence, which, position, facts)
+                    and _quotable(sentence, offered.language, asked, known, common, asked_names)):
+                continue
+            similarity = (float(offered.vectors[position] @ asked.vector)
+                          if offered.vectors is not None and asked.vector is not None else 0.0)
+            if best is None or similarity > best[0]:
+                best = (similarity, passage, sentence)
+    if best is None:
+        return None
+    similarity, passage, sentence = best
+    return _quote(facts.language, passage, sentence, similarity)
+
+
+def _asked_people(facts: QuestionFacts, evidence: Sequence[PassageEvidence]) -> set[str]:
+    """The people the question names (a name that stands in a full name in the passages: "Rutte" of "Mark Rutte";
+    German nouns are capitalised too, so nothing else counts), the collection's topic aside: a quote must name one
+    of them."""
+    prompt = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    people = {name_stem(part) for e in evidence for sentence in e.sentences
+              for run in find_full_names(sentence, e.language) for part in run}
+    return {stem for stem in (name_stem(name) for name in facts.items.names)
+            if stem in people and not prompt.topical(stem)}
+
+
+def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozenset[str], common: frozenset[str],
+              asked_names: set[str]) -> bool:
+    """A statement (no fragment) that can answer the question: it speaks of what "how many"/"how old" counts,
+    holds an item of the asked kind and names a person the question names."""
+    if sentence.lstrip(" \"'„“”‚‘’»«([")[:1].islower():
+        return False  # a fragment (after a formula the text lost, or a split list), no statement to quote
+    if asked.counted and not asked.counted & content_words_both(sentence, language):
+        # "how old": a quote that speaks of no age does not answer it; "Wie viele Arten …?" is not answered
+        # by a sentence on the animals' size
+        return False
+    if not answers_kind([sentence], language, asked, known, common):
+        return False
+    # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
+    return not asked_names or bool(asked_names & name_stems(sentence))
+
+
+def _quote(language: str, passage: Passage, sentence: str, similarity: float) -> Quote:
+    text = QUOTE[language].format(sentence=" ".join(sentence.split()), number=passage.number)
     support = round(similarity, 3)
     return Quote(text, Citation(passage.number, passage, text, True, support, sentence),
                  SentenceCheck(text, (passage.number,), True, support))
