@@ -124,3 +124,16 @@ def test_the_rest_of_the_asked_persons_name_points_at_nothing() -> None:
     leaves = "Nach zehn Jahren im Amt tritt Jens Stoltenberg als NATO-Generalsekretär heute ab."
     assert located("The piece was written by Jens Stoltenberg [1].", [offered({leaves: 0.875})], question,
                    "en") is None
+
+
+def test_a_question_for_no_kind_of_item_gets_no_located_quote() -> None:
+    """Unseen-15 xq-29: "Wie entwickelten die Hugenotten ihre religiösen Ansichten in der Neuen Welt?" drafted
+    "… durch die religiösen Kriege im 1620s …": the year is the draft's context, not an answer, and pointed at
+    "Renewed religious warfare in the 1620s caused … to be abolished", quoted as the answer."""
+    warfare = "Die erneuten Religionskriege der 1620er Jahre beendeten die Privilegien der Hugenotten."
+    question = "Wie entwickelten die Hugenotten ihre religiösen Ansichten?"
+    assert located("Die Hugenotten entwickelten ihre Ansichten durch die Religionskriege 1620 [1].",
+                   [offered({warfare: 0.875})], question) is None
+    when = "Wann endeten die Privilegien der Hugenotten?"
+    ended = "Die Privilegien der Hugenotten endeten 1629 nach den Religionskriegen."
+    assert located("Ihre Vorrechte fielen 1629 weg [1].", [offered({ended: 0.875})], when) == ended

@@ -6,6 +6,9 @@ only when one sentence of the passages is very close to the question
 (`min_quote_score`, a cosine similarity of multilingual-e5, calibrated on the
 dev set: see README), talks about what the question asks (a focus word, or a
 clear similarity), and holds an item of the kind the question asks for.
+Failing that (`located_quote`), the failed draft still points at the sentence
+it answered from: the one that states the key items a draft sentence adds to
+the question, on topic and of the asked kind, is quoted the same way.
 Leaves out: the checks that decide the draft failed (qa.answer.citations).
 """
 
@@ -22,6 +25,7 @@ from qa.answer.evidence import (
     QuestionFacts,
     answers_kind,
     answers_some_kind,
+    asks_nationality,
     name_stem,
     name_stems,
     passage_names,
@@ -80,7 +84,12 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
     date, country, name) a sentence of the draft adds to the question, talks about what the question asks and holds
     an item of the asked kind (the closest to the question where several do). The model points at the sentence;
     what is shown is the source's own words, so a right draft that the checks cannot back word for word (a
-    paraphrase, a translation) still gives the answer, faithfully. None when no sentence qualifies."""
+    paraphrase, a translation) still gives the answer, faithfully. Only for a question that asks for a kind of item
+    (who, when, where, how many, what name, which nationality). None when no sentence qualifies."""
+    if not (facts.kind or facts.also or asks_nationality(facts)):
+        # a question for no kind of item ("Wie entwickelten die Hugenotten ihre Ansichten?") is answered by no item:
+        # the draft's figures and names are its context, and they point at a sentence about that context
+        return None
     known = passage_names(evidence)
     asked_names = _asked_people(facts, evidence)
     names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
