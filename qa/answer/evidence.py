@@ -455,7 +455,8 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         # an ordinal is a position, not an amount: "Er reist zum dritten Mal …" tells no salary
         found = [new_items(without_ordinals(claim), language, question) for claim in claims]
         figures = [readings for item in found for readings in item.numbers]
-        return any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
+        return (any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
+                or any(_counts_none(claim, language) for claim in claims))
     if kind == "date" and _asks_day(question.text, question.language):
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
@@ -505,6 +506,12 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                                      and (language != "de" or known is None or _stem(name) in known)
                                      for name in item.names)
                               for item in found)
+
+
+def _counts_none(claim: str, language: str) -> bool:
+    """The claim opens with a count of zero ("Keiner der Verträge …", "None of the treaties …"; function_words.toml)."""
+    opening = " ".join(claim.casefold().split()[:2])
+    return opening in load_table("function_words.toml")["zero_counts"].get(language, ())
 
 
 def _rest_of_asked_names(claims: Sequence[str], language: str, asked: set[str]) -> set[str]:
