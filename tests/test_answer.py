@@ -500,26 +500,20 @@ def test_a_question_for_a_city_or_a_country_wants_one(question: str, claim: str,
     ("How much did the project cost?", ["It was the third project of its kind."], "en", False),
     ("Wie hoch war das Gehalt des Generalsekretärs?", ["Es betrug drei Millionen Euro im Jahr."], "de", True),
     ("How many soldiers were sent?", ["Three hundred soldiers were sent."], "en", True),
+    # unseen-20 xq-15: "none of them" is a count of zero, the answer to "how many" (function_words.toml)
+    ("Wie viele ursprüngliche Verträge schützten die Grundrechte?",
+     ["Keiner der ursprünglichen Verträge erwähnt den Schutz der Grundrechte."], "de", True),
+    ("How many of the original treaties protected fundamental rights?",
+     ["None of the original treaties mentioned fundamental rights."], "en", True),
+    # a negation elsewhere, or "keine" without "der", counts nothing
+    ("Wie viele ursprüngliche Verträge schützten die Grundrechte?", ["Die Verträge schützten keine Grundrechte."],
+     "de", False),
+    ("Wie viele Soldaten wurden entsandt?", ["Keine Angabe zu den Soldaten."], "de", False),
+    ("How many soldiers were sent?", ["No soldiers were mentioned."], "en", False),
 ])
-def test_an_ordinal_is_no_amount(question: str, claims: list[str], language: str, expected: bool) -> None:
+def test_what_answers_how_much_or_how_many(question: str, claims: list[str], language: str, expected: bool) -> None:
+    """An ordinal is a position, not an amount; "none of them" is a count of zero."""
     from qa.answer.evidence import answers_kind, question_facts
 
     assert answers_kind(claims, language, question_facts(question, language, None)) is expected
 
-
-@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
-    # unseen-20 xq-15: "none of them" is a count of zero, the answer to "how many" (function_words.toml)
-    ("Wie viele ursprüngliche Verträge schützten die Grundrechte?",
-     "Keiner der ursprünglichen Verträge erwähnt den Schutz der Grundrechte.", "de", True),
-    ("How many of the original treaties protected fundamental rights?",
-     "None of the original treaties mentioned fundamental rights.", "en", True),
-    # a negation elsewhere, or "keine" without "der", counts nothing
-    ("Wie viele ursprüngliche Verträge schützten die Grundrechte?",
-     "Die Verträge schützten keine Grundrechte.", "de", False),
-    ("Wie viele Soldaten wurden entsandt?", "Keine Angabe zu den Soldaten.", "de", False),
-    ("How many soldiers were sent?", "No soldiers were mentioned.", "en", False),
-])
-def test_none_of_them_answers_how_many(question: str, claim: str, language: str, expected: bool) -> None:
-    from qa.answer.evidence import answers_kind, question_facts
-
-    assert answers_kind([claim], language, question_facts(question, language, None)) is expected
