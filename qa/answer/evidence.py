@@ -373,22 +373,24 @@ def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
     wants a count and a date), or None. With `known`, the prompt's names (passage_names), a capitalised
     word that opens a claim counts as a name only when the passages write it as one (inside a sentence);
     a word of `common` (see common_words) names no person."""
-    kinds = [kind for kind in (question.kind, *question.also) if kind]
-    for kind in kinds:
-        # a year answers "when"; when a count is asked too, the count must be another figure
-        distinct = kind == "number" and "date" in kinds
-        if not _answers(kind, claims, language, question, distinct, known, common):
-            return kind
-    return None
+    return next((kind for kind, distinct in _asked_kinds(question)
+                 if not _answers(kind, claims, language, question, distinct, known, common)), None)
 
 
 def answers_some_kind(claims: Sequence[str], language: str, question: QuestionFacts,
                       known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
     """True when the claims hold an item of at least one kind the question asks for ("Wo und wann …?" by a place
     or a date; always true for other questions)."""
+    kinds = _asked_kinds(question)
+    return not kinds or any(_answers(kind, claims, language, question, distinct, known, common)
+                            for kind, distinct in kinds)
+
+
+def _asked_kinds(question: QuestionFacts) -> list[tuple[str, bool]]:
+    """The kinds the question asks for, each with whether its figure must be distinct: a year answers "when", so
+    when a count is asked too, the count must be another figure."""
     kinds = [kind for kind in (question.kind, *question.also) if kind]
-    return not kinds or any(_answers(kind, claims, language, question, kind == "number" and "date" in kinds, known,
-                                     common) for kind in kinds)
+    return [(kind, kind == "number" and "date" in kinds) for kind in kinds]
 
 
 def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
@@ -885,10 +887,12 @@ def _dated(text: str, language: str) -> bool:
 
 
 def talks_about_question(evidence: Sequence[PassageEvidence], which: int, position: int,
-                         question: QuestionFacts) -> bool:
+                         question: QuestionFacts, names: PromptNames | None = None) -> bool:
     """Whether sentence `position` of `evidence[which]` talks about what the question asks, judged as a cited
-    sentence is (focus words or, across languages, a clear similarity; see _on_topic)."""
-    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
+    sentence is (focus words or, across languages, a clear similarity; see _on_topic). `names`: the prompt's names
+    with their best focus (with_best_focus), when the caller has them already."""
+    if names is None:
+        names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
     offered = evidence[which]
     return _on_topic(offered.sentences[position], (position,), offered, question, names)
 

@@ -105,7 +105,7 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
         for position, sentence in enumerate(offered.sentences):
             if not any(states_claim_items(claim, language, facts, offered, position, names) for claim in claims):
                 continue
-            if not (talks_about_question(evidence, which, position, facts)
+            if not (talks_about_question(evidence, which, position, facts, names)
                     and _quotable(sentence, offered.language, asked, known, common, asked_names)):
                 continue
             similarity = (float(offered.vectors[position] @ asked.vector)
