@@ -112,6 +112,9 @@ class PromptNames:
     passages: int
     best_focus: int = 0  # the most question focus words any single prompt sentence shares (see best_focus_hits)
     best_dated_focus: int = 0  # the same among the prompt sentences that hold a date or a year
+    # for a "how much"/"when" question: (language, focus words shared, figures) of each prompt sentence holding
+    # such a figure
+    figured_focus: tuple[tuple[str, frozenset[str], frozenset], ...] = ()
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> PromptNames:
@@ -599,6 +602,9 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
                                     or _on_topic(text, window, evidence, question, names)
                                     or _on_topic_in_context(window, evidence, question, names)):
             problem = "the cited sentence is about something else than the question"
+        if (problem is None and _adds_figure(added, question.kind)
+                and _outshone(_claimed(added), window, stated, question, names)):
+            problem = "another sentence of the passages says more of what the question asks, with its own figure"
         if problem is not None:
             if failure == "the passage has no sentence":  # report the first window's problem
                 failure = problem
@@ -780,6 +786,23 @@ def states_claim_items(claim: str, language: str, question: QuestionFacts, evide
     return bool(added.numbers or added.dates or added.countries or name_stems(sentence) & own)
 
 
+def figure_outshone(claim: str, language: str, question: QuestionFacts, evidence: PassageEvidence, position: int,
+                    names: PromptNames) -> bool:
+    """Whether the figure or date `claim` adds, if it stands in sentence `position`, is that sentence's answer to
+    another question than the one asked: a prompt sentence with a figure of its own says more of what is asked
+    (see _outshone)."""
+    added = new_items(strip_markers(claim), language, question)
+    return _adds_figure(added, question.kind) and _outshone(_claimed(added), (position,), evidence, question, names)
+
+
+def quote_outshone(question: QuestionFacts, evidence: PassageEvidence, position: int, names: PromptNames) -> bool:
+    """Whether sentence `position`, quoted for a "how much"/"when" question, gives the figure of another question
+    than the one asked (see _outshone)."""
+    sentence = evidence.sentences[position]
+    return (_holds_figure(sentence, evidence.language, question.kind)
+            and _outshone(_figures(_items(sentence, evidence.language)), (position,), evidence, question, names))
+
+
 def _yes_against_negation(claim: str, language: str, text: str, text_language: str, question: QuestionFacts) -> bool:
     """A claim that opens with "yes" ("Ja, Norwegen wurde 1972 Mitglied …") restates the question, and a window
     that negates ("… und Norwegen im Jahr 1972 (obwohl Norwegen letztendlich nicht beitrat)") shares its words
@@ -865,6 +888,54 @@ def _focus_hits(text: str, language: str, question: QuestionFacts, names: Prompt
                for asked in question.wordings_for(language))
 
 
+def _focus_shared(text: str, language: str, question: QuestionFacts, names: PromptNames) -> frozenset[str]:
+    """The question's focus words (in any of its wordings; the collection's topic aside) and the words of the names
+    it asks about that `text` shares."""
+    words = content_words_both(text, language)
+    return frozenset(w for asked in question.wordings_for(language) for w in asked.focus
+                     if w in words and not names.topical(_stem(fold(w)))) | (_asked_names(question) & words)
+
+
+def _holds_figure(text: str, language: str, kind: str | None) -> bool:
+    """Whether `text` holds an item of the asked kind: a date or year for "when", a figure that is no year for
+    "how much"."""
+    if kind == "date":
+        return _dated(text, language)
+    return kind == "number" and any(not _is_year(readings) for readings in _items(text, language).numbers)
+
+
+def _adds_figure(added: _NewItems, kind: str | None) -> bool:
+    if kind == "date":
+        return bool(added.dates) or any(_is_year(readings) for readings in added.numbers)
+    return kind == "number" and bool(added.numbers)
+
+
+def _claimed(added: _NewItems) -> set:
+    """The figures a claim adds: its numbers' readings and its dates' years."""
+    return {value for readings in added.numbers for value in readings} | {
+        Decimal(date[0]) for date in added.dates if date[0] is not None}
+
+
+def _outshone(claimed: set | frozenset, window: tuple[int, ...], evidence: PassageEvidence, question: QuestionFacts,
+              names: PromptNames) -> bool:
+    """Whether another prompt sentence in the window's language, holding a figure of the asked kind and none of the
+    claim's (`claimed`), shares every word of the question the window shares and more than the question's names:
+    "The average household size was 3.07." does not answer "What was the average family size?" where "… the
+    average family size was 3.62." stands. The words compared are the question's focus words and the words of the
+    names it asks about (Holden's announcement does not outshine Toyota's). A window that shares none but names is
+    tied by its similarity, which words cannot weigh; a sentence of the window with a figure of its own, not the
+    claim's, lends the window none of its words."""
+    kept = [evidence.sentences[i] for i in window
+            if not _holds_figure(evidence.sentences[i], evidence.language, question.kind)
+            or _figures(_items(evidence.sentences[i], evidence.language)) & claimed]
+    shared = _focus_shared(" ".join(kept), evidence.language, question, names)
+    asked_names = _asked_names(question)
+    if not shared - asked_names:  # tied by its similarity, its predecessor or a name only: words cannot weigh it
+        return False
+    return any(language == evidence.language and shared < other and other - shared - asked_names
+               and not figures & claimed for language, other, figures in names.figured_focus)
+
+
 def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames,
                     dated: bool = False) -> int:
     """The most focus words of the question that any one sentence of the prompt shares (with `dated`, any one that
@@ -878,7 +949,12 @@ def with_best_focus(names: PromptNames, evidence: Sequence[PassageEvidence], que
     """`names` with the most focus words any prompt sentence shares, and for a "when" question any dated one."""
     return replace(names, best_focus=best_focus_hits(evidence, question, names),
                    best_dated_focus=best_focus_hits(evidence, question, names, dated=True) if question.kind == "date"
-                   else 0)
+                   else 0,
+                   figured_focus=tuple((e.language, _focus_shared(sentence, e.language, question, names),
+                                        _figures(_items(sentence, e.language)))
+                                       for e in evidence for sentence in e.sentences
+                                       if not WEB_ADDRESS.search(sentence)
+                                       and _holds_figure(sentence, e.language, question.kind)))
 
 
 def _dated(text: str, language: str) -> bool:

@@ -26,9 +26,11 @@ from qa.answer.evidence import (
     answers_kind,
     answers_some_kind,
     asks_nationality,
+    figure_outshone,
     name_stem,
     name_stems,
     passage_names,
+    quote_outshone,
     states_claim_items,
     talks_about_question,
     with_best_focus,
@@ -57,6 +59,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
     best: tuple[float, Passage, str] | None = None
     known = passage_names(evidence)
     asked_names = _asked_people(facts, evidence)
+    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
     for passage, offered in zip(passages, evidence):
         asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
         if offered.vectors is None or asked.vector is None:
@@ -71,6 +74,8 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
                 continue
             if not _quotable(sentence, offered.language, asked, known, common, asked_names):
                 continue
+            if quote_outshone(facts, offered, position, names):
+                continue  # another sentence says more of what is asked, with its own figure
             best = (similarity, passage, sentence)
     if best is None:
         return None
@@ -103,7 +108,8 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
             continue  # a footnote cites a work ("NATO: Vilnius Summit Communique, 11. Juli 2023"): no statement
         asked = facts.in_language(offered.language)
         for position, sentence in enumerate(offered.sentences):
-            if not any(states_claim_items(claim, language, facts, offered, position, names) for claim in claims):
+            if not any(states_claim_items(claim, language, facts, offered, position, names)
+                       and not figure_outshone(claim, language, facts, offered, position, names) for claim in claims):
                 continue
             if not (talks_about_question(evidence, which, position, facts, names)
                     and _quotable(sentence, offered.language, asked, known, common, asked_names)):
