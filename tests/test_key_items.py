@@ -112,6 +112,24 @@ def test_names_are_capitalised_words_inside_a_sentence() -> None:
     assert find_names("They backed NATO’s chief Rutte's plan.") == {"nato", "rutte"}
 
 
+@pytest.mark.parametrize(("text", "language", "names"), [
+    # unseen-23 xq-21: "Martin" is a word of CLDR's "St. Martin", yet a surname here; so are "Cook" (Cook Islands)
+    # and "Pierre" (St. Pierre & Miquelon)
+    ("The play starred Trevor Martin in 1974.", "en", {"trevor", "martin"}),
+    ("They sailed with James Cook to the Cook Islands.", "en", {"james", "cook"}),
+    ("Er traf in den Vereinigten Staaten Pierre Trudeau.", "de", {"pierre", "trudeau"}),
+    # where the country's name stands, its words are the country, also declined in German
+    ("He met leaders in South Korea and the United States.", "en", set()),
+    ("Er lebte in den Vereinigten Arabischen Emiraten.", "de", set()),
+    ("They sailed to St. Martin and Costa Rica.", "en", set()),
+    # alone, with no name beside it, such a word is no person's name: "Arab" of "United Arab Emirates"
+    ("The group is led by Arab leaders.", "en", set()),
+])
+def test_a_word_of_a_countrys_name_is_a_name_only_outside_that_name(text: str, language: str,
+                                                                     names: set[str]) -> None:
+    assert find_names(text, language) == names
+
+
 def test_the_key_item_data_files_have_their_shape() -> None:
     from qa.answer.data import load_table
 

@@ -462,10 +462,54 @@ _GERMAN_NOUN_BEFORE = re.compile(r"^(?:der|die|das|den|dem|des|ein|eine|einen|ei
 POSSESSIVE = re.compile(r"['’]s?$")
 
 
+@cache
+def _multiword_countries() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The multi-word country names and adjectives (CLDR, "south korea", "st. martin", "vereinigte staaten") as
+    word tuples (without full stops), by first word."""
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for name in country_names():
+        words = tuple(name.rstrip("@").replace(".", "").split())
+        if len(words) > 1:
+            for ending in _CASE_ENDINGS:
+                found.setdefault(words[0] + ending, set()).add(words)
+    return {first: tuple(names) for first, names in found.items()}
+
+
+_CASE_ENDINGS = ("", "n", "s", "en", "es")
+
+
+def _inflected(word: str, base: str) -> bool:
+    """`word` is `base` or `base` with a German case ending ("vereinigten" of "vereinigte", "staates")."""
+    return word.startswith(base) and word[len(base):] in _CASE_ENDINGS
+
+
+def _country_phrase_starts(text: str) -> frozenset[int]:
+    """Where in `text` the words of multi-word country names start ("South" and "Korea" of "South Korea", also
+    declined: "den Vereinigten Staaten"): parts of a country, not names. Elsewhere such a word is a name like any
+    other: "Martin" of "Trevor Martin" (CLDR's "St. Martin"), "Cook" of "James Cook" (the "Cook Islands")."""
+    matches = list(_WORD.finditer(text))
+    words = [fold(POSSESSIVE.sub("", match.group(0))) for match in matches]
+    starts: set[int] = set()
+    for index, word in enumerate(words):
+        for name in _multiword_countries().get(word, ()):
+            if len(name) <= len(words) - index and all(
+                    _inflected(words[index + offset], part) for offset, part in enumerate(name)):
+                starts.update(match.start() for match in matches[index:index + len(name)])
+    return frozenset(starts)
+
+
+def _in_a_run(text: str, match: re.Match[str], previous: str) -> bool:
+    """Whether the word `match` stands between capitalised words ("Trevor Martin", "James Cook said"), as a
+    person's name does; a word of a country's name alone ("Arab leaders", "the Western world") is none."""
+    following = re.match(r"\s+([^\W\d_])", text[match.end():])
+    return previous[:1].isupper() or bool(following and following.group(1).isupper())
+
+
 def find_names(text: str, language: str = "en") -> set[str]:
     """Folded capitalised words that do not start a sentence: proper names (in German, a capitalised word
     after an article, a number or an inflected adjective counts as a noun instead)."""
     names: set[str] = set()
+    country_words = _country_phrase_starts(text)
     sentence_start = True
     previous = ""
     previous_end = 0
@@ -483,7 +527,8 @@ def find_names(text: str, language: str = "en") -> set[str]:
         if (not sentence_start and token[0].isupper() and len(token) > 1 and not noun
                 and folded not in month_names() and folded not in country_names()
                 and folded + "@" not in country_names() and token not in _acronyms() and token not in _measures()
-                and folded not in _country_name_words()):
+                and match.start() not in country_words
+                and (folded not in _country_name_words() or _in_a_run(text, match, previous))):
             names.add(folded)
         sentence_start = False
         previous, previous_end = token, match.end()
