@@ -222,6 +222,15 @@ def test_answer_whose_sources_never_mention_the_asked_country_is_refused(pipelin
     assert not pipeline.answer("Wann wurde die NATO gegründet?").refused
 
 
+def test_a_language_named_by_the_asked_adjective_mentions_its_country() -> None:
+    """Unseen-24 xq-31: "What is the Dutch word for …?" asks about the language; the German passage names it in
+    lower case ("niederländisch: Amazoneregenwoud"), CLDR's name for Dutch. Another language is no mention."""
+    question = "What is the Dutch word for the Amazon rainforest?"
+    assert missing_places(question, ["Der Regenwald (niederländisch: Amazoneregenwoud) ist groß."]) == set()
+    assert missing_places(question, ["Der Regenwald (spanisch: Selva Amazónica) ist groß."]) == {"NL"}
+    assert missing_places("Wie heißt der Wald auf Niederländisch?", ["The forest (Dutch: Amazoneregenwoud)."]) == set()
+
+
 @pytest.mark.parametrize(("draft", "language", "shown"), [
     ("The model plans for 800, 000 soldiers [2].", "en", "The model plans for 800,000 soldiers [2]."),
     ("Es sind 800, 000 Soldaten [2].", "de", "Es sind 800.000 Soldaten [2]."),  # German grouping (CLDR)

@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.answer.key_items import find_countries, fold, key_items, ordinal_words, time_unit_names
+from qa.answer.key_items import (
+    find_countries,
+    fold,
+    key_items,
+    ordinal_words,
+    same_language_names,
+    time_unit_names,
+)
 from qa.text.tokens import is_stopword
 from qa.types import Hit
 
@@ -77,6 +84,13 @@ def missing_places(question: str, evidence: Sequence[str], documents: Sequence[s
         words = {fold(word) for text in (*evidence, *documents) for word in _WORD.findall(text) if word[:1].isupper()}
         qualifiers = {code for code in qualifiers
                       if not any(any(word.startswith(stem) for word in words) for stem in _adjective_stems(question, code))}
+    if qualifiers:
+        # so does the language the adjective names, by its name in either language and in lower case: "What is the
+        # Dutch word for …?" is answered by "(niederländisch: Amazoneregenwoud)"
+        words = {fold(word) for text in (*evidence, *documents) for word in _WORD.findall(text)}
+        qualifiers = {code for code in qualifiers
+                      if not any(same_language_names(word) & words for word in _WORD.findall(question)
+                                 if find_countries(word) == {code})}
     return (nouns - found) | qualifiers
 
 

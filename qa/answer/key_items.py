@@ -358,6 +358,26 @@ def country_names() -> dict[str, str]:
 
 
 @cache
+def _language_names() -> dict[str, frozenset[str]]:
+    """Each language's folded German and English names (CLDR; one word): "nl" -> {"dutch", "niederlaendisch"}."""
+    from babel import Locale
+
+    names: dict[str, set[str]] = {}
+    for language in LANGUAGES:
+        for tag, name in Locale(language).languages.items():
+            if "_" not in tag and " " not in name:
+                names.setdefault(tag, set()).add(fold(name))
+    return {tag: frozenset(found) for tag, found in names.items()}
+
+
+def same_language_names(word: str) -> frozenset[str]:
+    """The names, in German and English, of the language `word` names ("Dutch" -> {"dutch", "niederlaendisch"});
+    none when it names no language."""
+    folded = fold(word)
+    return frozenset(name for names in _language_names().values() if folded in names for name in names)
+
+
+@cache
 def _acronyms() -> dict[str, str]:
     """Country aliases written in capitals ("US", "UK"), matched only in capitals: "us" is a pronoun."""
     table = load_table("country_aliases.toml")
