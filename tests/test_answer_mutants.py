@@ -595,6 +595,16 @@ def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similari
                       similarity=SAME_LANGUAGE_FOCUS_COSINE).window == (0,)
 
 
+def test_a_full_name_with_a_middle_initial_that_no_passage_names_is_invented() -> None:
+    """Test t061: "… was John F. Kerry [1]." passed against a German passage naming Pompeo: the initial broke the
+    run of names, and a single unknown name may be a paraphrase across languages."""
+    question = "Which US Secretary of State pushed for the discussion?"
+    passage_text = ["Auf Betreiben des damaligen US-Außenministers Pompeo diskutierte der Rat das Thema."]
+    support = support_of(question, "The US Secretary of State who pushed for it was John F. Kerry.", passage_text,
+                         "en", evidence_language="de")
+    assert support.reason == "john kerry appears in no passage"
+
+
 def test_a_date_is_not_tied_by_a_sentence_that_shares_fewer_focus_words_than_another_dated_one() -> None:
     """Unseen-4 xq-10: "When did Pachauri resign as chair?" answered with the date of his election, whose sentence
     shares one of the question's words where the sentence with the resignation's date shares three."""

@@ -162,6 +162,9 @@ def test_decimal_and_thousands_separators_read_exactly(text: str, language: str,
     ("Rutte sprach mit Internationalen Partnern.", "de", []),
     # ... English has no such rule: a first name may end like one
     ("The Danish leader Mette Frederiksen spoke.", "en", [("mette", "frederiksen")]),
+    # a middle initial is part of the name (test t061: "John F. Kerry", whom no passage names, was not one)
+    ("It was John F. Kerry who pushed.", "en", [("john", "kerry")]),
+    ("Dort sprach John F. Kennedy. Dann ging er.", "de", [("john", "kennedy")]),
 ])
 def test_full_names_are_runs_of_names(text: str, language: str, runs: list[tuple[str, ...]]) -> None:
     """Mutants: qa.answer.key_items.find_full_names (the language of find_names, the adjective rule)."""

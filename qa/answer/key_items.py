@@ -558,6 +558,12 @@ def find_names(text: str, language: str = "en") -> set[str]:
 _ADJECTIVE_ENDING = re.compile(r"(?:e|en|er|es|em)$")
 
 
+def _initial(tokens: list[str], index: int) -> bool:
+    """Whether tokens[index] is an initial: one capital letter, then a full stop and a capitalised word."""
+    return (0 <= index < len(tokens) - 2 and len(tokens[index]) == 1 and tokens[index].isupper()
+            and tokens[index + 1] == "." and tokens[index + 2][:1].isupper())
+
+
 def find_full_names(text: str, language: str = "en") -> list[tuple[str, ...]]:
     """Runs of two or more proper names in a row ("Jens Stoltenberg", "Mark Rutte"), folded.
 
@@ -568,7 +574,10 @@ def find_full_names(text: str, language: str = "en") -> list[tuple[str, ...]]:
     names = find_names(text, language)
     runs: list[tuple[str, ...]] = []
     run: list[str] = []
-    for token in [*re.findall(r"[^\W\d_][\w'’-]*|[^\w\s]", text), "."]:
+    tokens = [*re.findall(r"[^\W\d_][\w'’-]*|[^\w\s]", text), "."]
+    for index, token in enumerate(tokens):
+        if run and (_initial(tokens, index) or (token == "." and _initial(tokens, index - 1))):
+            continue  # a middle initial ("John F. Kennedy", "George W. Bush") is part of the name
         folded = fold(token)
         if folded in names and not (language == "de" and not run and _ADJECTIVE_ENDING.search(folded)):
             run.append(folded)
