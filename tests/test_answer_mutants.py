@@ -595,6 +595,17 @@ def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similari
                       similarity=SAME_LANGUAGE_FOCUS_COSINE).window == (0,)
 
 
+def test_a_date_is_tied_to_the_question_by_every_name_the_question_asks_about() -> None:
+    """Unseen-21 xq-23: "He came back to Lahore in 1908." shares no word of "What year did Iqbal return to Lahore?"
+    ("came back" for "return"), but read with the sentence before (its "he" is Iqbal) it names both of the
+    question's names. One name alone ties nothing: a sentence that merely names the person is no answer."""
+    sentences = ["Iqbal studied law in London.", "He came back to Lahore in 1908."]
+    claim = "Iqbal returned to Lahore in 1908."
+    assert support_of("What year did Iqbal return to Lahore?", claim, sentences, "en").window == (0, 1)
+    alone = ["Iqbal studied law in London.", "He came back in 1908."]
+    assert support_of("What year did Iqbal return?", "Iqbal returned in 1908.", alone, "en").window == ()
+
+
 def test_a_full_name_with_a_middle_initial_that_no_passage_names_is_invented() -> None:
     """Test t061: "… was John F. Kerry [1]." passed against a German passage naming Pompeo: the initial broke the
     run of names, and a single unknown name may be a paraphrase across languages."""

@@ -855,7 +855,7 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
         # words than "… after the resignation of Pachauri in February 2015": the date asked for is that one's,
         # so this one is not tied by its date (the topic test still applies)
         return False
-    if hits >= 1:
+    if hits >= 1 or _names_all_asked(text, evidence.language, question, names):
         return True
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
@@ -865,6 +865,14 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
     same_language = question.kind == "date" and evidence.language == question.language
     return _similarity(question.vector, evidence.vectors, window) >= (
         SAME_LANGUAGE_FOCUS_COSINE if same_language else FOCUS_COSINE)
+
+
+def _names_all_asked(text: str, language: str, question: QuestionFacts, names: PromptNames) -> bool:
+    """Whether `text` names every one of two or more names the question asks about (the collection's topic aside):
+    "He came back to Lahore in 1908." with the "he" of the sentence before is about "When did Iqbal return to
+    Lahore?" though "came back" is no word of it."""
+    asked = {stem for stem in map(_stem, question.items.names) if not names.topical(stem)}
+    return len(asked) >= 2 and asked <= name_stems(text)
 
 
 def _english_names(text: str, language: str) -> frozenset[str]:
