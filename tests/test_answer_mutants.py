@@ -147,6 +147,22 @@ def test_a_question_word_inside_a_name_asks_nothing(question: str, language: str
     assert question_kind(question, language) == kind
 
 
+@pytest.mark.parametrize(("question", "language", "kind"), [
+    # unseen-26 xq-01: an adjective and a compound do not hide the place asked for
+    ("In welcher wichtigen US-Stadt liegt die Universität?", "de", "place"),
+    ("In welchem Bundesland liegt die Stadt?", "de", "place"),
+    ("In which major US city is the university?", "en", "place"),
+    ("Which European country joined first?", "en", "place"),
+    # ... but a word that only ends like one ("Sport"), or a city in a longer phrase, asks for no place
+    ("In welchem Sport gewann sie?", "de", None),
+    ("Which of the city council members voted?", "en", None),
+])
+def test_a_place_is_asked_for_with_an_adjective_or_a_compound(question: str, language: str, kind: str | None) -> None:
+    from qa.answer.evidence import question_kind
+
+    assert question_kind(question, language) == kind
+
+
 def test_a_sentence_that_gives_a_name_is_about_what_is_the_name() -> None:
     """qa.answer.evidence._on_topic_as (unseen-6 xq-07, kept when fix 8 made "What is the name of Doctor Who
     granddaughter?" a "name" question, whose phrase is no focus word): "eine Enkelin namens Susan Foreman" gives a
