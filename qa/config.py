@@ -132,6 +132,9 @@ class Config:
     min_support: float = 0.35
     # Extractive answer: quote a passage sentence this close to the question when the draft fails the checks
     min_quote_score: float = 0.885
+    # ... and for a "how much"/"when" question this close, when the sentence is the one of the prompt's sentences
+    # holding a figure of the asked kind that shares the most of the question's words, more than any other
+    figure_quote_score: float = 0.85
     # ... or, failing that, quote the sentence the draft answered from: one that states every key item a draft
     # sentence adds to the question, on topic and of the asked kind (qa.answer.fallback.located_quote)
     located_quote: bool = True

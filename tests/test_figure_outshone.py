@@ -131,3 +131,25 @@ def test_a_failed_draft_does_not_point_at_a_sentence_that_says_less_of_what_is_a
     alone = [offered({HOUSEHOLD: 0.5})]
     quote = located_quote("Sie war 3,07 [1].", "de", facts, [passage(alone[0], 1)], alone)
     assert quote is not None and quote.citation.evidence == HOUSEHOLD
+
+
+def test_the_sentence_that_leads_the_prompts_figures_is_quoted_at_a_lower_bar() -> None:
+    """Unseen-14 xq-08: "Wie viel niedriger war die Nordsee in der letzten Kaltzeit als heute?" drafted wrongly, and
+    the one sentence with a figure that says what is asked ("… der Meeresspiegel um 120 m niedriger …") was below
+    the plain quote's bar. Leading the prompt's figures, it is quoted at `figure_quote_score`; where another
+    sentence with a figure shares as many of the question's words, neither leads, and the plain bar holds."""
+    question = "Wie viel niedriger war der Meeresspiegel in der Kaltzeit?"
+    lower = "In der Kaltzeit war der Meeresspiegel um 120 m niedriger."
+    other = "Heute leben 30 Millionen Menschen an der Küste."
+    evidence = [offered({lower: 0.875, other: 0.5})]
+    passages = [passage(evidence[0], 1)]
+    facts = question_facts(question, "de", QUESTION_VECTOR)
+    assert extractive_answer(facts, passages, evidence, min_quote_score=0.885) is None
+    quote = extractive_answer(facts, passages, evidence, min_quote_score=0.885, figure_quote_score=0.85)
+    assert quote is not None and quote.citation.evidence == lower
+    rival = "In der Kaltzeit war der Meeresspiegel an 40 Orten niedriger."
+    tied = [offered({lower: 0.875, rival: 0.5})]
+    assert extractive_answer(facts, [passage(tied[0], 1)], tied, min_quote_score=0.885, figure_quote_score=0.85) is None
+    # a "what" question leads no figures: the plain bar holds
+    what = question_facts("Was geschah in der Kaltzeit mit dem Meeresspiegel?", "de", QUESTION_VECTOR)
+    assert extractive_answer(what, passages, evidence, min_quote_score=0.885, figure_quote_score=0.85) is None

@@ -372,7 +372,8 @@ class Answerer:
                          started: float, drafted_in: str | None = None) -> Done:
         """Quote the passage sentence that clearly answers the question, or the one the draft (written in
         `drafted_in`) answered from (Config.located_quote), or refuse for `reason`."""
-        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words())
+        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words(),
+                                  self.config.figure_quote_score)
         if quote is None and self.config.located_quote and base.draft:
             quote = located_quote(base.draft, drafted_in or base.language, facts, passages, evidence,
                                   self._common_words())

@@ -944,6 +944,19 @@ def _outshone(claimed: set | frozenset, window: tuple[int, ...], evidence: Passa
                and not figures & claimed for language, other, figures in names.figured_focus)
 
 
+def leads_figures(question: QuestionFacts, evidence: PassageEvidence, position: int, names: PromptNames) -> bool:
+    """Whether sentence `position`, for a "how much"/"when" question, holds a figure of the asked kind and shares
+    more of the question's words (its names aside; one at least) than any other prompt sentence holding one: the
+    one place among the prompt's figures that says what is asked."""
+    sentence = evidence.sentences[position]
+    if not _holds_figure(sentence, evidence.language, question.kind):
+        return False
+    asked_names = _asked_names(question)
+    shared = len(_focus_shared(sentence, evidence.language, question, names) - asked_names)
+    # the sentence itself is among the figured ones: no other may share as many words
+    return shared > 0 and sum(shared <= len(other - asked_names) for _, other, _ in names.figured_focus) == 1
+
+
 def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames,
                     dated: bool = False) -> int:
     """The most focus words of the question that any one sentence of the prompt shares (with `dated`, any one that

@@ -4,8 +4,10 @@ A quoted passage sentence, clearly labelled and cited, is faithful by
 construction, and beats both a refusal and a wrong paraphrase. It is given
 only when one sentence of the passages is very close to the question
 (`min_quote_score`, a cosine similarity of multilingual-e5, calibrated on the
-dev set: see README), talks about what the question asks (a focus word, or a
-clear similarity), and holds an item of the kind the question asks for.
+dev set: see README; `figure_quote_score` for the sentence that leads the
+prompt's figures of a "how much"/"when" question), talks about what the
+question asks (a focus word, or a clear similarity), and holds an item of the
+kind the question asks for.
 Failing that (`located_quote`), the failed draft still points at the sentence
 it answered from: the one that states the key items a draft sentence adds to
 the question, on topic and of the asked kind, is quoted the same way.
@@ -27,6 +29,7 @@ from qa.answer.evidence import (
     answers_some_kind,
     asks_nationality,
     figure_outshone,
+    leads_figures,
     name_stem,
     name_stems,
     passage_names,
@@ -52,8 +55,11 @@ class Quote:
 
 
 def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidence: Sequence[PassageEvidence],
-                      min_quote_score: float, common: frozenset[str] = frozenset()) -> Quote | None:
-    """The best passage sentence to quote for the question, or None when no sentence is close enough."""
+                      min_quote_score: float, common: frozenset[str] = frozenset(),
+                      figure_quote_score: float | None = None) -> Quote | None:
+    """The best passage sentence to quote for the question, or None when no sentence is close enough: at least
+    `min_quote_score` similar to the question, or `figure_quote_score` for the one sentence that leads the
+    prompt's figures for a "how much"/"when" question (see leads_figures)."""
     if facts.vector is None:
         return None
     best: tuple[float, Passage, str] | None = None
@@ -66,7 +72,11 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
             continue
         for position, sentence in enumerate(offered.sentences):
             similarity = float(offered.vectors[position] @ asked.vector)
-            if similarity < min_quote_score or (best is not None and similarity <= best[0]):
+            bar = min_quote_score
+            if figure_quote_score is not None and figure_quote_score < bar and leads_figures(facts, offered, position,
+                                                                                              names):
+                bar = figure_quote_score
+            if similarity < bar or (best is not None and similarity <= best[0]):
                 continue
             words = content_words_both(sentence, offered.language)
             on_topic = not asked.focus or bool(asked.focus & words)
