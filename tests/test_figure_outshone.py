@@ -153,3 +153,14 @@ def test_the_sentence_that_leads_the_prompts_figures_is_quoted_at_a_lower_bar() 
     # a "what" question leads no figures: the plain bar holds
     what = question_facts("Was geschah in der Kaltzeit mit dem Meeresspiegel?", "de", QUESTION_VECTOR)
     assert extractive_answer(what, passages, evidence, min_quote_score=0.885, figure_quote_score=0.85) is None
+
+
+def test_a_figure_the_question_names_is_no_rival() -> None:
+    """Unseen-25 xq-34: "How long did the seven-year war last?" — the sentences on the "Seven Years' War" hold the
+    question's own seven, which answers nothing; the sentence with the six years of fighting is not outshone."""
+    question = "How long did the seven-year war last?"
+    sentences = ["The fighting of the war lasted six years.", "The seven-year war lasted from the year 1756 to 1763."]
+    assert support(question, "The war lasted six years.", sentences, "en").window == (0,)
+    # a figure of its own (eight) still makes a rival of a sentence that says more of what is asked
+    rival = ["The fighting of the war lasted six years.", "The seven-year war lasted eight years in Europe."]
+    assert support(question, "The war lasted six years.", rival, "en").reason == OUTSHONE

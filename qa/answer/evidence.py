@@ -799,7 +799,7 @@ def quote_outshone(question: QuestionFacts, evidence: PassageEvidence, position:
     """Whether sentence `position`, quoted for a "how much"/"when" question, gives the figure of another question
     than the one asked (see _outshone)."""
     sentence = evidence.sentences[position]
-    return (_holds_figure(sentence, evidence.language, question.kind)
+    return (_holds_figure(sentence, evidence.language, question)
             and _outshone(_figures(_items(sentence, evidence.language)), (position,), evidence, question, names))
 
 
@@ -904,12 +904,21 @@ def _focus_shared(text: str, language: str, question: QuestionFacts, names: Prom
                      if w in words and not names.topical(_stem(fold(w)))) | (_asked_names(question) & words)
 
 
-def _holds_figure(text: str, language: str, kind: str | None) -> bool:
+def _holds_figure(text: str, language: str, question: QuestionFacts) -> bool:
     """Whether `text` holds an item of the asked kind: a date or year for "when", a figure that is no year for
-    "how much"."""
-    if kind == "date":
-        return _dated(text, language)
-    return kind == "number" and any(not _is_year(readings) for readings in _items(text, language).numbers)
+    "how much"; not one the question names itself ("seven" of "How long did the Seven Years' War last?")."""
+    items = _items(text, language)
+    asked = _asked_figures(question)
+    if question.kind == "date":
+        return (any(date[0] is not None and Decimal(date[0]) not in asked for date in items.dates)
+                or any(_is_year(readings) and not readings & asked for readings in items.numbers))
+    return question.kind == "number" and any(not _is_year(readings) and not readings & asked
+                                             for readings in items.numbers)
+
+
+def _asked_figures(question: QuestionFacts) -> frozenset:
+    """The figures the question names, in any of its wordings."""
+    return frozenset().union(*(_figures(asked.items) for asked in (question, *question.wordings)))
 
 
 def _adds_figure(added: _NewItems, kind: str | None) -> bool:
@@ -934,7 +943,7 @@ def _outshone(claimed: set | frozenset, window: tuple[int, ...], evidence: Passa
     tied by its similarity, which words cannot weigh; a sentence of the window with a figure of its own, not the
     claim's, lends the window none of its words."""
     kept = [evidence.sentences[i] for i in window
-            if not _holds_figure(evidence.sentences[i], evidence.language, question.kind)
+            if not _holds_figure(evidence.sentences[i], evidence.language, question)
             or _figures(_items(evidence.sentences[i], evidence.language)) & claimed]
     shared = _focus_shared(" ".join(kept), evidence.language, question, names)
     asked_names = _asked_names(question)
@@ -949,7 +958,7 @@ def leads_figures(question: QuestionFacts, evidence: PassageEvidence, position: 
     more of the question's words (its names aside; one at least) than any other prompt sentence holding one: the
     one place among the prompt's figures that says what is asked."""
     sentence = evidence.sentences[position]
-    if not _holds_figure(sentence, evidence.language, question.kind):
+    if not _holds_figure(sentence, evidence.language, question):
         return False
     asked_names = _asked_names(question)
     shared = len(_focus_shared(sentence, evidence.language, question, names) - asked_names)
@@ -975,7 +984,7 @@ def with_best_focus(names: PromptNames, evidence: Sequence[PassageEvidence], que
                                         _figures(_items(sentence, e.language)))
                                        for e in evidence for sentence in e.sentences
                                        if not WEB_ADDRESS.search(sentence)
-                                       and _holds_figure(sentence, e.language, question.kind)))
+                                       and _holds_figure(sentence, e.language, question)))
 
 
 def _dated(text: str, language: str) -> bool:
