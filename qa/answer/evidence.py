@@ -855,7 +855,7 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
         # words than "… after the resignation of Pachauri in February 2015": the date asked for is that one's,
         # so this one is not tied by its date (the topic test still applies)
         return False
-    if hits >= 1 or _names_all_asked(text, evidence.language, question, names):
+    if hits >= 1 or _names_all_asked(text, question, names):
         return True
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
@@ -867,7 +867,7 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
         SAME_LANGUAGE_FOCUS_COSINE if same_language else FOCUS_COSINE)
 
 
-def _names_all_asked(text: str, language: str, question: QuestionFacts, names: PromptNames) -> bool:
+def _names_all_asked(text: str, question: QuestionFacts, names: PromptNames) -> bool:
     """Whether `text` names every one of two or more names the question asks about (the collection's topic aside):
     "He came back to Lahore in 1908." with the "he" of the sentence before is about "When did Iqbal return to
     Lahore?" though "came back" is no word of it."""
@@ -922,6 +922,7 @@ def _asked_figures(question: QuestionFacts) -> frozenset:
 
 
 def _adds_figure(added: _NewItems, kind: str | None) -> bool:
+    """Whether the claim adds an item of the asked kind: a date or year for "when", a number for "how much"."""
     if kind == "date":
         return bool(added.dates) or any(_is_year(readings) for readings in added.numbers)
     return kind == "number" and bool(added.numbers)
