@@ -526,3 +526,16 @@ def test_what_answers_how_much_or_how_many(question: str, claims: list[str], lan
 
     assert answers_kind(claims, language, question_facts(question, language, None)) is expected
 
+
+def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too() -> None:
+    """Unseen-23 xq-09: "How long does it take …?" drafted "It takes several years …" from "… da es mehrere Jahre
+    dauert, bis die Auswirkungen …" and was refused as giving no number. A vague count answers where the cited sentence (in either
+    language) gives a vague count too; a "several" the sentence does not say is no answer."""
+    from qa.answer.evidence import missing_kind, question_facts
+
+    question = question_facts("How long does it take for the effects to show?", "en", None)
+    claim = ["It takes several years for the effects to show."]
+    assert missing_kind(claim, "en", question, cited=["Die Effekte zeigen sich erst nach mehreren Jahren."]) is None
+    assert missing_kind(claim, "en", question, cited=["Die Effekte zeigen sich nach drei Jahren."]) == "number"
+    assert missing_kind(claim, "en", question) == "number"
+

@@ -308,7 +308,8 @@ class Answerer:
             return self._quote_or_refuse(base, "no sentence of the answer is backed by the sentence it cites",
                                          passages, evidence, facts, timings, started, drafted_in)
         unanswered = missing_kind([c.sentence for c in checked.sentences if c.supported], drafted_in, facts,
-                                  passage_names(evidence), self._common_words())
+                                  passage_names(evidence), self._common_words(),
+                                  [c.evidence for c in checked.citations])
         if unanswered:
             return self._quote_or_refuse(base, f"the answer gives no {unanswered}, which the question asks for",
                                          passages, evidence, facts, timings, started, drafted_in)

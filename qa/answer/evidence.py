@@ -371,13 +371,15 @@ def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts,
 
 
 def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
-                 known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> str | None:
+                 known: frozenset[str] | None = None, common: frozenset[str] = frozenset(),
+                 cited: Sequence[str] = ()) -> str | None:
     """The first kind of item the question asks for that the claims do not hold ("Wie viele …, und wann?"
     wants a count and a date), or None. With `known`, the prompt's names (passage_names), a capitalised
     word that opens a claim counts as a name only when the passages write it as one (inside a sentence);
-    a word of `common` (see common_words) names no person."""
+    a word of `common` (see common_words) names no person. With `cited`, the passage sentences the claims cite:
+    a vague count ("several years") answers "how many"/"how long" where one of them gives a vague count too."""
     return next((kind for kind, distinct in _asked_kinds(question)
-                 if not _answers(kind, claims, language, question, distinct, known, common)), None)
+                 if not _answers(kind, claims, language, question, distinct, known, common, cited)), None)
 
 
 def answers_some_kind(claims: Sequence[str], language: str, question: QuestionFacts,
@@ -454,14 +456,17 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
 
 
 def _answers(kind: str, claims: Sequence[str], language: str, question: QuestionFacts, distinct: bool,
-             known: frozenset[str] | None = None, common: frozenset[str] = frozenset()) -> bool:
+             known: frozenset[str] | None = None, common: frozenset[str] = frozenset(),
+             cited: Sequence[str] = ()) -> bool:
     found = [new_items(claim, language, question) for claim in claims]
     if kind == "number":
         # an ordinal is a position, not an amount: "Er reist zum dritten Mal …" tells no salary
         found = [new_items(without_ordinals(claim), language, question) for claim in claims]
         figures = [readings for item in found for readings in item.numbers]
         return (any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
-                or any(_counts_none(claim, language) for claim in claims))
+                or any(_counts_none(claim, language) for claim in claims)
+                or (any(_counts_vaguely(claim, (language,)) for claim in claims)
+                    and any(_counts_vaguely(text, ("de", "en")) for text in cited)))
     if kind == "date" and _asks_day(question.text, question.language):
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
@@ -517,6 +522,13 @@ def _counts_none(claim: str, language: str) -> bool:
     """The claim opens with a count of zero ("Keiner der Verträge …", "None of the treaties …"; function_words.toml)."""
     opening = " ".join(claim.casefold().split()[:2])
     return opening in load_table("function_words.toml")["zero_counts"].get(language, ())
+
+
+def _counts_vaguely(text: str, languages: Sequence[str]) -> bool:
+    """`text` gives a vague count in one of `languages` ("several years", "mehrere Jahre"; function_words.toml)."""
+    words = " " + " ".join(re.findall(r"\w+", text.casefold())) + " "
+    table = load_table("function_words.toml")["vague_counts"]
+    return any(f" {word} " in words for language in languages for word in table.get(language, ()))
 
 
 def _rest_of_asked_names(claims: Sequence[str], language: str, asked: set[str]) -> set[str]:
