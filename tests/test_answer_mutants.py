@@ -156,8 +156,12 @@ def test_a_question_word_inside_a_name_asks_nothing(question: str, language: str
     # ... but a word that only ends like one ("Sport"), or a city in a longer phrase, asks for no place
     ("In welchem Sport gewann sie?", "de", None),
     ("Which of the city council members voted?", "en", None),
+    # unseen-26 xq-23: "what was X's population" asks for a number; "what population" asks for a group
+    ("What was Warsaw's population in 1901?", "en", "number"),
+    ("What is the population of Fresno?", "en", "number"),
+    ("What population lives in the valley?", "en", None),
 ])
-def test_a_place_is_asked_for_with_an_adjective_or_a_compound(question: str, language: str, kind: str | None) -> None:
+def test_a_place_or_a_population_is_asked_for_in_other_words(question: str, language: str, kind: str | None) -> None:
     from qa.answer.evidence import question_kind
 
     assert question_kind(question, language) == kind
