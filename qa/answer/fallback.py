@@ -63,9 +63,7 @@ def extractive_answer(facts: QuestionFacts, passages: Sequence[Passage], evidenc
     if facts.vector is None:
         return None
     best: tuple[float, Passage, str] | None = None
-    known = passage_names(evidence)
-    asked_names = _asked_people(facts, evidence)
-    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    known, asked_names, names = _prompt(facts, evidence)
     for passage, offered in zip(passages, evidence):
         asked = facts.in_language(offered.language)  # the question's translation, when the passage has one
         if offered.vectors is None or asked.vector is None:
@@ -105,9 +103,7 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
         # a question for no kind of item ("Wie entwickelten die Hugenotten ihre Ansichten?") is answered by no item:
         # the draft's figures and names are its context, and they point at a sentence about that context
         return None
-    known = passage_names(evidence)
-    asked_names = _asked_people(facts, evidence)
-    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    known, asked_names, names = _prompt(facts, evidence)
     # only a draft sentence that gives what the question asks for points at the answer ("Sweden joined in September
     # 2024" gives no day for "on what date"; "Turkey cleared the way" no person for "who")
     claims = [claim for claim in answer_claims(draft, facts.text, language)
@@ -134,11 +130,17 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
     return _quote(facts.language, passage, sentence, similarity)
 
 
-def _asked_people(facts: QuestionFacts, evidence: Sequence[PassageEvidence]) -> set[str]:
+def _prompt(facts: QuestionFacts, evidence: Sequence[PassageEvidence]) -> tuple[frozenset[str], set[str], PromptNames]:
+    """What both quotes weigh a sentence by: the prompt's names (passage_names), the people the question names
+    (_asked_people) and the prompt's names with their best focus (with_best_focus)."""
+    prompt = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    return passage_names(evidence), _asked_people(facts, evidence, prompt), prompt
+
+
+def _asked_people(facts: QuestionFacts, evidence: Sequence[PassageEvidence], prompt: PromptNames) -> set[str]:
     """The people the question names (a name that stands in a full name in the passages: "Rutte" of "Mark Rutte";
-    German nouns are capitalised too, so nothing else counts), the collection's topic aside: a quote must name one
-    of them."""
-    prompt = PromptNames.of([" ".join(e.sentences) for e in evidence])
+    German nouns are capitalised too, so nothing else counts), the collection's topic aside (`prompt`: where the
+    prompt's names occur): a quote must name one of them."""
     people = {name_stem(part) for e in evidence for sentence in e.sentences
               for run in find_full_names(sentence, e.language) for part in run}
     return {stem for stem in (name_stem(name) for name in facts.items.names)
