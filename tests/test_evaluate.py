@@ -80,6 +80,13 @@ from qa.types import Answer
         ("Es spielten 11 Teams.", "zwei", False),
         ("It happened in 2012.", "twelve", False),
         ("Am 6. Oktober 1973 begann er.", "sechs", False),
+        # an alternative in another inflection of its words (unseen-18 xq-01, unseen-25 xq-34), every word in a row
+        ("Sie führen zu zusätzlichen Erwärmungen der Erdoberfläche [1].", "zusätzlichen Erwärmung der Erdoberfläche",
+         True),
+        ("Die Gefechte dauerten etwa sechs Jahre [1].", "sechs Jahren", True),
+        ("Der Embargo schadete.", "Das Embargo", False),
+        ("Das ist erlaubt.", "nicht erlaubt", False),
+        ("Die Erwärmung der Ozeane nahm zu.", "zusätzlichen Erwärmung der Erdoberfläche", False),
     ],
 )
 def test_fact_matcher(text: str, alternative: str, expected: bool) -> None:

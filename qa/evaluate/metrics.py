@@ -66,13 +66,37 @@ def _alternative_pattern(alternative: str) -> re.Pattern[str]:
 
 def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
     """Per fact, whether `text` (citation markers removed) contains one of its alternatives; an alternative that is a
-    full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008"), and
-    one that is a count alone in figures or in words ("sechs" in "6-mal", "12" in "zwölf")."""
+    full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008"), one
+    that is a count alone in figures or in words ("sechs" in "6-mal", "12" in "zwölf"), and any alternative in
+    another inflection of its words ("sechs Jahren" in "sechs Jahre")."""
     plain = strip_markers(text)
     normalised = normalise(plain)
     return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) or _same_count(a, plain)
-                for a in fact if a.strip())
+                or _same_stems(a, normalised) for a in fact if a.strip())
             for fact in facts]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _same_stems(alternative: str, normalised: str) -> bool:
+    """The alternative's words, each reduced to its Snowball stem (German, or English), stand in a row in the
+    normalised text: "zusätzlichen Erwärmung der Erdoberfläche" in "zu zusätzlichen Erwärmungen der Erdoberfläche",
+    "sechs Jahren" in "etwa sechs Jahre", "primes" in "prime numbers". Whole words, and every word counts, the small
+    ones too: "nicht erlaubt" is not found in "erlaubt", nor "Das Embargo" in "Der Embargo"."""
+    for language in ("de", "en"):
+        wanted = _stems(normalise(alternative), language)
+        found = _stems(normalised, language)
+        if wanted and any(found[i:i + len(wanted)] == wanted for i in range(len(found) - len(wanted) + 1)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _stems(normalised: str, language: str) -> tuple[str, ...]:
+    from qa.text.tokens import stem_words
+
+    return tuple(stem_words(_WORD.findall(normalised), language))
 
 
 def _same_count(alternative: str, text: str) -> bool:

@@ -42,6 +42,11 @@ def _own_stopwords(language: str) -> frozenset[str]:
     return frozenset(word.lower() for word in (STOPWORDS_GERMAN if language == "de" else STOPWORDS_EN))
 
 
+def stem_words(words: list[str], language: str) -> list[str]:
+    """The Snowball stems of `words` for `language`, stop words kept (the German stemmer folds umlauts and ß)."""
+    return [stem.replace("ß", "ss") for stem in _stemmer(language).stemWords(words)]
+
+
 def tokenize(text: str, language: str, own_stopwords: bool = False) -> list[str]:
     """Return BM25 tokens of `text`: lowercased, stopwords removed, stemmed for `language`.
 
