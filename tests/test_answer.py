@@ -396,6 +396,38 @@ def test_a_country_does_not_answer_who(question: str, claim: str, language: str,
                         passage_names(evidence)) is expected
 
 
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # "Wofür …?" asks for the object of "für" (unseen-15/17/28 xq: the creator is no purpose)
+    ("Wofür wurde DECnet ursprünglich geschaffen?",
+     "DECnet wurde ursprünglich geschaffen von der Digital Equipment Corporation.", "de", False),
+    ("Wofür wurde DECnet ursprünglich geschaffen?",
+     "DECnet wurde geschaffen, um zwei PDP-11-Minicomputer zu verbinden.", "de", True),
+    ("Wofür wird das gerodete Land genutzt?", "Das gerodete Land wird für die Viehwirtschaft genutzt.", "de", True),
+    # "Worauf …?": a place is no "auf …" (unseen-13 xq-13)
+    ("Worauf wurde der Schwarze Tod zurückgeführt?", "Der Schwarze Tod wurde zurückgeführt in Europa.", "de",
+     False),
+    ("Worauf wurde der Schwarze Tod zurückgeführt?", "Der Schwarze Tod wurde aufs Himmelsgeschehen zurückgeführt.",
+     "de", True),
+    # a bare phrase restates nothing of the question: it is the object itself
+    ("Worauf wurde der Schwarze Tod zurückgeführt?", "Eine Konjunktion dreier Planeten.", "de", True),
+    # English strands the preposition
+    ("What is most of the cleared land used for?", "Most of the cleared land is owned by farmers.", "en", False),
+    ("What is most of the cleared land used for?", "Most of the cleared land is used for cattle pasture.", "en",
+     True),
+    ("What is most of the cleared land used for?", "Most of the cleared land is used to graze cattle.", "en", True),
+    # "wovon" is left out: German gives its object as a genitive too
+    ("Wovon bilden Rippenquallen die Schwesterlinie?", "Rippenquallen bilden die Schwesterlinie der Bilateria.",
+     "de", True),
+    # claims in another language than the question's are not held to its preposition
+    ("Wofür wurde DECnet geschaffen?", "DECnet was created by Digital Equipment Corporation.", "en", True),
+])
+def test_a_question_for_a_prepositions_object_wants_that_preposition(question: str, claim: str, language: str,
+                                                                     expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
 @pytest.mark.parametrize(("claim", "expected"), [
     # every English sentence opens with a capital: "Last" is no name the passages use (dev q121's quote)
     ("Last year, the Norwegian Stoltenberg's contract was extended by one year.", False),

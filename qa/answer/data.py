@@ -13,8 +13,8 @@ from typing import Any
 
 DATA_FILES = ("asked_measures.toml", "asked_precision.toml", "country_aliases.toml", "followups.toml",
               "function_words.toml", "magnitudes.toml", "measures.toml", "number_compounds.toml",
-              "question_clauses.toml", "question_kinds.toml", "question_nationality.toml", "refusal_signals.toml",
-              "source_terms.toml")
+              "question_clauses.toml", "question_kinds.toml", "question_nationality.toml",
+              "question_prepositions.toml", "refusal_signals.toml", "source_terms.toml")
 
 
 @cache

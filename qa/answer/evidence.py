@@ -377,9 +377,49 @@ def missing_kind(claims: Sequence[str], language: str, question: QuestionFacts,
     wants a count and a date), or None. With `known`, the prompt's names (passage_names), a capitalised
     word that opens a claim counts as a name only when the passages write it as one (inside a sentence);
     a word of `common` (see common_words) names no person. With `cited`, the passage sentences the claims cite:
-    a vague count ("several years") answers "how many"/"how long" where one of them gives a vague count too."""
-    return next((kind for kind, distinct in _asked_kinds(question)
-                 if not _answers(kind, claims, language, question, distinct, known, common, cited)), None)
+    a vague count ("several years") answers "how many"/"how long" where one of them gives a vague count too.
+    A question for a preposition's object ("Wofür …?", "What is it used for?") wants that preposition too: the
+    missing one is returned quoted ("“für …”")."""
+    missing = next((kind for kind, distinct in _asked_kinds(question)
+                    if not _answers(kind, claims, language, question, distinct, known, common, cited)), None)
+    if missing is None and (preposition := _missing_preposition(claims, language, question)):
+        return f"“{preposition} …”"
+    return missing
+
+
+_OPENING_WORD = re.compile(r"^\W*(\w+)")
+_CLOSING_WORD = re.compile(r"(\w+)\W*$")
+_ENGLISH_ASKING = re.compile(r"^\W*(?:what|which|who|whom)\b", re.I)
+
+
+def _asked_preposition(question: str, language: str) -> tuple[str, frozenset[str]] | None:
+    """The preposition whose object the question asks for, with the words that carry it in an answer
+    (question_prepositions.toml): "Wofür …?" -> ("für", {"für", "um", …}), "What is it used for?" -> ("for", …)."""
+    table = load_table("question_prepositions.toml").get(language, {})
+    if language == "de":
+        match = _OPENING_WORD.match(question)
+    else:
+        match = _CLOSING_WORD.search(question) if _ENGLISH_ASKING.match(question) else None
+    word = match.group(1).casefold() if match else ""
+    if word not in table:
+        return None
+    forms = table[word]
+    return forms[0], frozenset(forms)
+
+
+def _missing_preposition(claims: Sequence[str], language: str, question: QuestionFacts) -> str | None:
+    """The preposition the question asks the object of (_asked_preposition), when no claim carries it: each claim
+    restates the question (shares a word of it) without it. None when the question asks for none, or the claims
+    are in another language than the question."""
+    asked = _asked_preposition(question.text, question.language) if language == question.language else None
+    if asked is None or not claims:
+        return None
+    preposition, forms = asked
+    for claim in claims:
+        words = {word.casefold() for word in re.findall(r"\w+", claim)}
+        if words & forms or not content_words_both(claim, language) & question.words:
+            return None
+    return preposition
 
 
 def answers_some_kind(claims: Sequence[str], language: str, question: QuestionFacts,
