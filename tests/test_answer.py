@@ -396,6 +396,21 @@ def test_a_country_does_not_answer_who(question: str, claim: str, language: str,
                         passage_names(evidence)) is expected
 
 
+@pytest.mark.parametrize(("claim", "expected"), [
+    # a noun right after a figure is what the figure counts, not a person (unseen-31 xq-25: "Jahren" passed as one)
+    ("Die Wikinger-Siedler kamen in den 880er Jahren an.", False),
+    ("Die Wikinger-Siedler kamen vor drei Jahren an.", False),
+    ("Rollo gab ihnen 911 eine gemeinsame Identität.", True),
+])
+def test_a_counted_noun_names_no_one(claim: str, expected: bool) -> None:
+    from qa.answer.evidence import PassageEvidence, answers_kind, passage_names, question_facts
+
+    evidence = [PassageEvidence(("Die Wikinger-Siedler kamen in den 880er Jahren an.",
+                                 "Später gab ihnen Herzog Rollo eine gemeinsame Identität."), None, "de")]
+    facts = question_facts("Wer gab den ursprünglichen Wikingersiedlern eine gemeinsame Identität?", "de", None)
+    assert answers_kind([claim], "de", facts, passage_names(evidence)) is expected
+
+
 @pytest.mark.parametrize(("question", "claim", "language", "expected"), [
     # "Wofür …?" asks for the object of "für" (unseen-15/17/28 xq: the creator is no purpose)
     ("Wofür wurde DECnet ursprünglich geschaffen?",

@@ -49,6 +49,7 @@ from qa.answer.key_items import (
     fold,
     key_items,
     names_continent,
+    number_words,
     without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
@@ -550,12 +551,22 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         return True
     # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
     # it too ("Der Artikel schrieb über …" answers no "wer")
+    # a noun right after a figure is what it counts ("in den 880er Jahren"), no one's name
+    counted = {fold(word) for claim in claims for word in _COUNTED_NOUN.findall(claim)}
+    counted |= {fold(noun) for claim in claims for number, noun in _WORD_PAIR.findall(claim)
+                if fold(number) in number_words()}
     return named_first or any((countries and item.countries)
-                              or any(_stem(name) not in asked and name not in common
+                              or any(_stem(name) not in asked and name not in common and fold(name) not in counted
                                      and not (settlement and find_countries(name))
                                      and (language != "de" or known is None or _stem(name) in known)
                                      for name in item.names)
                               for item in found)
+
+
+# A capitalised word right after a figure ("880er Jahren", "5 Millionen"), and any two words in a row (a number
+# word and the noun after it: "drei Jahre").
+_COUNTED_NOUN = re.compile(r"(?<![\w.,])\d[\d.,]*\w*\s+([A-ZÄÖÜ][\w-]*)")
+_WORD_PAIR = re.compile(r"(?=\b([^\W\d_]+)\s+([A-ZÄÖÜ][\w-]*))")
 
 
 def _counts_none(claim: str, language: str) -> bool:
