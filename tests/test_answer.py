@@ -435,6 +435,14 @@ def test_a_counted_noun_names_no_one(claim: str, expected: bool) -> None:
      "de", True),
     # claims in another language than the question's are not held to its preposition
     ("Wofür wurde DECnet geschaffen?", "DECnet was created by Digital Equipment Corporation.", "en", True),
+    # "Warum …?" / "Why …?" asks for a reason (test t025's quote gave none)
+    ("Why did Stoltenberg stay on as Secretary General?",
+     "Stoltenberg had wanted to step down as Secretary General in September.", "en", False),
+    ("Why did Stoltenberg stay on as Secretary General?",
+     "Stoltenberg stayed on as Secretary General out of a sense of duty, because the allies asked him.", "en", True),
+    ("Warum blieb Stoltenberg im Amt?", "Stoltenberg wollte im September sein Amt niederlegen.", "de", False),
+    ("Warum blieb Stoltenberg im Amt?", "Stoltenberg blieb aus Pflichtgefühl im Amt, da die Verbündeten ihn baten.",
+     "de", True),
 ])
 def test_a_question_for_a_prepositions_object_wants_that_preposition(question: str, claim: str, language: str,
                                                                      expected: bool) -> None:

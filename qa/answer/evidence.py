@@ -395,13 +395,16 @@ _ENGLISH_ASKING = re.compile(r"^\W*(?:what|which|who|whom)\b", re.I)
 
 def _asked_preposition(question: str, language: str) -> tuple[str, frozenset[str]] | None:
     """The preposition whose object the question asks for, with the words that carry it in an answer
-    (question_prepositions.toml): "Wofür …?" -> ("für", {"für", "um", …}), "What is it used for?" -> ("for", …)."""
-    table = load_table("question_prepositions.toml").get(language, {})
-    if language == "de":
-        match = _OPENING_WORD.match(question)
-    else:
-        match = _CLOSING_WORD.search(question) if _ENGLISH_ASKING.match(question) else None
-    word = match.group(1).casefold() if match else ""
+    (question_prepositions.toml): "Wofür …?" -> ("für", {"für", "um", …}), "What is it used for?" -> ("for", …);
+    for "Warum …?" / "Why …?" the conjunction of a reason ("weil", "because", …)."""
+    tables = load_table("question_prepositions.toml")
+    opening = _OPENING_WORD.match(question)
+    word = opening.group(1).casefold() if opening else ""
+    table = tables.get("de" if language == "de" else "en_opening", {})
+    if word not in table and language != "de":
+        table = tables.get(language, {})
+        closing = _CLOSING_WORD.search(question) if _ENGLISH_ASKING.match(question) else None
+        word = closing.group(1).casefold() if closing else ""
     if word not in table:
         return None
     forms = table[word]
