@@ -396,19 +396,19 @@ _ENGLISH_ASKING = re.compile(r"^\W*(?:what|which|who|whom)\b", re.I)
 def _asked_preposition(question: str, language: str) -> tuple[str, frozenset[str]] | None:
     """The preposition whose object the question asks for, with the words that carry it in an answer
     (question_prepositions.toml): "Wofür …?" -> ("für", {"für", "um", …}), "What is it used for?" -> ("for", …);
-    for "Warum …?" / "Why …?" the conjunction of a reason ("weil", "because", …)."""
-    tables = load_table("question_prepositions.toml")
+    for "Warum …?" / "Why …?" the words of a reason ("weil", "because", …)."""
+    table = load_table("question_prepositions.toml")
     opening = _OPENING_WORD.match(question)
-    word = opening.group(1).casefold() if opening else ""
-    table = tables.get("de" if language == "de" else "en_opening", {})
-    if word not in table and language != "de":
-        table = tables.get(language, {})
+    first = opening.group(1).casefold() if opening else ""
+    reasons = table["reasons"].get(language, {})
+    if first in reasons.get("asks", ()):
+        forms = reasons["answers"]
+    elif language == "de":
+        forms = table["de"].get(first, [])
+    else:
         closing = _CLOSING_WORD.search(question) if _ENGLISH_ASKING.match(question) else None
-        word = closing.group(1).casefold() if closing else ""
-    if word not in table:
-        return None
-    forms = table[word]
-    return forms[0], frozenset(forms)
+        forms = table.get(language, {}).get(closing.group(1).casefold() if closing else "", [])
+    return (forms[0], frozenset(forms)) if forms else None
 
 
 def _missing_preposition(claims: Sequence[str], language: str, question: QuestionFacts) -> str | None:
@@ -552,12 +552,12 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # "What is the name of the property …?" may ask for a term, no proper name: "… is called primality"
     if kind == "name" and any(_calls(claim, language, question) for claim in claims):
         return True
-    # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
-    # it too ("Der Artikel schrieb über …" answers no "wer")
     # a noun right after a figure is what it counts ("in den 880er Jahren"), no one's name
     counted = {fold(word) for claim in claims for word in _COUNTED_NOUN.findall(claim)}
     counted |= {fold(noun) for claim in claims for number, noun in _WORD_PAIR.findall(claim)
                 if fold(number) in number_words()}
+    # German capitalises every noun: a German claim's capitalised word names someone only when the passages name
+    # it too ("Der Artikel schrieb über …" answers no "wer")
     return named_first or any((countries and item.countries)
                               or any(_stem(name) not in asked and name not in common and fold(name) not in counted
                                      and not (settlement and find_countries(name))

@@ -84,8 +84,9 @@ def _same_stems(alternative: str, normalised: str) -> bool:
     normalised text: "zusätzlichen Erwärmung der Erdoberfläche" in "zu zusätzlichen Erwärmungen der Erdoberfläche",
     "sechs Jahren" in "etwa sechs Jahre", "primes" in "prime numbers". Whole words, and every word counts, the small
     ones too: "nicht erlaubt" is not found in "erlaubt", nor "Das Embargo" in "Der Embargo"."""
+    alternative = normalise(alternative)
     for language in ("de", "en"):
-        wanted = _stems(normalise(alternative), language)
+        wanted = _stems(alternative, language)
         found = _stems(normalised, language)
         if wanted and any(found[i:i + len(wanted)] == wanted for i in range(len(found) - len(wanted) + 1)):
             return True

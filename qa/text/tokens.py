@@ -60,5 +60,4 @@ def tokenize(text: str, language: str, own_stopwords: bool = False) -> list[str]
         for word in _WORD.findall(normalised)
         if word not in stopwords and (len(word) > 1 or word.isdigit()) and word != "__"
     ]
-    stems: list[str] = _stemmer(language).stemWords(words)
-    return [stem.replace("ß", "ss") for stem in stems if stem]
+    return [stem for stem in stem_words(words, language) if stem]
