@@ -412,6 +412,30 @@ def test_a_counted_noun_names_no_one(claim: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(("question", "claim", "language", "expected"), [
+    # "Wie heißt …?" may ask for a term: the words after the copula that the question does not have (unseen-14,
+    # -29, -34 xq)
+    ("Wie hieß die Periode vor 505 Millionen Jahren?", "Die Periode vor 505 Millionen Jahren war die "
+     "mittelkambrische Periode.", "de", True),
+    ("Wie hieß Gandhis Vorgehensweise?", "Gandhis Vorgehensweise war die Satyagraha.", "de", True),
+    ("What is the name of the process that tests primality?", "The process is trial division.", "en", True),
+    # the copula restates the question only: no term
+    ("Wie hieß die Periode vor 505 Millionen Jahren?", "Die Periode vor 505 Millionen Jahren war die Periode.",
+     "de", False),
+    # a country in the term makes it a place or an office, not the name asked for (dev u20)
+    ("Wie heißt der Sicherheitsberater, den Rutte in Florida traf?",
+     "Der Sicherheitsberater, den Rutte traf, war der Präsident von Amerika.", "de", False),
+    # a common noun of the question does not make a name of its own the rest of an asked name (unseen-13 xq-19)
+    ("What is the name of the gallery devoted to Chinese art?",
+     "The T. T. Tsui Gallery of Chinese Art opened in 1991.", "en", True),
+    ("Who succeeded Stoltenberg?", "Jens Stoltenberg resigned in the fall.", "en", False),
+])
+def test_a_name_question_may_ask_for_a_term(question: str, claim: str, language: str, expected: bool) -> None:
+    from qa.answer.evidence import answers_kind, question_facts
+
+    assert answers_kind([claim], language, question_facts(question, language, None)) is expected
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "expected"), [
     # "Wofür …?" asks for the object of "für" (unseen-15/17/28 xq: the creator is no purpose)
     ("Wofür wurde DECnet ursprünglich geschaffen?",
      "DECnet wurde ursprünglich geschaffen von der Digital Equipment Corporation.", "de", False),

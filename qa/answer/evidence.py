@@ -479,6 +479,23 @@ def _calls(claim: str, language: str, question: QuestionFacts) -> bool:
     return False
 
 
+def _term_after_copula(claim: str, language: str, question: QuestionFacts) -> bool:
+    """After a copula or a naming verb ("ist", "war", "is", "heißt"; function_words.toml), the claim gives a content
+    word no wording of the question has: the term a "Wie heißt …?" question asks for ("Gandhis Vorgehensweise war
+    die Satyagraha"). A term with a country in it is a place or an office ("… war der Präsident von Amerika"), not
+    the name asked for."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", strip_markers(claim))
+    copulas = load_table("function_words.toml")["copulas"].get(language, ())
+    asked = frozenset().union(*(content_words_both(wording.text, wording.language)
+                                for wording in (question, *question.wordings)))
+    for index, word in enumerate(words):
+        if word.lower() in copulas or word.lower() in naming_verbs():
+            term = " ".join(words[index + 1:])
+            if content_words_both(term, language) - naming_words() - asked and not find_countries(term):
+                return True
+    return False
+
+
 def _names_a_run(claims: Sequence[str], question: QuestionFacts, known: frozenset[str]) -> bool:
     """A claim holds a multi-word name the passages write (a run of `known`) that the question does not name."""
     asked = {fold(word) for word in re.findall(r"[^\W\d_][\w'’-]*", question.text)}
@@ -523,7 +540,10 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"
     asked = name_stems(question.text)
-    asked |= _rest_of_asked_names(claims, language, asked)
+    # the rest of a name the question names ("Jens" of "Jens Stoltenberg"); a common noun of the question names no
+    # one: "The T. T. Tsui Gallery" answers "What is the name of the gallery …?"
+    asked |= _rest_of_asked_names(claims, language, {_stem(name) for name in question.items.names}
+                                  if kind == "name" else asked)
     # the opening word, unless the next one is the question's name ("Jens Stoltenberg resigned ...")
     openers = [words[0].strip(",.;:") for words in (claim.split() for claim in claims)
                if words and not (len(words) > 1 and words[1][:1].isupper()
@@ -551,6 +571,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         return True
     # "What is the name of the property …?" may ask for a term, no proper name: "… is called primality"
     if kind == "name" and any(_calls(claim, language, question) for claim in claims):
+        return True
+    # "Wie hieß die Periode …?" may ask for a term, no proper name either: "… war die mittelkambrische Periode"
+    if kind == "name" and any(_term_after_copula(claim, language, question) for claim in claims):
         return True
     # a noun right after a figure is what it counts ("in den 880er Jahren"), no one's name
     counted = {fold(word) for claim in claims for word in _COUNTED_NOUN.findall(claim)}
