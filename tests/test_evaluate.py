@@ -84,7 +84,12 @@ from qa.types import Answer
         ("Sie führen zu zusätzlichen Erwärmungen der Erdoberfläche [1].", "zusätzlichen Erwärmung der Erdoberfläche",
          True),
         ("Die Gefechte dauerten etwa sechs Jahre [1].", "sechs Jahren", True),
-        ("Der Embargo schadete.", "Das Embargo", False),
+        # articles left out on both sides, as MLQA's evaluation does (unseen-18 xq-10, unseen-14 xq-10)
+        ("Der Embargo schadete.", "Das Embargo", True),
+        ("The Holozän is the latest epoch.", "Das Holozän", True),
+        ("Sie liegt auf der University of Chicago Campus [1].", "the University of Chicago campus", True),
+        ("Der Embargo schadete.", "Das Verbot", False),
+        ("Sie liegt auf dem Campus der Universität.", "the University of Chicago campus", False),
         ("Das ist erlaubt.", "nicht erlaubt", False),
         ("Die Erwärmung der Ozeane nahm zu.", "zusätzlichen Erwärmung der Erdoberfläche", False),
     ],

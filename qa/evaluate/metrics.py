@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer.data import load_table
 from qa.answer.key_items import Date, fold, key_items, month_names, number_words
 from qa.evaluate.questions import Question
 from qa.evaluate.records import ResultRecord
@@ -67,13 +68,28 @@ def _alternative_pattern(alternative: str) -> re.Pattern[str]:
 def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
     """Per fact, whether `text` (citation markers removed) contains one of its alternatives; an alternative that is a
     full date is also found written in another form ("28 February 2008" in "February 28, 2008", "28.02.2008"), one
-    that is a count alone in figures or in words ("sechs" in "6-mal", "12" in "zwölf"), and any alternative in
-    another inflection of its words ("sechs Jahren" in "sechs Jahre")."""
+    that is a count alone in figures or in words ("sechs" in "6-mal", "12" in "zwölf"), any alternative in
+    another inflection of its words ("sechs Jahren" in "sechs Jahre"), and any alternative with other articles or
+    none ("Das Embargo" in "Der Embargo")."""
     plain = strip_markers(text)
     normalised = normalise(plain)
     return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) or _same_count(a, plain)
-                or _same_stems(a, normalised) for a in fact if a.strip())
+                or _same_stems(a, normalised) or _same_without_articles(a, normalised) for a in fact if a.strip())
             for fact in facts]
+
+
+@lru_cache(maxsize=1)
+def _articles() -> re.Pattern[str]:
+    words = {word for forms in load_table("function_words.toml")["articles"].values() for word in forms}
+    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b\s*")
+
+
+def _same_without_articles(alternative: str, normalised: str) -> bool:
+    """The alternative stands in the normalised text once the articles of both are left out, in either language,
+    as MLQA's evaluation script leaves them out ("Das Embargo" in "der embargo", "the University of Chicago campus"
+    in "auf der University of Chicago Campus"). An alternative of articles only is not matched this way."""
+    bare = _articles().sub("", normalise(alternative)).strip()
+    return bool(bare.strip(_EDGE_PUNCTUATION)) and bool(_alternative_pattern(bare).search(_articles().sub("", normalised)))
 
 
 _WORD = re.compile(r"\w+")
@@ -83,7 +99,7 @@ def _same_stems(alternative: str, normalised: str) -> bool:
     """The alternative's words, each reduced to its Snowball stem (German, or English), stand in a row in the
     normalised text: "zusätzlichen Erwärmung der Erdoberfläche" in "zu zusätzlichen Erwärmungen der Erdoberfläche",
     "sechs Jahren" in "etwa sechs Jahre", "primes" in "prime numbers". Whole words, and every word counts, the small
-    ones too: "nicht erlaubt" is not found in "erlaubt", nor "Das Embargo" in "Der Embargo"."""
+    ones too: "nicht erlaubt" is not found in "erlaubt" (articles aside: _same_without_articles)."""
     alternative = normalise(alternative)
     for language in ("de", "en"):
         wanted = _stems(alternative, language)
