@@ -418,6 +418,8 @@ def test_a_counted_noun_names_no_one(claim: str, expected: bool) -> None:
      "mittelkambrische Periode.", "de", True),
     ("Wie hieß Gandhis Vorgehensweise?", "Gandhis Vorgehensweise war die Satyagraha.", "de", True),
     ("What is the name of the process that tests primality?", "The process is trial division.", "en", True),
+    # an indefinite article brings a description, no name
+    ("Wie hieß Gandhis Vorgehensweise?", "Gandhis Vorgehensweise war eine gewaltfreie.", "de", False),
     # the copula restates the question only: no term
     ("Wie hieß die Periode vor 505 Millionen Jahren?", "Die Periode vor 505 Millionen Jahren war die Periode.",
      "de", False),

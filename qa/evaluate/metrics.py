@@ -80,7 +80,8 @@ def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
 
 @lru_cache(maxsize=1)
 def _articles() -> re.Pattern[str]:
-    words = {word for forms in load_table("function_words.toml")["articles"].values() for word in forms}
+    words = {word for kind in load_table("function_words.toml")["articles"].values() for forms in kind.values()
+             for word in forms}
     return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b\s*")
 
 
