@@ -263,6 +263,14 @@ def test_years_the_question_names_must_be_in_the_evidence() -> None:
     ("Was geschah in den 1970er Jahren?", ("1975 regnete es.", "de"), set()),
     ("What happened in the 1970s?", ("In 1985 it rained.", "en"), {1970}),
     ("What happened in 1970?", ("In 1975 it rained.", "en"), {1970}),
+    # a decade in two digits, of the 1900s or the 2000s (unseen-32 xq-03: a quote of "den späten 1980ern" for "in
+    # den 70ern"); German "1980ern" is a decade too
+    ("Wer spielte Doctor Who auf der Bühne in den 70ern?", ("In den späten 1980ern spielten sie.", "de"), {1970}),
+    ("Wer spielte Doctor Who auf der Bühne in den 70ern?", ("In den frühen 1970ern spielte er.", "de"), set()),
+    ("Who played the Doctor on stage in the '70s?", ("In 1974 he played the Doctor.", "en"), set()),
+    ("What happened in the 20s?", ("In 2023 it rained.", "en"), set()),
+    ("Who played the Doctor on stage in the '70s?", ("In 1984 he played the Doctor.", "en"), {1970}),
+    ("Was geschah in den 1980ern?", ("1985 regnete es.", "de"), set()),
 ])
 def test_a_decade_or_century_the_question_names_is_named_by_a_year_in_it_or_its_ordinal(
         question: str, evidence: tuple[str, str], missing: set[int]) -> None:

@@ -173,8 +173,8 @@ def missing_years(question: str, language: str, evidence: Sequence[tuple[str, st
     neighbours and each cited document's source line (its date). A decade or a century the question
     names ("by the 1700s") is named by any year in it, and a century by its ordinal ("18. Jahrhundert").
     """
-    asked = years(question, language)
     spans = year_spans(question)
+    asked = years(question, language) | set(spans)
     for text, text_language in evidence if asked else ():
         named = years(text, text_language)
         asked -= named
@@ -185,14 +185,22 @@ def missing_years(question: str, language: str, evidence: Sequence[tuple[str, st
     return asked
 
 
-# A year written as a decade or a century: "1970s", "1970's", "1970er" (1970-1979); "1700s", "1700er" (1700-1799).
-_YEAR_SPAN = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?:s|['’]s|er)(?!\w)")
+# A year written as a decade or a century: "1970s", "1970's", "1970er", "1970ern" (1970-1979); "1700s", "1700er"
+# (1700-1799).
+_YEAR_SPAN = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?:s|['’]s|ern|er)(?!\w)")
+# A decade in two digits: "the 80s", "the '90s", "in den 70ern", "70er Jahre" (of the 1900s or the 2000s).
+_SHORT_DECADE = re.compile(r"(?<![\w.,])['’]?([1-9]0)(?:s|['’]s|ern|er)(?!\w)")
 
 
-def year_spans(text: str) -> dict[int, range]:
-    """The years `text` writes as a decade or, ending in 00, a century, with the years they span."""
-    return {int(year): range(int(year), int(year) + (100 if year.endswith("00") else 10))
-            for year in _YEAR_SPAN.findall(text)}
+def year_spans(text: str) -> dict[int, frozenset[int]]:
+    """The years `text` writes as a decade or, ending in 00, a century, with the years they span; a decade in two
+    digits ("in den 70ern") spans its years in both the 1900s and the 2000s, keyed by the first."""
+    spans = {int(year): frozenset(range(int(year), int(year) + (100 if year.endswith("00") else 10)))
+             for year in _YEAR_SPAN.findall(text)}
+    for decade in map(int, _SHORT_DECADE.findall(text)):
+        spans[1900 + decade] = frozenset(range(1900 + decade, 1910 + decade)) | frozenset(
+            range(2000 + decade, 2010 + decade))
+    return spans
 
 
 def centuries(text: str, language: str) -> set[int]:
