@@ -480,11 +480,11 @@ def _calls(claim: str, language: str, question: QuestionFacts) -> bool:
 
 
 def _term_after_copula(claim: str, language: str, question: QuestionFacts) -> bool:
-    """After a copula or a naming verb ("ist", "war", "is", "heißt"; function_words.toml), the claim gives a content
-    word no wording of the question has: the term a "Wie heißt …?" question asks for ("Gandhis Vorgehensweise war
-    die Satyagraha"). A name is definite: after an indefinite article comes a description ("The first network was
-    a fast one"). A term with a country in it is a place or an office ("… war der Präsident von Amerika"), not the
-    name asked for."""
+    """After a copula ("ist", "war", "is"; function_words.toml) the claim gives a content word no wording of the
+    question has: the term a "Wie heißt …?" question asks for ("Gandhis Vorgehensweise war die Satyagraha"; a naming
+    verb's term is _calls'). A name is definite: after an indefinite article comes a description ("The first network
+    was a fast one"). A term with a country in it is a place or an office ("… war der Präsident von Amerika"), not
+    the name asked for."""
     words = re.findall(r"[^\W\d_][\w'’-]*", strip_markers(claim))
     table = load_table("function_words.toml")
     copulas = table["copulas"].get(language, ())
@@ -492,7 +492,7 @@ def _term_after_copula(claim: str, language: str, question: QuestionFacts) -> bo
     asked = frozenset().union(*(content_words_both(wording.text, wording.language)
                                 for wording in (question, *question.wordings)))
     for index, word in enumerate(words):
-        if (word.lower() in copulas or word.lower() in naming_verbs()) and not (
+        if word.lower() in copulas and not (
                 index + 1 < len(words) and words[index + 1].lower() in indefinite):
             term = " ".join(words[index + 1:])
             if content_words_both(term, language) - naming_words() - asked and not find_countries(term):

@@ -171,7 +171,7 @@ def missing_years(question: str, language: str, evidence: Sequence[tuple[str, st
     "Where will the summit in 2026 take place?" cannot rest on passages about the summit of 2023,
     however well they back the place they name. The evidence is the cited chunks with their
     neighbours and each cited document's source line (its date). A decade or a century the question
-    names ("by the 1700s") is named by any year in it, and a century by its ordinal ("18. Jahrhundert").
+    names ("by the 1700s", "in den 70ern") is named by any year in it, and a century by its ordinal ("18. Jahrhundert").
     """
     spans = year_spans(question)
     asked = years(question, language) | set(spans)

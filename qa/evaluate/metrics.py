@@ -73,8 +73,9 @@ def fact_hits(text: str, facts: Sequence[Sequence[str]]) -> list[bool]:
     none ("Das Embargo" in "Der Embargo")."""
     plain = strip_markers(text)
     normalised = normalise(plain)
+    bare = _articles().sub("", normalised)
     return [any(_alternative_pattern(a).search(normalised) or _same_date(a, plain) or _same_count(a, plain)
-                or _same_stems(a, normalised) or _same_without_articles(a, normalised) for a in fact if a.strip())
+                or _same_stems(a, normalised) or _same_without_articles(a, bare) for a in fact if a.strip())
             for fact in facts]
 
 
@@ -85,12 +86,13 @@ def _articles() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b\s*")
 
 
-def _same_without_articles(alternative: str, normalised: str) -> bool:
-    """The alternative stands in the normalised text once the articles of both are left out, in either language,
-    as MLQA's evaluation script leaves them out ("Das Embargo" in "der embargo", "the University of Chicago campus"
-    in "auf der University of Chicago Campus"). An alternative of articles only is not matched this way."""
+def _same_without_articles(alternative: str, bare_text: str) -> bool:
+    """The alternative, its articles left out, stands in the normalised text without its articles (`bare_text`), in
+    either language, as MLQA's evaluation script leaves them out ("Das Embargo" in "der embargo", "the University of
+    Chicago campus" in "auf der University of Chicago Campus"). An alternative of articles only is not matched
+    this way."""
     bare = _articles().sub("", normalise(alternative)).strip()
-    return bool(bare.strip(_EDGE_PUNCTUATION)) and bool(_alternative_pattern(bare).search(_articles().sub("", normalised)))
+    return bool(bare.strip(_EDGE_PUNCTUATION)) and bool(_alternative_pattern(bare).search(bare_text))
 
 
 _WORD = re.compile(r"\w+")
