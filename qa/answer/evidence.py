@@ -1060,6 +1060,18 @@ def leads_figures(question: QuestionFacts, evidence: PassageEvidence, position: 
     return shared > 0 and sum(shared <= len(other - asked_names) for _, other, _ in names.figured_focus) == 1
 
 
+def as_focused_as_best(sentence: str, language: str, evidence: Sequence[PassageEvidence],
+                       question: QuestionFacts) -> bool:
+    """`sentence` (in `language`) shares as many of the question's focus words as any prompt sentence that could
+    answer it: for a "how many"/"when" question any sentence holding a figure or a date, else any sentence."""
+    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
+    best = names.best_focus
+    if question.kind in ("number", "date"):
+        best = max((_focus_hits(other, e.language, question, names) for e in evidence for other in e.sentences
+                    if _items(other, e.language).numbers or _items(other, e.language).dates), default=0)
+    return _focus_hits(sentence, language, question, names) >= best
+
+
 def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames,
                     dated: bool = False) -> int:
     """The most focus words of the question that any one sentence of the prompt shares (with `dated`, any one that
