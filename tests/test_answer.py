@@ -616,3 +616,25 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
     assert missing_kind(claim, "en", question, cited=["Die Effekte zeigen sich nach drei Jahren."]) == "number"
     assert missing_kind(claim, "en", question) == "number"
 
+
+
+@pytest.mark.parametrize(("question", "best", "cited", "short"), [
+    # the best sentence shares three focus words (steel, arch, forged): one is too few, two are nearly as many
+    ("Where was the steel arch of the Northern Bridge forged?",
+     "The steel arch of the Northern Bridge was forged in Duisburg in 1930.", "The railings were forged in Essen.", True),
+    ("Where was the steel arch of the Northern Bridge forged?",
+     "The steel arch of the Northern Bridge was forged in Duisburg in 1930.", "A steel arch was forged in Essen.", False),
+    # "how many X": only a sentence with a figure that names X can answer, so it is the one to measure against
+    ("How many coalitions did Rutte lead as Dutch prime minister?",
+     "Rutte was the Dutch prime minister for 14 years.", "He formed four coalitions.", False),
+    # no sentence that could answer shares a focus word: nothing to fall short of
+    ("How many coalitions did Rutte lead as Dutch prime minister?",
+     "Rutte was the Dutch prime minister for 14 years.", "He formed four governments.", False),
+])
+def test_a_sentence_from_a_later_passage_must_say_nearly_as_much_as_the_best(question: str, best: str, cited: str,
+                                                                             short: bool) -> None:
+    """Session 25 (answerer: an answer citing only passages after the closest one): `falls_short_of_best`."""
+    from qa.answer.evidence import PassageEvidence, falls_short_of_best, question_facts
+
+    evidence = [PassageEvidence((best, "It has stood there since."), None, "en"), PassageEvidence((cited,), None, "en")]
+    assert falls_short_of_best(cited, "en", evidence, question_facts(question, "en", None)) is short

@@ -27,8 +27,8 @@ from qa.answer.events import Done, Event, Redrafting, Retrieved, Token
 from qa.answer.evidence import (
     PassageEvidence,
     QuestionFacts,
-    as_focused_as_best,
     common_words,
+    falls_short_of_best,
     missing_kind,
     passage_names,
     question_facts,
@@ -318,11 +318,11 @@ class Answerer:
         if unmentioned:
             return self._refuse(base, unmentioned, timings, started)
         # The lead passage holds the sentence closest to the question. An answer drawn only from the others was a
-        # distractor's about as often as it was right (27 sets, session 25), unless a sentence it cites says as much
-        # of what the question asks as any sentence of the prompt.
+        # distractor's about as often as it was right (27 sets, session 25), unless a sentence it cites says nearly
+        # as much of what the question asks as the best sentence of the prompt.
         lead = len(passages) if self.config.best_passage_last else 1
-        if all(c.number != lead for c in checked.citations) and not any(
-                as_focused_as_best(c.evidence, c.passage.chunk.language, evidence, facts) for c in checked.citations):
+        if all(c.number != lead for c in checked.citations) and all(
+                falls_short_of_best(c.evidence, c.passage.chunk.language, evidence, facts) for c in checked.citations):
             return self._quote_or_refuse(base, "the answer cites only passages after the closest one, in sentences that "
                                          "say less of what the question asks than another", passages, evidence, facts,
                                          timings, started, drafted_in)
