@@ -617,7 +617,6 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
     assert missing_kind(claim, "en", question) == "number"
 
 
-
 @pytest.mark.parametrize(("question", "best", "cited", "short"), [
     # the best sentence shares three focus words (steel, arch, forged): one is too few, two are nearly as many
     ("Where was the steel arch of the Northern Bridge forged?",
