@@ -636,4 +636,4 @@ def test_a_sentence_from_a_later_passage_must_say_nearly_as_much_as_the_best(que
     from qa.answer.evidence import PassageEvidence, falls_short_of_best, question_facts
 
     evidence = [PassageEvidence((best, "It has stood there since."), None, "en"), PassageEvidence((cited,), None, "en")]
-    assert falls_short_of_best(cited, "en", evidence, question_facts(question, "en", None)) is short
+    assert falls_short_of_best([(cited, "en")], evidence, question_facts(question, "en", None)) is short

@@ -321,8 +321,8 @@ class Answerer:
         # distractor's about as often as it was right (27 sets, session 25), unless a sentence it cites says nearly
         # as much of what the question asks as the best sentence of the prompt.
         lead = len(passages) if self.config.best_passage_last else 1
-        if all(c.number != lead for c in checked.citations) and all(
-                falls_short_of_best(c.evidence, c.passage.chunk.language, evidence, facts) for c in checked.citations):
+        if all(c.number != lead for c in checked.citations) and falls_short_of_best(
+                [(c.evidence, c.passage.chunk.language) for c in checked.citations], evidence, facts):
             return self._quote_or_refuse(base, "the answer cites only passages after the closest one, in sentences that "
                                          "say less of what the question asks than another", passages, evidence, facts,
                                          timings, started, drafted_in)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -1064,41 +1064,46 @@ def leads_figures(question: QuestionFacts, evidence: PassageEvidence, position: 
     return shared > 0 and sum(shared <= len(other - asked_names) for _, other, _ in names.figured_focus) == 1
 
 
-def falls_short_of_best(sentence: str, language: str, evidence: Sequence[PassageEvidence],
+def falls_short_of_best(cited: Sequence[tuple[str, str]], evidence: Sequence[PassageEvidence],
                         question: QuestionFacts) -> bool:
-    """`sentence` (in `language`) shares fewer than LEAD_FOCUS_SHARE of the question's focus words that the best
-    prompt sentence able to answer shares: for a "how many"/"when" question the best sentence holding a figure or a
-    date (and for "how many X" one that names X), else the best of all."""
+    """Every `cited` sentence (text, language) shares fewer than LEAD_FOCUS_SHARE of the question's focus words that
+    the best prompt sentence able to answer shares: for a "how much"/"when" question the best one holding a figure
+    or a date (for "how many X" one that also names X), else the best of all. (_holds_figure's stricter reading of
+    "a figure of the asked kind" let dev q50's wrong amount pass again, session 25's review.)"""
     names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
     best = names.best_focus
     if question.kind in ("number", "date"):
         counted = question.kind == "number" and bool(question.counted)
-        best = max((_focus_hits(other, e.language, question, names) for e in evidence for other in e.sentences
-                    if (_items(other, e.language).numbers or _items(other, e.language).dates)
-                    and (not counted or any(asked.counted & content_words_both(other, e.language)
-                                            for asked in question.wordings_for(e.language)))), default=0)
-    return _focus_hits(sentence, language, question, names) < LEAD_FOCUS_SHARE * best
+        best = best_focus_hits(evidence, question, names, lambda text, language: _holds_figure_or_date(text, language)
+                               and (not counted or any(asked.counted & content_words_both(text, language)
+                                                       for asked in question.wordings_for(language))))
+    return all(_focus_hits(text, language, question, names) < LEAD_FOCUS_SHARE * best for text, language in cited)
 
 
 def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts, names: PromptNames,
-                    dated: bool = False) -> int:
-    """The most focus words of the question that any one sentence of the prompt shares (with `dated`, any one that
-    holds a date or a year); a reference entry (a sentence with a web address: a footnote citing a work, whose title
-    repeats the topic's words) aside."""
+                    able: Callable[[str, str], bool] | None = None) -> int:
+    """The most focus words of the question that any one sentence of the prompt shares (with `able`, any one for
+    which able(sentence, language) holds, e.g. _dated); a reference entry (a sentence with a web address: a footnote
+    citing a work, whose title repeats the topic's words) aside."""
     return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences
-                if not WEB_ADDRESS.search(sentence) and (not dated or _dated(sentence, e.language))), default=0)
+                if not WEB_ADDRESS.search(sentence) and (able is None or able(sentence, e.language))), default=0)
 
 
 def with_best_focus(names: PromptNames, evidence: Sequence[PassageEvidence], question: QuestionFacts) -> PromptNames:
     """`names` with the most focus words any prompt sentence shares, and for a "when" question any dated one."""
     return replace(names, best_focus=best_focus_hits(evidence, question, names),
-                   best_dated_focus=best_focus_hits(evidence, question, names, dated=True) if question.kind == "date"
+                   best_dated_focus=best_focus_hits(evidence, question, names, _dated) if question.kind == "date"
                    else 0,
                    figured_focus=tuple((e.language, _focus_shared(sentence, e.language, question, names),
                                         _figures(_items(sentence, e.language)))
                                        for e in evidence for sentence in e.sentences
                                        if not WEB_ADDRESS.search(sentence)
                                        and _holds_figure(sentence, e.language, question)))
+
+
+def _holds_figure_or_date(text: str, language: str) -> bool:
+    items = _items(text, language)
+    return bool(items.numbers or items.dates)
 
 
 def _dated(text: str, language: str) -> bool:
