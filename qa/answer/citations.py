@@ -22,9 +22,9 @@ from qa.answer.evidence import (
     PromptNames,
     QuestionFacts,
     claim_support,
+    prompt_names,
     question_facts,
     translated_support,
-    with_best_focus,
 )
 from qa.answer.output import META_PREFIX, META_SENTENCE, SOURCE_LEAD_IN
 from qa.answer.support import is_echo
@@ -105,7 +105,7 @@ def check_citations(
     if facts is None:
         question_vector = embed([question])[0] if embed is not None and question else None
         facts = question_facts(question, language, question_vector)
-    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    names = prompt_names(evidence, facts)
     supports = [[claim_support(claim, language, evidence[j], facts, names, None if vectors is None else vectors[i])
                  for j in range(len(passages))] for i, claim in enumerate(claims)]
     if reread is not None:

@@ -1070,7 +1070,7 @@ def falls_short_of_best(cited: Sequence[tuple[str, str]], evidence: Sequence[Pas
     the best prompt sentence able to answer shares: for a "how much"/"when" question the best one holding a figure
     or a date (for "how many X" one that also names X), else the best of all. (_holds_figure's stricter reading of
     "a figure of the asked kind" let dev q50's wrong amount pass again, session 25's review.)"""
-    names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
+    names = prompt_names(evidence, question)
     best = names.best_focus
     if question.kind in ("number", "date"):
         counted = question.kind == "number" and bool(question.counted)
@@ -1087,6 +1087,11 @@ def best_focus_hits(evidence: Sequence[PassageEvidence], question: QuestionFacts
     citing a work, whose title repeats the topic's words) aside."""
     return max((_focus_hits(sentence, e.language, question, names) for e in evidence for sentence in e.sentences
                 if not WEB_ADDRESS.search(sentence) and (able is None or able(sentence, e.language))), default=0)
+
+
+def prompt_names(evidence: Sequence[PassageEvidence], question: QuestionFacts) -> PromptNames:
+    """The prompt's names, counted over its passages, with the question's best focus (with_best_focus)."""
+    return with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
 
 
 def with_best_focus(names: PromptNames, evidence: Sequence[PassageEvidence], question: QuestionFacts) -> PromptNames:
@@ -1117,7 +1122,7 @@ def talks_about_question(evidence: Sequence[PassageEvidence], which: int, positi
     sentence is (focus words or, across languages, a clear similarity; see _on_topic). `names`: the prompt's names
     with their best focus (with_best_focus), when the caller has them already."""
     if names is None:
-        names = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, question)
+        names = prompt_names(evidence, question)
     offered = evidence[which]
     return _on_topic(offered.sentences[position], (position,), offered, question, names)
 

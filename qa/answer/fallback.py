@@ -33,10 +33,10 @@ from qa.answer.evidence import (
     name_stem,
     name_stems,
     passage_names,
+    prompt_names,
     quote_outshone,
     states_claim_items,
     talks_about_question,
-    with_best_focus,
 )
 from qa.answer.key_items import find_full_names
 from qa.answer.prompts import QUOTE
@@ -133,7 +133,7 @@ def located_quote(draft: str, language: str, facts: QuestionFacts, passages: Seq
 def _prompt(facts: QuestionFacts, evidence: Sequence[PassageEvidence]) -> tuple[frozenset[str], set[str], PromptNames]:
     """What both quotes weigh a sentence by: the prompt's names (passage_names), the people the question names
     (_asked_people) and the prompt's names with their best focus (with_best_focus)."""
-    prompt = with_best_focus(PromptNames.of([" ".join(e.sentences) for e in evidence]), evidence, facts)
+    prompt = prompt_names(evidence, facts)
     return passage_names(evidence), _asked_people(facts, evidence, prompt), prompt
 
 
