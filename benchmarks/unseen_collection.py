@@ -14,6 +14,12 @@ never copied into the repo) it writes into --out:
   xquad.en.json), tagged "cross-lingual" or "same-language"; the facts are the
   answer span in the paragraph's language and in the other one. Plus 8
   unanswerable questions from 8 other articles that are not in the collection.
+- with --near-misses N, `near_misses.jsonl`: N unanswerable questions per article
+  of the collection, on its topic but about one of its paragraphs that is not
+  in the collection (XQuAD questions whose answer, in either language, stands
+  in no document of the collection, nor does any number of it). These are the
+  hard refusals: the passages are on the question's topic and do not hold the
+  answer. Unless --prepare-only they are answered too, into out/run-near-misses.
 
 The choice is deterministic (--seed). Then, unless --prepare-only, it indexes
 the collection in out/index and runs the evaluation through
@@ -56,6 +62,7 @@ ARTICLES = 12
 PARAGRAPHS_PER_ARTICLE = 3
 UNANSWERABLE = 8
 MAX_ANSWER_WORDS = 6
+NEAR_MISSES_FILE = "near_misses.jsonl"
 PUBLISHER = "Wikipedia (XQuAD)"
 PARAGRAPH_WORD = {"de": "Absatz", "en": "paragraph"}
 
@@ -170,6 +177,33 @@ def choose_collection(articles: Sequence[Sequence[ParallelParagraph]], seed: int
     return Collection(tuple(documents), tuple(questions))
 
 
+def near_miss_questions(articles: Sequence[Sequence[ParallelParagraph]], collection: Collection,
+                        per_article: int = 1, seed: int = SEED) -> list[dict[str, Any]]:
+    """Unanswerable questions on the collection's topics: per article of the collection, `per_article` XQuAD
+    questions about its paragraphs that are left out, whose answer span (German or English, any case) stands
+    in no document of the collection, nor any number of it (deterministic for `seed`). The asked language
+    alternates between the article's document language and the other."""
+    rng = random.Random(seed * 7919 + per_article)
+    written = " ".join(paragraph.text[language] for paragraph, language in collection.documents).casefold()
+    numbers = set(re.findall(r"\d+", written))
+    chosen = {paragraph.file_name() for paragraph, _ in collection.documents}
+    article_language = {paragraph.article: language for paragraph, language in collection.documents}
+    questions: list[dict[str, Any]] = []
+    for article in articles:
+        language = article_language.get(article[0].article)
+        if language is None:
+            continue
+        candidates = [item for paragraph in article if paragraph.file_name() not in chosen for item in paragraph.questions
+                      if not any(item.answer[lang].casefold() in written for lang in LANGUAGES)
+                      and not set(re.findall(r"\d+", " ".join(item.answer.values()))) & numbers]
+        for item in rng.sample(candidates, min(per_article, len(candidates))):
+            asked = language if len(questions) % 2 == 0 else _other(language)
+            line = _question_line(f"nm-{len(questions) + 1:02d}", item, asked,
+                                  ["unanswerable", "near-miss", "xquad", article[0].slug], None)
+            questions.append(line | {"xquad_answer": item.answer[asked]})
+    return questions
+
+
 def collection_articles(articles: Sequence[Sequence[ParallelParagraph]], seed: int = SEED) -> set[str]:
     """The slugs of the articles the collection of `seed` uses, those of its unanswerable questions included
     (other benchmarks leave them out, so the collection stays unseen)."""
@@ -199,9 +233,17 @@ def write_collection(collection: Collection, out: Path) -> tuple[Path, Path]:
     return seeds, questions_file
 
 
-def prepare(xquad: Path, out: Path, seed: int = SEED) -> tuple[Path, Path]:
-    """Choose the collection from the XQuAD files in `xquad` and write it into `out`."""
-    return write_collection(choose_collection(load_parallel(xquad), seed), out)
+def prepare(xquad: Path, out: Path, seed: int = SEED, near_misses: int = 0) -> tuple[Path, Path]:
+    """Choose the collection from the XQuAD files in `xquad` and write it into `out`; with `near_misses` also
+    out/near_misses.jsonl (near_miss_questions)."""
+    articles = load_parallel(xquad)
+    collection = choose_collection(articles, seed)
+    if near_misses:
+        lines = near_miss_questions(articles, collection, near_misses, seed)
+        (out / NEAR_MISSES_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (out / NEAR_MISSES_FILE).write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines),
+                                            encoding="utf-8")
+    return write_collection(collection, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,20 +260,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="write seeds and questions, do not evaluate")
     parser.add_argument("--naive", action="store_true", help="run the naive-RAG baseline instead of the product")
     parser.add_argument("--run-name", help="run folder inside --out (default: run, or naive with --naive)")
+    parser.add_argument("--near-misses", type=int, default=0, metavar="N",
+                        help=f"also write {NEAR_MISSES_FILE}: N unanswerable questions per article on the collection's "
+                             "topic, and answer them into run-near-misses (default 0: none)")
     add_model_arguments(parser)
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if not (args.xquad / "xquad.de.json").is_file():
         print(f"error: no XQuAD files in {args.xquad}; pass --xquad FOLDER", file=sys.stderr)
         return 2
-    seeds, questions_file = prepare(args.xquad, out, args.seed)
-    print(f"Wrote {seeds} and {questions_file}")
+    seeds, questions_file = prepare(args.xquad, out, args.seed, args.near_misses)
+    print(f"Wrote {seeds} and {questions_file}" + (f" and {out / NEAR_MISSES_FILE}" if args.near_misses else ""))
     if args.prepare_only:
         return 0
     config = load_config(ROOT, overrides={"seeds_dir": seeds, "index_dir": out / "index",
                                           "generator": args.generator, "embedder": args.embedder})
-    questions, _ = load_questions(questions_file)
-    questions = questions[: args.limit] if args.limit else questions
     run_dir = out / (args.run_name or ("naive" if args.naive else "run"))
     if args.naive:
         pipeline = as_pipeline(build_naive(config, cache_dir=run_dir, draft_cache=args.draft_cache))
@@ -239,12 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         generator = CachedGenerator(build_generator(config), args.draft_cache) if args.draft_cache else None
         pipeline = Pipeline(config, generator=generator)
         pipeline.ensure_index()
-    try:
-        summary = run_eval(pipeline, questions, run_dir, resume=not args.no_resume, question_file=questions_file)
-    except KeyboardInterrupt:
-        print(f"interrupted; run the same command again to continue in {run_dir}", file=sys.stderr)
-        return 130
-    print_summary(summary, pipeline.generator, run_dir)
+    runs = [(questions_file, run_dir)]
+    if args.near_misses:
+        runs.append((out / NEAR_MISSES_FILE, run_dir.with_name(run_dir.name + "-near-misses")))
+    for asked, folder in runs:
+        questions, _ = load_questions(asked)
+        questions = questions[: args.limit] if args.limit else questions
+        try:
+            summary = run_eval(pipeline, questions, folder, resume=not args.no_resume, question_file=asked)
+        except KeyboardInterrupt:
+            print(f"interrupted; run the same command again to continue in {folder}", file=sys.stderr)
+            return 130
+        print_summary(summary, pipeline.generator, folder)
     return 0
 
 

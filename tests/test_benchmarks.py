@@ -198,6 +198,26 @@ def test_unseen_collection_is_deterministic() -> None:
     assert unseen_collection.choose_collection(articles, seed=1) != unseen_collection.choose_collection(articles)
 
 
+def test_near_misses_ask_about_the_collections_articles_what_no_document_answers(tmp_path: Path) -> None:
+    if not (XQUAD / "xquad.de.json").is_file():
+        pytest.skip(f"the XQuAD data set is not at {XQUAD}")
+    seeds, _ = unseen_collection.prepare(XQUAD, tmp_path, near_misses=2)
+    questions, problems = load_questions(tmp_path / unseen_collection.NEAR_MISSES_FILE)
+    assert not problems and 12 < len(questions) <= 2 * unseen_collection.ARTICLES
+    documents = load_documents(seeds)[0]
+    written = " ".join(document.text for document in documents).casefold()
+    slugs = {document.id[3:].rsplit("_", 1)[0] for document in documents}
+    lines = [json.loads(line) for line in (tmp_path / unseen_collection.NEAR_MISSES_FILE).read_text().splitlines()]
+    assert all(not q.answerable and not q.facts and "near-miss" in q.tags for q in questions)
+    assert {q.tags[-1] for q in questions} <= slugs and len({q.tags[-1] for q in questions}) > 6  # on the topics
+    for line in lines:
+        assert line["xquad_answer"].casefold() not in written, line  # no document holds the answer
+    assert min(Counter(q.language for q in questions).values()) >= len(questions) // 3  # asked in both languages
+    again = unseen_collection.near_miss_questions(unseen_collection.load_parallel(XQUAD), unseen_collection.choose_collection(
+        unseen_collection.load_parallel(XQUAD)), 2)
+    assert [line["question"] for line in again] == [line["question"] for line in lines]  # deterministic
+
+
 def test_xquad_benchmark_gives_the_same_figures_on_milvus_as_on_faiss(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`retrieval_xquad.py --store milvus` on the hashing fake and 40 questions per language: every figure of
