@@ -218,6 +218,17 @@ def test_near_misses_ask_about_the_collections_articles_what_no_document_answers
     assert [line["question"] for line in again] == [line["question"] for line in lines]  # deterministic
 
 
+def test_unseen_collection_answers_its_near_misses_into_their_own_run(tmp_path: Path) -> None:
+    if not (XQUAD / "xquad.de.json").is_file():
+        pytest.skip(f"the XQuAD data set is not at {XQUAD}")
+    assert unseen_collection.main(["--out", str(tmp_path), "--near-misses", "1", "--limit", "2",
+                                   "--embedder", "hashing", "--generator", "extractive"]) == 0
+    answered = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    near = [json.loads(line) for line in (tmp_path / "run-near-misses" / "results.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in answered] == ["xq-01", "xq-02"] and [r["id"] for r in near] == ["nm-01", "nm-02"]
+    assert all(r["answerable"] is False for r in near)
+
+
 def test_xquad_benchmark_gives_the_same_figures_on_milvus_as_on_faiss(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`retrieval_xquad.py --store milvus` on the hashing fake and 40 questions per language: every figure of
