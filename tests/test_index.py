@@ -33,7 +33,7 @@ def test_index_builds_loads_and_reports_status(fake_config: Config) -> None:
     assert len(index.chunks) == report.chunks
     assert set(index.documents) == {"de_nato.txt", "en_rutte.txt", "de_wetter.txt"}
     manifest = json.loads((fake_config.index_dir / "current" / "manifest.json").read_text())
-    assert manifest["format_version"] == FORMAT_VERSION == 3 and manifest["embedder"]["id"] == embedder.id
+    assert manifest["format_version"] == FORMAT_VERSION == 4 and manifest["embedder"]["id"] == embedder.id
     assert set(manifest["documents"]) == set(index.documents)
     assert index_status(fake_config, embedder).stale is False
 

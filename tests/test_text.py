@@ -21,6 +21,25 @@ def test_sentence_splitter_knows_german_abbreviations_and_dates() -> None:
 
 
 
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Er sagte: »Wir bleiben.« Dann ging er.", "de", ["Er sagte: »Wir bleiben.«", "Dann ging er."]),
+    ("Er sagte: »Wir bleiben.«\n\nDann ging er.", "de", ["Er sagte: »Wir bleiben.«", "Dann ging er."]),
+    ('He said "we stay." Then he left.', "en", ['He said "we stay."', "Then he left."]),
+    ("Es hieß: «Wir bleiben.»\n\nDann ging er.", "de", ["Es hieß: «Wir bleiben.»", "Dann ging er."]),
+    # an opening mark starts the next sentence: nothing before it is left open
+    ("Das ist so. »Neu« sagt er.", "de", ["Das ist so.", "»Neu« sagt er."]),
+])
+def test_a_closing_quote_or_bracket_after_the_full_stop_stays_with_its_sentence(text: str, language: str,
+                                                                                 expected: list[str]) -> None:
+    """pysbd gives the closing mark after a full stop to the next sentence or makes it a sentence of its own
+    ("«"), which then stood in the prompt as a passage of its own."""
+    sentences = split_sentences(text, language, 10)
+    assert [s.text for s in sentences] == expected
+    assert all(text[s.start - 10:s.end - 10] == s.text for s in sentences)
+    if "\n" not in text:  # the answer splitter joins lines first
+        assert split_answer_sentences(text + " [1]", language)[0] == expected[0]
+
+
 def test_markers_are_read_in_order_without_repeats_and_stripped() -> None:
     assert markers("Die NATO [2] wurde 1949 gegründet [1, 2; 3].") == [2, 1, 3]
     assert strip_markers("Die NATO wurde 1949 gegründet [1] .") == "Die NATO wurde 1949 gegründet ."

@@ -23,7 +23,7 @@ from qa.ingest.documents import content_hash
 from qa.models.embedders import Embedder
 from qa.types import Block, Chunk, Document, Removal
 
-FORMAT_VERSION = 3  # 3: documents carry their authors
+FORMAT_VERSION = 4  # 3: documents carry their authors; 4: sentences keep their closing quotes
 CURRENT = "current"
 REBUILD_HINT = "Rebuild it with `qa index` (or `make run`, which rebuilds when needed)."
 

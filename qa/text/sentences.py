@@ -81,8 +81,25 @@ def split_sentences(text: str, language: str, offset: int = 0) -> list[Sentence]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Closing marks and the opening mark each closes. pysbd ends a sentence at its full stop and gives the closing
+# quote or bracket after it to the next sentence, or makes it a sentence of its own: "»Wir bleiben.« Dann ging
+# er." -> "»Wir bleiben.", "« Dann ging er."; 'He said "we stay." Then' -> 'He said "we stay.', '" Then'.
+# A mark at a piece's start goes back to the sentence before it when that sentence leaves its opener open:
+# "«" closes "»" (German) and "»" closes "«" (Swiss, French); a straight quote closes an odd count of them.
+_CLOSES = {"«": "»", "»": "«", "“": "„", "”": "“", "’": "‘", ")": "(", "]": "["}
+_STRAIGHT = ('"', "'")
+
+
+def _closes_open_mark(mark: str, before: str) -> bool:
+    """Does `mark`, at the start of a piece, close a quote or bracket that the text `before` it leaves open?"""
+    if mark in _STRAIGHT:
+        return before.count(mark) % 2 == 1
+    opener = _CLOSES.get(mark)
+    return opener is not None and before.count(opener) > before.count(mark)
+
+
 def _split_window(text: str, language: str, offset: int) -> list[Sentence]:
-    sentences: list[Sentence] = []
+    spans: list[list[int]] = []
     cursor = 0
     clean = _CONTROL.sub(" ", text) if _CONTROL.search(text) else text  # same length: offsets hold
     for piece in _segmenter(language).segment(clean):
@@ -93,9 +110,18 @@ def _split_window(text: str, language: str, offset: int) -> list[Sentence]:
         if found < 0:  # pysbd altered the text; fall back to the cursor position
             found = cursor
         end = found + len(stripped)
-        sentences.append(Sentence(text[found:end], offset + found, offset + end))
         cursor = end
-    return sentences
+        if spans:  # closing marks that pysbd cut off the sentence before go back to it
+            previous = spans[-1]
+            while found < end and _closes_open_mark(clean[found], clean[previous[0]:previous[1]]):
+                previous[1] = found + 1
+                found += 1
+                while found < end and clean[found].isspace():
+                    found += 1
+            if found >= end:
+                continue
+        spans.append([found, end])
+    return [Sentence(text[start:end], offset + start, offset + end) for start, end in spans]
 
 
 # Markers at the start of a pysbd segment ("[1] Das HQ ...") belong to the sentence before it.
