@@ -197,6 +197,28 @@ def test_a_failed_draft_points_at_the_sentence_it_answered_from(pipeline_on: Pip
     assert elsewhere.refused, elsewhere
 
 
+def test_an_answer_without_key_items_gives_way_to_the_closest_sentence_quoted(pipeline_on: Pipeline) -> None:
+    """A "what" answer adds no figure, date, place or name that the checks could hold against its citation; where
+    a passage sentence answers the question closely (here the quote threshold is lowered to the small test
+    embedder's scale) that sentence is shown in its own words. An answer with a key item stays as it is, and
+    `quote_itemless_answers = false` keeps the draft."""
+    def answer(question: str, draft: str, on: bool = True) -> Answer:
+        config = pipeline_on.config.replace(min_quote_score=0.6, quote_itemless_answers=on)
+        scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=ScriptedGenerator(draft))
+        scripted._index = pipeline_on.index  # noqa: SLF001 - share the built index, nothing else
+        return scripted.answer(question)
+
+    question, draft = "What does the Hub for the South work as?", "The hub works as a think tank on threats from the south [1]."
+    quoted = answer(question, draft)
+    assert quoted.extractive and not quoted.refused, quoted
+    assert quoted.text == "The source says, verbatim: “It works as a think tank on threats from the south.” [1]"
+    assert cited_documents(quoted) == {"en_hub.txt"} and "adds no figure" in quoted.refusal_reason
+    kept = answer(question, draft, on=False)
+    assert not kept.extractive and kept.text == draft, kept
+    placed = answer("Where was the Hub for the South set up?", "The Hub for the South was set up in Naples [1].")
+    assert not placed.extractive and placed.text == "The Hub for the South was set up in Naples [1].", placed
+
+
 # --- right drafts are not refused ---------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from qa.answer.evidence import (
     common_words,
     falls_short_of_best,
     missing_kind,
+    new_items,
     passage_names,
     question_facts,
     talks_about_question,
@@ -326,6 +327,19 @@ class Answerer:
             return self._quote_or_refuse(base, "the answer cites only passages after the closest one, in sentences that "
                                          "say less of what the question asks than another", passages, evidence, facts,
                                          timings, started, drafted_in)
+        if self.config.quote_itemless_answers and not any(
+                new_items(strip_markers(check.sentence), drafted_in, facts).count() for check in checked.sentences):
+            # The checks verify an answer by its key items; one that adds none to the question ("what", "why", "how")
+            # is backed only by shared words and similarity. Where a passage sentence answers the question closely,
+            # its own words are shown instead: faithful by construction (README, session 28).
+            quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words(),
+                                      self.config.figure_quote_score)
+            if quote is not None:
+                return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
+                                    sentences=(quote.check,), support_score=1.0,
+                                    refusal_reason="quoted: the answer adds no figure, date, place or name that its "
+                                                   "citation could vouch for, and a passage sentence answers closely",
+                                    timings=replace(timings, total_s=time.perf_counter() - started)))
         return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,
