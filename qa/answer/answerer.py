@@ -35,7 +35,7 @@ from qa.answer.evidence import (
     question_facts,
     talks_about_question,
 )
-from qa.answer.fallback import extractive_answer, located_quote
+from qa.answer.fallback import Quote, extractive_answer, located_quote
 from qa.answer.followups import refers_back, standalone_question
 from qa.answer.gate import (
     acronym_found,
@@ -332,14 +332,10 @@ class Answerer:
             # The checks verify an answer by its key items; one that adds none to the question ("what", "why", "how")
             # is backed only by shared words and similarity. Where a passage sentence answers the question closely,
             # its own words are shown instead: faithful by construction (README, session 28).
-            quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words(),
-                                      self.config.figure_quote_score)
+            quote = self._close_quote(facts, passages, evidence)
             if quote is not None:
-                return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
-                                    sentences=(quote.check,), support_score=1.0,
-                                    refusal_reason="quoted: the answer adds no figure, date, place or name that its "
-                                                   "citation could vouch for, and a passage sentence answers closely",
-                                    timings=replace(timings, total_s=time.perf_counter() - started)))
+                return self._quoted(base, quote, "the answer adds no figure, date, place or name that its citation "
+                                    "could vouch for, and a passage sentence answers closely", timings, started)
         return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,
@@ -397,8 +393,7 @@ class Answerer:
                          started: float, drafted_in: str | None = None) -> Done:
         """Quote the passage sentence that clearly answers the question, or the one the draft (written in
         `drafted_in`) answered from (Config.located_quote), or refuse for `reason`."""
-        quote = extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words(),
-                                  self.config.figure_quote_score)
+        quote = self._close_quote(facts, passages, evidence)
         if quote is None and self.config.located_quote and base.draft:
             quote = located_quote(base.draft, drafted_in or base.language, facts, passages, evidence,
                                   self._common_words())
@@ -409,6 +404,16 @@ class Answerer:
             if self.config.short_fallback and self.config.answer_style == "sentences":
                 return self._short_or_refuse(base, reason, passages, evidence, facts, timings, started)
             return self._refuse(base, reason, timings, started)
+        return self._quoted(base, quote, reason, timings, started)
+
+    def _close_quote(self, facts: QuestionFacts, passages: Sequence[Passage],
+                     evidence: Sequence[PassageEvidence]) -> Quote | None:
+        """The passage sentence that clearly answers the question (qa.answer.fallback.extractive_answer), if any."""
+        return extractive_answer(facts, passages, evidence, self.config.min_quote_score, self._common_words(),
+                                 self.config.figure_quote_score)
+
+    def _quoted(self, base: Answer, quote: Quote, reason: str, timings: Timings, started: float) -> Done:
+        """The answer that shows `quote` (the source's own words with its citation) instead of the draft, for `reason`."""
         return Done(replace(base, text=quote.text, refused=False, extractive=True, citations=(quote.citation,),
                             sentences=(quote.check,), support_score=1.0, refusal_reason=f"quoted: {reason}",
                             timings=replace(timings, total_s=time.perf_counter() - started)))
