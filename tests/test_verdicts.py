@@ -83,9 +83,10 @@ def pipeline_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     yield indexed(tmp_path_factory, "verdicts", CORPUS, SOURCES)
 
 
-def verdict(pipeline: Pipeline, question: str, draft: str) -> Answer:
-    """The product's final answer when the model writes `draft` for `question`."""
-    scripted = Pipeline(pipeline.config, embedder=pipeline.embedder, generator=ScriptedGenerator(draft))
+def verdict(pipeline: Pipeline, question: str, draft: str, **settings: object) -> Answer:
+    """The product's final answer when the model writes `draft` for `question` (with `settings` changed)."""
+    config = pipeline.config.replace(**settings) if settings else pipeline.config
+    scripted = Pipeline(config, embedder=pipeline.embedder, generator=ScriptedGenerator(draft))
     scripted._index = pipeline.index  # noqa: SLF001 - share the built index, nothing else
     return scripted.answer(question)
 
@@ -189,10 +190,7 @@ def test_a_failed_draft_points_at_the_sentence_it_answered_from(pipeline_on: Pip
     assert quoted.extractive and not quoted.refused, quoted
     assert quoted.text == "The source says, verbatim: “The Hub for the South was set up in Naples in 2017.” [1]"
     assert cited_documents(quoted) == {"en_hub.txt"} and "draft's key items" in quoted.refusal_reason
-    off = Pipeline(pipeline_on.config.replace(located_quote=False), embedder=pipeline_on.embedder,
-                   generator=ScriptedGenerator(loop))
-    off._index = pipeline_on.index  # noqa: SLF001 - share the built index, nothing else
-    assert off.answer(question).refused
+    assert verdict(pipeline_on, question, loop, located_quote=False).refused
     elsewhere = verdict(pipeline_on, question, loop.replace("Naples", "Rome"))
     assert elsewhere.refused, elsewhere
 
@@ -203,10 +201,7 @@ def test_an_answer_without_key_items_gives_way_to_the_closest_sentence_quoted(pi
     embedder's scale) that sentence is shown in its own words. An answer with a key item stays as it is, and
     `quote_itemless_answers = false` keeps the draft."""
     def answer(question: str, draft: str, on: bool = True) -> Answer:
-        config = pipeline_on.config.replace(min_quote_score=0.6, quote_itemless_answers=on)
-        scripted = Pipeline(config, embedder=pipeline_on.embedder, generator=ScriptedGenerator(draft))
-        scripted._index = pipeline_on.index  # noqa: SLF001 - share the built index, nothing else
-        return scripted.answer(question)
+        return verdict(pipeline_on, question, draft, min_quote_score=0.6, quote_itemless_answers=on)
 
     question, draft = "What does the Hub for the South work as?", "The hub works as a think tank on threats from the south [1]."
     quoted = answer(question, draft)
