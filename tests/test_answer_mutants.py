@@ -340,6 +340,50 @@ def test_a_quote_must_name_whom_the_question_names_unless_that_is_the_collection
     assert name_stem("NATO's") == name_stem("NATO’s") == name_stem("NATO") != name_stem("NATOs")
 
 
+def test_a_quote_that_names_another_person_and_none_the_question_names_is_about_someone_else() -> None:
+    """Test t007 again, where the passages never give Rutte's full name (it opens a sentence): the sentence about
+    Jens Stoltenberg's ten years names another person and not Rutte, so it answers nothing about Rutte. A question
+    for a person or a name is answered by another name, and a sentence naming no person may still be quoted.
+    Mutants: qa.answer.fallback._quotable (another person named in place of the question's names)."""
+    term = question_facts("Für wie lange soll Rutte das Amt mindestens ausüben?", "de", QUESTION_VECTOR)
+    other = "Nach zehn Jahren im Amt tritt Jens Stoltenberg heute ab."
+    assert quote_for([offered({other: 0.9375})], facts=term) is None
+    named = "Nach zehn Jahren im Amt tritt Jens Stoltenberg heute ab, Rutte soll vier Jahre bleiben."
+    assert quote_for([offered({named: 0.9375})], facts=term) is not None
+    assert quote_for([offered({"Nach zehn Jahren im Amt tritt Stoltenberg ab.": 0.9375})], facts=term) is not None
+    successor = question_facts("Wer folgte im Amt auf Rutte?", "de", QUESTION_VECTOR)
+    assert quote_for([offered({"Im Amt folgte ihm Jens Stoltenberg.": 0.9375})], facts=successor) is not None
+
+
+def test_a_claim_without_key_items_must_share_what_it_adds_with_the_cited_sentence() -> None:
+    """Unseen: "What colors was the 2001 ABC logo?" answered "The 2001 ABC logo was black and white", citing a
+    sentence that says black-and-yellow; the claim adds no key item, so its words are its content, and the cited
+    sentence says none of those it adds to the question. Across languages words cannot match, and a claim with a
+    key item is judged by that item. Mutants: qa.answer.evidence.claim_support (the words a claim adds)."""
+    question = "What colors was the 2001 ABC logo?"
+    sentence = "In 2001 the ABC logo was changed to gold and blue on a dark background."
+    wrong = support_of(question, "The 2001 ABC logo was black and white.", [sentence], "en", similarity=0.96875)
+    assert wrong.reason == "the cited sentence states nothing the answer adds to the question"
+    assert support_of(question, "The 2001 ABC logo was gold and blue.", [sentence], "en",
+                      similarity=0.96875).window == (0,)
+    across = support_of("Welche Farben hatte das ABC-Logo 2001?", "Das ABC-Logo war 2001 gold und blau.", [sentence],
+                        "de", evidence_language="en", similarity=0.96875)
+    assert across.window == (0,)
+
+
+def test_an_inflected_hyphenated_name_of_the_question_is_no_new_name() -> None:
+    """Dev q28: "Die Indo-Pazifik-Partnern der NATO traten … zusammen" repeats "Welche Indo-Pazifik-Partner …?"
+    and names nobody; it was read as adding the name "indo-pazifik-partnern" and passed as an answer. Each part
+    of a hyphenated name is compared with the question's words. Mutants: qa.answer.evidence.new_items."""
+    from qa.answer.evidence import new_items
+
+    facts = question_facts("Welche Indo-Pazifik-Partner der NATO trafen sich mit dem Nordatlantikrat?", "de", None)
+    echo = "Die Indo-Pazifik-Partnern der NATO traten mit dem Nordatlantikrat zusammen."
+    assert new_items(echo, "de", facts).count() == 0
+    # a part the question does not name makes the hyphenated name a new one
+    assert new_items("Es trafen sich Biden-Berater.", "de", facts).names == {"biden-berater"}
+
+
 def test_no_similarity_stands_in_for_the_age_a_how_old_question_asks() -> None:
     support = support_of("Wie alt war Stoltenberg, als er das Amt abgab?", "Er war 9 Jahre im Amt.",
                          ["Stoltenberg wollte nach neun Jahren sein Amt niederlegen."], "de", similarity=0.96875)

@@ -99,6 +99,11 @@ def test_words_that_only_look_like_countries_are_not_countries(text: str) -> Non
 
 def test_names_are_capitalised_words_inside_a_sentence() -> None:
     assert find_names("Mark Rutte succeeded Jens Stoltenberg in October.") == {"rutte", "jens", "stoltenberg"}
+    # an acronym is a name also where it opens the sentence (unseen "HIV uses antigenic variation …" was read as
+    # adding no name to "What is an example of a virus …?" and gave way to a quote without the virus)
+    assert find_names("HIV uses antigenic variation. The virus evades it.") == {"hiv"}
+    assert find_names("NATO wurde 1949 gegründet.", "de") == {"nato"}
+    assert find_names("US troops left. A virus spread.") == set()  # a country's acronym stays a country
     assert find_names("The US backed him.") == set()  # a country is not a name
     # a German figure makes the word right after it a noun ("32 Meter"), not a name after markup between
     assert find_names("Er ist 32 Meter hoch.", "de") == set()

@@ -363,10 +363,19 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
         # a country that only locates the place before it ("Brüssel, Belgium") is no claim of its own
         countries=frozenset(items.countries - question.items.countries - find_countries(question.text)
                             - appositive_countries(claim)),
-        names=frozenset(name for name in items.names if _stem(name) not in question_names),
+        names=frozenset(name for name in items.names if not _names_question_name(name, question_names)),
         full_names=tuple(run for run in find_full_names(claim, language)
                          if not all(_stem(name) in question_names for name in run)),
     )
+
+
+def _names_question_name(name: str, question_names: set[str]) -> bool:
+    """The claim's name is one the question names (`question_names`: name_stems of the question). The question's
+    words are compared one by one, so a hyphenated name is the question's when each of its parts is: "Die
+    Indo-Pazifik-Partnern …" adds no name to "Welche Indo-Pazifik-Partner …?", "NATO-Gipfel" does to a question
+    about the "NATO-Generalsekretär"."""
+    parts = [part for part in name.split("-") if part]
+    return _stem(name) in question_names or (len(parts) > 1 and all(_stem(part) in question_names for part in parts))
 
 
 def answers_kind(claims: Sequence[str], language: str, question: QuestionFacts,
@@ -712,6 +721,14 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         # a key item the window states, normalised ("France" = "Frankreich", "four" = "vier"), is a matched word;
         # so is "Norway" for "der Norweger Stoltenberg" (a nationality checked above)
         matched |= claim_words & _stated_item_words(claim, language, text, evidence.language)
+        if not (matched or added.count() or language != evidence.language
+                or not content_words_both(claim, language) - question.words):
+            # a claim that adds no key item is backed by its words: where the cited sentence says none of those it
+            # adds to the question ("The logo was black and white" of "… was black-and-yellow"; an echo of the
+            # question in other words), its similarity comes from the words it shares with the question
+            if failure == "the passage has no sentence":
+                failure = "the cited sentence states nothing the answer adds to the question"
+            continue
         share = len(matched) / len(claim_words) if claim_words else 0.0
         similarity = _similarity(claim_vector, evidence.vectors, window)
         score = max(share, semantic_support(similarity))

@@ -526,8 +526,8 @@ def _in_a_run(text: str, match: re.Match[str], previous: str) -> bool:
 
 
 def find_names(text: str, language: str = "en") -> set[str]:
-    """Folded capitalised words that do not start a sentence: proper names (in German, a capitalised word
-    after an article, a number or an inflected adjective counts as a noun instead)."""
+    """Folded capitalised words that do not start a sentence, and acronyms anywhere: proper names (in German, a
+    capitalised word after an article, a number or an inflected adjective counts as a noun instead)."""
     names: set[str] = set()
     country_words = _country_phrase_starts(text)
     sentence_start = True
@@ -544,7 +544,9 @@ def find_names(text: str, language: str = "en") -> set[str]:
         noun = language == "de" and bool(previous) and previous[0].islower() and bool(_GERMAN_NOUN_BEFORE.match(previous))
         # a figure makes the next word a noun only right before it ("32 Meter"), not across markup ('1"> Hinnerk')
         noun = noun or (language == "de" and previous[:1].isdigit() and not text[previous_end:match.start()].strip())
-        if (not sentence_start and token[0].isupper() and len(token) > 1 and not noun
+        # every sentence opens with a capital, but an acronym is a name there too ("HIV uses antigenic variation")
+        acronym = token.isalpha() and token.isupper()
+        if ((not sentence_start or acronym) and token[0].isupper() and len(token) > 1 and not noun
                 and folded not in month_names() and folded not in country_names()
                 and folded + "@" not in country_names() and token not in _acronyms() and token not in _measures()
                 and match.start() not in country_words
