@@ -150,7 +150,7 @@ def _asked_people(facts: QuestionFacts, evidence: Sequence[PassageEvidence], pro
 def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozenset[str], common: frozenset[str],
               asked_names: set[str]) -> bool:
     """A statement (no fragment) that can answer the question: it speaks of what "how many"/"how old" counts,
-    holds an item of the asked kind, names a person the question names and no other person in their place."""
+    holds an item of the asked kind and names a person the question names."""
     if sentence.lstrip(" \"'„“”‚‘’»«([")[:1].islower():
         return False  # a fragment (after a formula the text lost, or a split list), no statement to quote
     if asked.counted and not asked.counted & content_words_both(sentence, language):
@@ -160,14 +160,7 @@ def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozens
     if not answers_kind([sentence], language, asked, known, common):
         return False
     # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
-    if asked_names and not asked_names & name_stems(sentence):
-        return False
-    # nor, where the passages never give Rutte's full name, by "Nach zehn Jahren im Amt tritt Jens Stoltenberg …
-    # ab": a sentence that names another person and none of the question's names is about someone else, unless
-    # the question asks for a person or a name
-    return not (asked.items.names and not {asked.kind, *asked.also} & {"person", "name"}
-                and find_full_names(sentence, language)
-                and not {name_stem(name) for name in asked.items.names} & name_stems(sentence))
+    return not asked_names or bool(asked_names & name_stems(sentence))
 
 
 def _quote(language: str, passage: Passage, sentence: str, similarity: float) -> Quote:
