@@ -20,6 +20,7 @@ from qa.answer.evidence import (
     answers_kind,
     best_focus_hits,
     claim_support,
+    new_items,
     question_facts,
     with_best_focus,
 )
@@ -341,10 +342,11 @@ def test_a_quote_must_name_whom_the_question_names_unless_that_is_the_collection
 
 
 def test_a_claim_without_key_items_must_share_what_it_adds_with_the_cited_sentence() -> None:
-    """Unseen: "What colors was the 2001 ABC logo?" answered "The 2001 ABC logo was black and white", citing a
-    sentence that says black-and-yellow; the claim adds no key item, so its words are its content, and the cited
-    sentence says none of those it adds to the question. Across languages words cannot match, and a claim with a
-    key item is judged by that item. Mutants: qa.answer.evidence.claim_support (the words a claim adds)."""
+    """Unseen-43 xq-19: "What colors was the 2001 ABC logo?" answered "The 2001 ABC logo was black and white" (the
+    gold: black-and-yellow), backed by its similarity to the translation of a sentence on ABC's web campaign that
+    names no colour; the claim adds no key item, so its words are its content, and the cited sentence says none of
+    those it adds to the question. Across languages words cannot match, and a claim with a key item is judged by
+    that item. Mutants: qa.answer.evidence.claim_support (the words a claim adds)."""
     question = "What colors was the 2001 ABC logo?"
     sentence = "In 2001 the ABC logo was changed to gold and blue on a dark background."
     wrong = support_of(question, "The 2001 ABC logo was black and white.", [sentence], "en", similarity=0.96875)
@@ -360,8 +362,6 @@ def test_an_inflected_hyphenated_name_of_the_question_is_no_new_name() -> None:
     """Dev q28: "Die Indo-Pazifik-Partnern der NATO traten … zusammen" repeats "Welche Indo-Pazifik-Partner …?"
     and names nobody; it was read as adding the name "indo-pazifik-partnern" and passed as an answer. Each part
     of a hyphenated name is compared with the question's words. Mutants: qa.answer.evidence.new_items."""
-    from qa.answer.evidence import new_items
-
     facts = question_facts("Welche Indo-Pazifik-Partner der NATO trafen sich mit dem Nordatlantikrat?", "de", None)
     echo = "Die Indo-Pazifik-Partnern der NATO traten mit dem Nordatlantikrat zusammen."
     assert new_items(echo, "de", facts).count() == 0

@@ -674,7 +674,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         return ClaimSupport(FAILED_SUPPORT, (), f"the answer writes {min(foreign).lower()} letters, which the cited "
                                                 "passage does not")
     added = new_items(claim, language, question)
-    claim_words = (content_words_both(claim, language) - question.words) or content_words_both(claim, language)
+    adds_words = content_words_both(claim, language) - question.words
+    claim_words = adds_words or content_words_both(claim, language)
     best: ClaimSupport | None = None
     failure = "the passage has no sentence"
     # Key items must stand in one sentence with what the question asks; only plain claims may span two.
@@ -721,11 +722,11 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         # a key item the window states, normalised ("France" = "Frankreich", "four" = "vier"), is a matched word;
         # so is "Norway" for "der Norweger Stoltenberg" (a nationality checked above)
         matched |= claim_words & _stated_item_words(claim, language, text, evidence.language)
-        if not (matched or added.count() or language != evidence.language
-                or not content_words_both(claim, language) - question.words):
+        if adds_words and not (matched or added.count() or language != evidence.language):
             # a claim that adds no key item is backed by its words: where the cited sentence says none of those it
-            # adds to the question ("The logo was black and white" of "… was black-and-yellow"; an echo of the
-            # question in other words), its similarity comes from the words it shares with the question
+            # adds to the question ("The 2001 ABC logo was black and white" cited to a sentence on the logo's web
+            # campaign; an echo of the question in other words), its similarity comes from the words it shares with
+            # the question
             if failure == "the passage has no sentence":
                 failure = "the cited sentence states nothing the answer adds to the question"
             continue
