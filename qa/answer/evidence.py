@@ -365,12 +365,13 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
                             - appositive_countries(claim)),
         names=frozenset(name for name in items.names if not _names_question_name(name, question_names)),
         full_names=tuple(run for run in find_full_names(claim, language)
-                         if not all(_stem(name) in question_names for name in run)),
+                         if not all(_names_question_name(name, question_names) for name in run)),
     )
 
 
 def _names_question_name(name: str, question_names: set[str]) -> bool:
-    """The claim's name is one the question names (`question_names`: name_stems of the question). The question's
+    """The claim's name (or a part of a full name) is one the question names (`question_names`: name_stems of the
+    question). The question's
     words are compared one by one, so a hyphenated name is the question's when each of its parts is: "Die
     Indo-Pazifik-Partnern …" adds no name to "Welche Indo-Pazifik-Partner …?", "NATO-Gipfel" does to a question
     about the "NATO-Generalsekretär"."""
