@@ -629,6 +629,13 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
     # no sentence that could answer shares a focus word: nothing to fall short of
     ("How many coalitions did Rutte lead as Dutch prime minister?",
      "Rutte was the Dutch prime minister for 14 years.", "He formed four governments.", False),
+    # unseen-51 xq-03: a sentence holding a name the question gives that no other passage names ("XXXIII") is anchored
+    # to the question, however few of its words it shares
+    ("Which team won the Cup XXXIII?", "The team that won the Cup was celebrated.",
+     "Elway led the Broncos to victory at Cup XXXIII.", False),
+    # a name the best sentence's passage gives too anchors nothing
+    ("Which team won the Cup XXXIII?", "The team that won the Cup XXXIII was celebrated.",
+     "Elway led the Broncos to victory at Cup XXXIII.", True),
 ])
 def test_a_sentence_from_a_later_passage_must_say_nearly_as_much_as_the_best(question: str, best: str, cited: str,
                                                                              short: bool) -> None:

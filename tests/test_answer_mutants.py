@@ -1888,3 +1888,38 @@ def test_which_continent_wants_a_continent() -> None:
     assert answers_kind(["They lie off the coast of Africa."], "en", english)
     assert answers_kind(["They lie off the South American coast."], "en", english)
     assert not answers_kind(["They lie off the coast of Morocco."], "en", english)
+
+
+@pytest.mark.parametrize(("question", "sentence", "others", "on_topic"), [
+    # unseen-43 xq-32: the question's own name, which no other passage names, anchors the sentence that says the
+    # same in other words ("schlug vor" for "schlägt vor")
+    ("What did Anna Beispiel propose about the spread of the illness?",
+     "Beispiel suggested that the cause was a form of anthrax.", UNRELATED, True),
+    # without the name, words and similarity decide as before
+    ("What did Anna Beispiel propose about the spread of the illness?",
+     "Others suggested that the cause was a form of anthrax.", UNRELATED, False),
+    # a name that other passages of the prompt name too singles nothing out
+    ("What did Anna Beispiel propose about the spread of the illness?",
+     "Beispiel suggested that the cause was a form of anthrax.", ("Anna Beispiel met the mayor.", *UNRELATED), False),
+    # nor does a name the question gives as the setting (dev u02: "… des NATO-Hauptquartiers in Brüssel")
+    ("What is the postal address of the headquarters in Anchorville?",
+     "The ceremony was held in Anchorville.", UNRELATED, False),
+    # a figure the question gives anchors too (unseen-47 xq-02: "What is 565 °C the creep limit of?")
+    ("What is 565 °C the ceiling of?", "Turbines usually run at 565 °C, the limit of stainless steel.",
+     UNRELATED, True),
+])
+def test_a_sentence_anchored_to_the_question_is_on_topic_at_a_slightly_lower_similarity(
+        question: str, sentence: str, others: tuple[str, ...], on_topic: bool) -> None:
+    """Mutants: qa.answer.evidence._anchored (a name the question gives, only in the cited passage, not after a
+    locative; or a figure it gives) and ANCHORED_COSINE_MARGIN: the anchored window passes just below the
+    same-language bar, never further below it."""
+    from qa.answer.evidence import ANCHORED_COSINE_MARGIN, SAME_LANGUAGE_FOCUS_COSINE
+
+    claim = "It was a form of anthrax." if "anthrax" in sentence else "The ceremony was held in Anchorville."
+    if "565" in question:
+        claim = "565 °C is the limit of stainless steel."
+    just_below = SAME_LANGUAGE_FOCUS_COSINE - ANCHORED_COSINE_MARGIN / 2
+    support = support_of(question, claim, [sentence], "en", other_passages=others, similarity=just_below)
+    assert (support.reason != OFF_TOPIC) is on_topic, support
+    too_far = SAME_LANGUAGE_FOCUS_COSINE - 2 * ANCHORED_COSINE_MARGIN
+    assert support_of(question, claim, [sentence], "en", other_passages=others, similarity=too_far).reason == OFF_TOPIC
