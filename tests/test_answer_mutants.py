@@ -1923,3 +1923,24 @@ def test_a_sentence_anchored_to_the_question_is_on_topic_at_a_slightly_lower_sim
     assert (support.reason != OFF_TOPIC) is on_topic, support
     too_far = SAME_LANGUAGE_FOCUS_COSINE - 2 * ANCHORED_COSINE_MARGIN
     assert support_of(question, claim, [sentence], "en", other_passages=others, similarity=too_far).reason == OFF_TOPIC
+
+
+@pytest.mark.parametrize(("passage_sentences", "backed"), [
+    # unseen-52 xq-21: the cited sentence names the actor by his surname; the passage gives his full name before
+    (["In 1989 Jon Quirrel and Dana Flint played the Doctor on stage.",
+      "While Quirrel was ill, Bert Muster played the Doctor twice."], True),
+    # another given name before that surname in the passage: the claim's may be the other person's
+    (["In 1989 Jon Quirrel and Ada Quirrel played the Doctor on stage.",
+      "While Quirrel was ill, Bert Muster played the Doctor twice."], False),
+    # a passage that never writes the full name gives no given name
+    (["In 1989 Dana Flint played the Doctor on stage.",
+      "While Quirrel was ill, Bert Muster played the Doctor twice."], False),
+])
+def test_a_given_name_the_passage_writes_with_the_windows_surname_is_the_windows(passage_sentences: list[str],
+                                                                                 backed: bool) -> None:
+    """Mutants: qa.answer.evidence._given_names_of_window (the surname in the window, the full name elsewhere in the
+    cited passage, no other given name before that surname there)."""
+    support = support_of("Which actor played the Doctor when the main actor was ill?",
+                         "Bert Muster replaced the Doctor due to the illness of Jon Quirrel.", passage_sentences, "en",
+                         other_passages=UNRELATED)
+    assert (support.window == (1,)) is backed, support

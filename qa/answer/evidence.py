@@ -868,9 +868,10 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     # the source line's names (authors, publisher) back only questions about the document itself
     present = name_stems(text + " " + evidence.source_line if source_names else text)
+    given = _given_names_of_window(added, present, evidence)
     for name in added.names:
         stem = _stem(name)
-        if stem in present or names.topical(stem):
+        if stem in present or names.topical(stem) or stem in given:
             continue
         if names.counts.get(stem):
             return f"{name} appears elsewhere in the passages, not in the cited sentence"
@@ -886,6 +887,27 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
                    for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
+
+
+def _given_names_of_window(added: _NewItems, present: set[str], evidence: PassageEvidence) -> frozenset[str]:
+    """The given names of the claim's full names whose surname the window names, where the cited passage writes
+    that full name in another sentence and no other name before that surname: "Jon" of "Jon Pertwee" stands for
+    "Während Pertwee krank war, …" when the passage says "… spielten Jon Pertwee und Colin Baker …" before it."""
+    runs = [tuple(map(_stem, run)) for sentence in evidence.sentences for run in name_runs(sentence)]
+    given: set[str] = set()
+    for run in added.full_names:
+        stems = tuple(map(_stem, run))
+        if len(stems) < 2 or stems[-1] not in present:
+            continue
+        # every capitalised word right before the surname in the passage is this given name
+        before = {other[i - 1] for other in runs for i in range(1, len(other)) if other[i] == stems[-1]}
+        if before == {stems[-2]} and any(_contains(other, stems) for other in runs):
+            given |= set(stems[:-1])
+    return frozenset(given)
+
+
+def _contains(run: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(run[i:i + len(part)] == part for i in range(len(run) - len(part) + 1))
 
 
 def states_claim_items(claim: str, language: str, question: QuestionFacts, evidence: PassageEvidence, position: int,
