@@ -1944,3 +1944,22 @@ def test_a_given_name_the_passage_writes_with_the_windows_surname_is_the_windows
                          "Bert Muster replaced the Doctor due to the illness of Jon Quirrel.", passage_sentences, "en",
                          other_passages=UNRELATED)
     assert (support.window == (1,)) is backed, support
+
+
+def test_an_anchored_sentence_must_name_the_class_a_which_question_asks_for() -> None:
+    """Unseen-53 near miss nm-09: "What enemy of Doctor Who is also a Time Lord?" was answered "The Ninth Doctor is
+    also a Time Lord [1]." by a sentence anchored through "Time Lord" alone. Mutants: qa.answer.evidence._asked_class
+    and its use in _on_topic_as (the class noun after "which"/"what"/"welches" must stand in the anchored window)."""
+    from qa.answer.evidence import ANCHORED_COSINE_MARGIN, SAME_LANGUAGE_FOCUS_COSINE
+
+    just_below = SAME_LANGUAGE_FOCUS_COSINE - ANCHORED_COSINE_MARGIN / 2
+    question = "What adversary of the Doctor is also a Time Warden?"
+    claim = "The Ninth Doctor is also a Time Warden."
+    lone = support_of(question, claim, ["The Ninth Doctor thought he was the last Time Warden."], "en",
+                      other_passages=UNRELATED, similarity=just_below)
+    assert lone.reason == OFF_TOPIC, lone
+    # without a class noun ("Who …?") the anchor holds
+    anchored = support_of("Who besides the Doctor is also a Time Warden?", claim,
+                          ["The Ninth Doctor thought he was the last Time Warden."], "en", other_passages=UNRELATED,
+                          similarity=just_below)
+    assert anchored.reason != OFF_TOPIC, anchored

@@ -1249,7 +1249,11 @@ def _on_topic_as(text: str, window: tuple[int, ...], evidence: PassageEvidence, 
     bar = FOCUS_COSINE if evidence.language != question.language else SAME_LANGUAGE_FOCUS_COSINE
     # "Wie viele Kinder hat Mark Rutte?" is not answered by "Rutte war 14 Jahre lang Regierungschef": a window that
     # does not name what the question counts gets no lower bar
-    if bar - ANCHORED_COSINE_MARGIN <= similarity < bar and not (question.counted and not question.counted & words):
+    # nor one that does not name the class a "which X" question asks for ("What enemy of Doctor Who is also a Time
+    # Lord?" is not answered by a sentence on the Ninth Doctor, a Time Lord, that names no enemy)
+    asked_class = _asked_class(question.text, question.language)
+    if (bar - ANCHORED_COSINE_MARGIN <= similarity < bar and not (question.counted and not question.counted & words)
+            and (not asked_class or asked_class & words)):
         return _anchored(text, evidence.language, question, names)
     return similarity >= bar
 
@@ -1262,6 +1266,15 @@ def _anchored(text: str, language: str, question: QuestionFacts, names: PromptNa
     asked = {stem for stem in map(_stem, question.items.names)
              if names.counts.get(stem, 0) == 1 and stem not in setting}
     return bool(asked & name_stems(text)) or bool(_figures(question.items) & _figures(_items(text, language)))
+
+
+def _asked_class(text: str, language: str) -> frozenset[str]:
+    """The stems of the noun a "which X"/"welches X" question asks for one of ("enemy" of "What enemy of …?", "team"
+    of "Welches Team gewann …?"; function_words.toml's interrogative determiners); none for "What is …?"."""
+    determiners = load_table("function_words.toml")["interrogative_determiners"].get(language, ())
+    words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    return next((content_words_both(word, language) for before, word in zip(words, words[1:])
+                 if before.casefold() in determiners), frozenset())
 
 
 def _setting_names(text: str, language: str) -> frozenset[str]:
