@@ -377,10 +377,9 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
 
 def _names_question_name(name: str, question_names: set[str]) -> bool:
     """The claim's name (or a part of a full name) is one the question names (`question_names`: name_stems of the
-    question). The question's
-    words are compared one by one, so a hyphenated name is the question's when each of its parts is: "Die
-    Indo-Pazifik-Partnern …" adds no name to "Welche Indo-Pazifik-Partner …?", "NATO-Gipfel" does to a question
-    about the "NATO-Generalsekretär"."""
+    question). The question's words are compared one by one, so a hyphenated name is the question's when each of its
+    parts is: "Die Indo-Pazifik-Partnern …" adds no name to "Welche Indo-Pazifik-Partner …?", "NATO-Gipfel" does to a
+    question about the "NATO-Generalsekretär"."""
     parts = [part for part in name.split("-") if part]
     return _stem(name) in question_names or (len(parts) > 1 and all(_stem(part) in question_names for part in parts))
 
@@ -1273,17 +1272,22 @@ def _anchored(text: str, language: str, question: QuestionFacts, names: PromptNa
 def _asked_class(text: str, language: str) -> frozenset[str]:
     """The stems of the noun a "which X"/"welches X" question asks for one of ("enemy" of "What enemy of …?", "team"
     of "Welches Team gewann …?"; function_words.toml's interrogative determiners); none for "What is …?"."""
-    determiners = load_table("function_words.toml")["interrogative_determiners"].get(language, ())
-    words = re.findall(r"[^\W\d_][\w'’-]*", text)
-    return next((content_words_both(word, language) for before, word in zip(words, words[1:])
-                 if before.casefold() in determiners), frozenset())
+    return next((content_words_both(word, language)
+                 for word in _words_after(text, language, "interrogative_determiners")), frozenset())
 
 
 def _setting_names(text: str, language: str) -> frozenset[str]:
     """The stems of the words of `text` right after a locative preposition (function_words.toml's locatives)."""
-    locatives = load_table("function_words.toml")["locatives"].get(language, ())
+    return frozenset(_stem(fold(word)) for word in _words_after(text, language, "locatives"))
+
+
+@lru_cache(maxsize=1024)
+def _words_after(text: str, language: str, table: str) -> tuple[str, ...]:
+    """The words of a question `text` that stand right after one of function_words.toml's `table` words (for
+    `language`), in order; kept per question, since every window of every claim asks again."""
+    markers = load_table("function_words.toml")[table].get(language, ())
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
-    return frozenset(_stem(fold(word)) for before, word in zip(words, words[1:]) if before.casefold() in locatives)
+    return tuple(word for before, word in zip(words, words[1:]) if before.casefold() in markers)
 
 
 def _similarity(vector: np.ndarray | None, vectors: np.ndarray | None, window: tuple[int, ...]) -> float:
