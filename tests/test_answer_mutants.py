@@ -115,6 +115,9 @@ def test_a_century_answers_when_unless_the_question_names_it() -> None:
     century the question itself names is no answer."""
     begun = question_facts("Wann begann die Bewegung?", "de", None)
     assert answers_kind(["Die Bewegung begann Mitte des 18. Jahrhunderts in England."], "de", begun)
+    # a German claim that keeps its English passage's words (unseen-43 xq-34) dates it as well
+    assert answers_kind(["Die Bewegung begann im mid-18th century [1]."], "de", begun)
+    assert not answers_kind(["Die Bewegung begann in England [1]."], "de", begun)
     within = question_facts("When in the 18th century did the movement begin?", "en", None)
     assert not answers_kind(["The movement began in the 18th century."], "en", within)
 
@@ -166,6 +169,38 @@ def test_a_place_or_a_population_is_asked_for_in_other_words(question: str, lang
     from qa.answer.evidence import question_kind
 
     assert question_kind(question, language) == kind
+
+
+@pytest.mark.parametrize(("question", "language", "kind"), [
+    # session 31 (unseen-44 xq-20, unseen-46 xq-32): a name is also asked for as "der Name von …", a nickname
+    ("Was war der Name von du Ponts Schießpulverunternehmen?", "de", "name"),
+    ("Wie lautet der Spitzname für das Delta in den Niederlanden?", "de", "name"),
+    ("What is the nickname for the graph?", "en", "name"),
+    ("What were their names?", "en", "name"),
+    # not a name in a language: the item must then be that language's, which only its sentence tells
+    ("What is the Polish name of the Saxon Gardens?", "en", None),
+    ("Was ist der Grund für den Austritt?", "de", None),
+])
+def test_a_name_is_asked_for_in_other_words(question: str, language: str, kind: str | None) -> None:
+    """question_kinds.toml's [name] patterns: the question phrase is then no focus word, and the answer must give a
+    name (qa.answer.evidence._answers)."""
+    from qa.answer.evidence import question_kind
+
+    assert question_kind(question, language) == kind
+
+
+def test_a_name_joined_to_a_lower_case_particle_is_a_name() -> None:
+    """qa.answer.key_items._particle_name (unseen-43 xq-05: "Abu al-Rayhan al-Biruni [1]." was refused as giving no
+    name for "Wie hieß der … persische Geologe?"): "al-Biruni" is a name wherever it stands; a lower-case prefix that
+    is no name particle ("anti-American", "mid-July") makes none."""
+    from qa.answer.evidence import answers_kind, question_facts
+    from qa.answer.key_items import find_names
+
+    assert find_names("Abu al-Rayhan al-Biruni war ein Geologe.", "de") == {"al-rayhan", "al-biruni"}
+    assert find_names("The anti-American mood grew in mid-July.", "en") == set()
+    asked = question_facts("Wie hieß der persische Geologe?", "de", None)
+    assert answers_kind(["Abu al-Rayhan al-Biruni [1]."], "de", asked)
+    assert not answers_kind(["Der persische Geologe war ein Gelehrter [1]."], "de", asked)
 
 
 def test_a_sentence_that_gives_a_name_is_about_what_is_the_name() -> None:

@@ -556,9 +556,11 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         return any(date[2] is not None for item in found for date in item.dates)
     if kind == "date":
         # a year or a date, a span counted back from now ("around 74,000 years ago"), or a century ("Mitte des 18.
-        # Jahrhunderts") the question does not name
+        # Jahrhunderts") the question does not name, in either language (a German claim may keep its English
+        # passage's words: "… begann im mid-18th century")
         return any(item.dates or any(_is_year(r) for r in item.numbers) for item in found) or any(
-            counts_back_in_time(claim, language) or centuries(claim, language) - centuries(question.text, question.language)
+            counts_back_in_time(claim, language)
+            or set().union(*(centuries(claim, other) for other in ("de", "en"))) - centuries(question.text, question.language)
             for claim in claims)
     # place, person: a name or country, also one that opens the sentence ("Pistorius befürwortete ...");
     # not the person the question names: "Who succeeded Stoltenberg?" is not answered by "Jens Stoltenberg …"

@@ -546,7 +546,9 @@ def find_names(text: str, language: str = "en") -> set[str]:
         noun = noun or (language == "de" and previous[:1].isdigit() and not text[previous_end:match.start()].strip())
         # every sentence opens with a capital, but an acronym is a name there too ("HIV uses antigenic variation")
         acronym = token.isalpha() and token.isupper()
-        if ((not sentence_start or acronym) and token[0].isupper() and len(token) > 1 and not noun
+        if _particle_name(token):
+            names.add(folded)  # "al-Biruni": a name wherever it stands, the sentence's first word too
+        elif ((not sentence_start or acronym) and token[0].isupper() and len(token) > 1 and not noun
                 and folded not in month_names() and folded not in country_names()
                 and folded + "@" not in country_names() and token not in _acronyms() and token not in _measures()
                 and match.start() not in country_words
@@ -555,6 +557,18 @@ def find_names(text: str, language: str = "en") -> set[str]:
         sentence_start = False
         previous, previous_end = token, match.end()
     return names
+
+
+def _particle_name(token: str) -> bool:
+    """A lower-case name particle joined by a hyphen to a capitalised name: "al-Biruni", "ibn-Saud"
+    (function_words.toml's hyphenated_name_particles)."""
+    particle, _, rest = token.partition("-")
+    return len(rest) > 1 and rest[0].isupper() and particle in _name_particles()
+
+
+@cache
+def _name_particles() -> frozenset[str]:
+    return frozenset(load_table("function_words.toml")["hyphenated_name_particles"])
 
 
 _ADJECTIVE_ENDING = re.compile(r"(?:e|en|er|es|em)$")
