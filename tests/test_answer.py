@@ -11,7 +11,7 @@ from qa.answer.citations import check_citations
 from qa.answer.events import Done, Retrieved, Token
 from qa.answer.followups import refers_back
 from qa.answer.gate import missing_places, missing_source, missing_years, publisher_word, publishers_by_word, years
-from qa.answer.output import is_refusal, join_split_figures
+from qa.answer.output import is_refusal, join_split_figures, localise_countries
 from qa.answer.passages import trim_passage
 from qa.answer.prompts import REFUSAL, SYSTEM, answer_messages
 from qa.config import Config
@@ -241,6 +241,22 @@ def test_a_language_named_by_the_asked_adjective_mentions_its_country() -> None:
 def test_a_figure_the_model_wrote_apart_is_shown_whole(draft: str, language: str, shown: str) -> None:
     evidence = [("Das Modell sieht 800 000 Soldaten vor.", "de"), ("1.352 Beschäftigte arbeiten dort.", "de")]
     assert join_split_figures(draft, language, evidence) == shown
+
+
+@pytest.mark.parametrize(("answer", "language", "shown"), [
+    # session 31 (unseen-44 xq-24): the model copied the English passage's names into a German answer
+    ("Kenia konkurriert mit Morocco und Ethiopia [1].", "de", "Kenia konkurriert mit Marokko und Äthiopien [1]."),
+    ("Iqbal studierte in Deutschland. Er lebte in Germany [1].", "de",
+     "Iqbal studierte in Deutschland. Er lebte in Deutschland [1]."),
+    ("Iqbal studied in England and Deutschland [1].", "en", "Iqbal studied in England and Germany [1]."),
+    # inside a longer name or a compound the name stays as written
+    ("Das NATO Rapid Deployable Corps Italy führt sie [1].", "de", "Das NATO Rapid Deployable Corps Italy führt sie [1]."),
+    ("Die Fluglinie Kenya Airways fliegt [1].", "de", "Die Fluglinie Kenya Airways fliegt [1]."),
+    ("The Südkorea-Modell was discussed [1].", "en", "The Südkorea-Modell was discussed [1]."),
+])
+def test_a_country_is_named_in_the_answers_language(answer: str, language: str, shown: str) -> None:
+    """qa.answer.output.localise_countries (CLDR names via Babel)."""
+    assert localise_countries(answer, language) == shown
 
 
 def test_years_the_question_names_must_be_in_the_evidence() -> None:

@@ -235,6 +235,15 @@ def test_a_correct_german_answer_from_an_english_passage_is_verified(pipeline_on
     assert not answer.refused and cited_documents(answer) == {"en_candidacy.txt"}, answer
 
 
+def test_countries_copied_from_a_passage_in_the_other_language_are_shown_in_the_answers(pipeline_on: Pipeline) -> None:
+    """Session 31 (unseen-44 xq-24: "Kenia konkurriert … mit Morocco und Ethiopia"): the checked answer names a
+    country as its own language does (CLDR via Babel); the check itself read the draft as written."""
+    answer = verdict(pipeline_on, "Welche Länder unterstützten Ruttes Kandidatur?",
+                     "Germany, die USA und Großbritannien unterstützten Ruttes Kandidatur [1].")
+    assert not answer.refused and cited_documents(answer) == {"en_candidacy.txt"}, answer
+    assert answer.text.startswith("Deutschland, die USA und Großbritannien"), answer
+
+
 def test_a_correct_number_in_another_format_is_verified(pipeline_on: Pipeline) -> None:
     answer = verdict(pipeline_on, "How many people worked in NATO's International Secretariat in 2023?",
                      "In 2023, 1,352 people worked in the International Secretariat [1].")

@@ -45,7 +45,7 @@ from qa.answer.gate import (
     missing_years,
     publishers_by_word,
 )
-from qa.answer.output import is_refusal, join_split_figures, repeats_itself
+from qa.answer.output import is_refusal, join_split_figures, localise_countries, repeats_itself
 from qa.answer.passages import choose_passages
 from qa.answer.pivot import MODES as PIVOT_MODES
 from qa.answer.pivot import pivot_language, translate_sentences
@@ -336,7 +336,10 @@ class Answerer:
             if quote is not None:
                 return self._quoted(base, quote, "the answer adds no figure, date, place or name that its citation "
                                     "could vouch for, and a passage sentence answers closely", timings, started)
-        return Done(replace(base, text=checked.text, refused=False, citations=checked.citations,
+        # a country copied from a passage in the other language is named as the answer's language names it; the
+        # checks read the draft's own words (countries are matched by code across languages anyway)
+        text = localise_countries(checked.text, drafted_in)
+        return Done(replace(base, text=text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,
                             timings=replace(timings, total_s=time.perf_counter() - started)))

@@ -1,4 +1,5 @@
-"""Reading the model's output: refusals, loops, sentences about the passages, sources named up front, split figures.
+"""Reading the model's output: refusals, loops, sentences about the passages, sources named up front, split figures,
+country names copied from a passage in the other language.
 
 The counterpart of qa.answer.prompts (the text that goes to the model). The
 refusal phrases are data (refusal_signals.toml). Leaves out: checking what the
@@ -85,3 +86,43 @@ def join_split_figures(text: str, language: str, evidence: list[tuple[str, str]]
         return format_decimal(value, locale=language) if value in figures else match.group(0)
 
     return _SPLIT_FIGURE.sub(join, text)
+
+
+@cache
+def _foreign_country_names() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """Per answer language: a pattern of the other language's CLDR country names that differ from the answer
+    language's ("Morocco" for German, "Marokko" for English), and each such name's name in the answer language."""
+    from babel import Locale
+
+    names = {language: Locale(language).territories for language in ("de", "en")}
+    codes = [code for code in names["en"] if isinstance(code, str) and len(code) == 2 and code.isalpha()
+             and code in names["de"]]
+    found: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {}
+    for language, other in (("de", "en"), ("en", "de")):
+        # German inflects the adjective of a name of several words ("die Vereinigten Staaten"): those stay as written
+        own = {names[other][code]: names[language][code] for code in codes if names[other][code] != names[language][code]
+               and (language != "de" or " " not in names[language][code])}
+        alternatives = "|".join(re.escape(name) for name in sorted(own, key=len, reverse=True))
+        # alone: not part of a compound ("Südkorea-Modell") nor of a longer name ("Corps Italy", "Republik Kenya",
+        # "Kenya Airways"): no hyphen and no capitalised word right before or after it
+        found[language] = (re.compile(rf"(?<![\w-])({alternatives})(?![\w-])(?! [A-ZÄÖÜ])"), own)
+    return found
+
+
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+
+
+def localise_countries(text: str, language: str) -> str:
+    """A country the answer names by its name in the other language, copied from a passage in that language
+    ("Kenia konkurriert mit Morocco und Ethiopia"), named as the answer's language names it (CLDR via Babel: "mit
+    Marokko und Äthiopien"). A name inside a longer name or a compound is left as written."""
+    if language not in ("de", "en"):
+        return text
+    pattern, own = _foreign_country_names()[language]
+
+    def localised(match: re.Match[str]) -> str:
+        before = _WORD_BEFORE.search(text[:match.start()])
+        inside_a_name = before is not None and before.group(1)[:1].isupper() and before.group(1)[-1] not in ".:!?"
+        return match.group(0) if inside_a_name else own[match.group(1)]
+
+    return pattern.sub(localised, text)
