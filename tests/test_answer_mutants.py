@@ -189,6 +189,23 @@ def test_a_name_is_asked_for_in_other_words(question: str, language: str, kind: 
     assert question_kind(question, language) == kind
 
 
+@pytest.mark.parametrize(("question", "language", "kind"), [
+    # session 31 (unseen-49 xq-13): the clause after the comma is an indirect question; "welcher Metrik" asks
+    ("Mit welcher Metrik wird bestimmt, wie groß ein Flughafen ist?", "de", None),
+    # after a question word alone the clause asks ("Wer weiß, wann …?" asks when: see the test of _joins_a_clause)
+    ("Wer sagte, wann der Gipfel stattfindet?", "de", "date"),
+    # a second question joined by "and" asks its own kind; without a question word before the comma it asks too
+    ("In response to which attack, and in which year, did NATO invoke Article 5?", "en", "date"),
+    ("According to the report, when did the mission start?", "en", "date"),
+    ("Wie viele Soldaten, die in Litauen stehen, gibt es?", "de", "number"),
+])
+def test_a_question_word_of_an_indirect_question_asks_nothing(question: str, language: str, kind: str | None) -> None:
+    """qa.answer.evidence._in_an_indirect_question."""
+    from qa.answer.evidence import question_kind
+
+    assert question_kind(question, language) == kind
+
+
 def test_a_name_joined_to_a_lower_case_particle_is_a_name() -> None:
     """qa.answer.key_items._particle_name (unseen-43 xq-05: "Abu al-Rayhan al-Biruni [1]." was refused as giving no
     name for "Wie hieß der … persische Geologe?"): "al-Biruni" is a name wherever it stands; a lower-case prefix that

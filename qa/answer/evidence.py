@@ -179,9 +179,21 @@ def _kind_matches(question: str, language: str) -> Iterator[tuple[str, re.Match[
     joins a clause does not count."""
     for kind, patterns in _kind_patterns():
         for match in patterns[language if language in patterns else "en"].finditer(question):
-            if not _joins_a_clause(match, question, language) and not _in_a_name(match, question):
+            if (not _joins_a_clause(match, question, language) and not _in_a_name(match, question)
+                    and not _in_an_indirect_question(match, question, language)):
                 yield kind, match
                 break
+
+
+def _in_an_indirect_question(match: re.Match[str], question: str, language: str) -> bool:
+    """The matched question word opens a clause after a comma, and before the comma the question asks for one of a
+    class ("welcher Metrik", "which metric"; function_words.toml's interrogative determiners): "Mit welcher Metrik
+    wird bestimmt, wie groß ein Flughafen ist?" asks for a metric, not a size. Not after a question word alone ("Wer
+    weiß, wann …?" asks when), nor in a second question joined by "and"/"und" ("Where …, and in which year …?")."""
+    comma = question.rfind(",", 0, match.start())
+    if comma < 0 or re.search(r"(?<!\w)(?:and|und|or|oder)(?!\w)", question[comma:match.start()], re.I):
+        return False
+    return bool(_words_after(question[:comma], language, "interrogative_determiners"))
 
 
 def _in_a_name(match: re.Match[str], question: str) -> bool:
