@@ -253,10 +253,19 @@ def test_a_figure_the_model_wrote_apart_is_shown_whole(draft: str, language: str
     ("Das NATO Rapid Deployable Corps Italy führt sie [1].", "de", "Das NATO Rapid Deployable Corps Italy führt sie [1]."),
     ("Die Fluglinie Kenya Airways fliegt [1].", "de", "Die Fluglinie Kenya Airways fliegt [1]."),
     ("The Südkorea-Modell was discussed [1].", "en", "The Südkorea-Modell was discussed [1]."),
+    # a name the passages write only inside a person's name is no country, wherever the answer puts it
+    ("Jordan gewann sechs Titel [1].", "de", "Jordan gewann sechs Titel [1]."),
 ])
 def test_a_country_is_named_in_the_answers_language(answer: str, language: str, shown: str) -> None:
-    """qa.answer.output.localise_countries (CLDR names via Babel)."""
-    assert localise_countries(answer, language) == shown
+    """qa.answer.output.localise_countries (CLDR names via Babel), against the cited passages."""
+    evidence = ["Kenya competes with Morocco and Ethiopia in long-distance running; Germany and Italy too.",
+                "Er studierte in England und Deutschland. Michael Jordan gewann sechs Titel."]
+    assert localise_countries(answer, language, evidence) == shown
+
+
+def test_a_country_the_cited_passages_do_not_write_is_left_as_written() -> None:
+    assert localise_countries("Kenia konkurriert mit Morocco [1].", "de", ["Kenia läuft gegen Äthiopien."]) == (
+        "Kenia konkurriert mit Morocco [1].")
 
 
 def test_years_the_question_names_must_be_in_the_evidence() -> None:

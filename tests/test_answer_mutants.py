@@ -172,7 +172,7 @@ def test_a_place_or_a_population_is_asked_for_in_other_words(question: str, lang
 
 
 @pytest.mark.parametrize(("question", "language", "kind"), [
-    # session 31 (unseen-44 xq-20, unseen-46 xq-32): a name is also asked for as "der Name von …", a nickname
+    # session 31 (unseen-45 xq-20, unseen-46 xq-32): a name is also asked for as "der Name von …", a nickname
     ("Was war der Name von du Ponts Schießpulverunternehmen?", "de", "name"),
     ("Wie lautet der Spitzname für das Delta in den Niederlanden?", "de", "name"),
     ("What is the nickname for the graph?", "en", "name"),

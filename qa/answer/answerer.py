@@ -338,7 +338,7 @@ class Answerer:
                                     "could vouch for, and a passage sentence answers closely", timings, started)
         # a country copied from a passage in the other language is named as the answer's language names it; the
         # checks read the draft's own words (countries are matched by code across languages anyway)
-        text = localise_countries(checked.text, drafted_in)
+        text = localise_countries(checked.text, drafted_in, [citation.passage.text for citation in checked.citations])
         return Done(replace(base, text=text, refused=False, citations=checked.citations,
                             sentences=checked.sentences, support_score=checked.support_score,
                             invalid_citations=checked.invalid_markers,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 
 from babel.numbers import format_decimal
@@ -112,17 +113,34 @@ def _foreign_country_names() -> dict[str, tuple[re.Pattern[str], dict[str, str]]
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
 
 
-def localise_countries(text: str, language: str) -> str:
-    """A country the answer names by its name in the other language, copied from a passage in that language
+def localise_countries(text: str, language: str, evidence: Sequence[str]) -> str:
+    """A country the answer names by its name in the other language, copied from a cited passage in that language
     ("Kenia konkurriert mit Morocco und Ethiopia"), named as the answer's language names it (CLDR via Babel: "mit
-    Marokko und Äthiopien"). A name inside a longer name or a compound is left as written."""
+    Marokko und Äthiopien"). A name inside a longer name or a compound is left as written, and so is one that the
+    cited passages (`evidence`) do not write alone as well: "Jordan" of "Michael Jordan" is no country."""
     if language not in ("de", "en"):
         return text
     pattern, own = _foreign_country_names()[language]
+    countries = {match.group(1) for passage in evidence for match in _alone(pattern, passage)}
+    if not countries:
+        return text
+    return "".join(own[part] if index % 2 and part in countries else part
+                   for index, part in enumerate(_split_alone(pattern, text)))
 
-    def localised(match: re.Match[str]) -> str:
+
+def _alone(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The matches of `pattern` in `text` that stand alone: no capitalised word right before them."""
+    def alone(match: re.Match[str]) -> bool:
         before = _WORD_BEFORE.search(text[:match.start()])
-        inside_a_name = before is not None and before.group(1)[:1].isupper() and before.group(1)[-1] not in ".:!?"
-        return match.group(0) if inside_a_name else own[match.group(1)]
+        return before is None or not before.group(1)[:1].isupper() or before.group(1)[-1] in ".:!?"
 
-    return pattern.sub(localised, text)
+    return [match for match in pattern.finditer(text) if alone(match)]
+
+
+def _split_alone(pattern: re.Pattern[str], text: str) -> list[str]:
+    """`text` split around its matches that stand alone: text, match, text, match, …, text."""
+    parts, end = [], 0
+    for match in _alone(pattern, text):
+        parts += [text[end:match.start()], match.group(1)]
+        end = match.end()
+    return [*parts, text[end:]]
