@@ -371,6 +371,15 @@ def test_a_quote_for_how_many_must_name_what_is_counted() -> None:
     assert quoted([offered({"Das Sekretariat hatte 2023 genau 1.352 Beschäftigte.": 0.9375})]) is not None
 
 
+def test_a_quote_that_only_repeats_the_questions_words_is_no_answer() -> None:
+    """Session 31 (unseen-43 xq-04: "The Pleistocene epoch takes place during which period?" was answered by quoting a
+    heading, "The Pleistocene (P) epoch."). Mutants: qa.answer.fallback._quotable (is_echo)."""
+    facts = question_facts("In welcher Periode liegt das Pleistozän-Zeitalter?", "de", QUESTION_VECTOR)
+    assert quote_for([offered({"Das Pleistozän-Zeitalter (P).": 0.9375})], facts=facts) is None
+    quote = quote_for([offered({"Das Pleistozän-Zeitalter liegt im Quartär.": 0.9375})], facts=facts)
+    assert quote is not None and "Quartär" in quote.text  # type: ignore[attr-defined]
+
+
 def test_a_quote_must_name_whom_the_question_names_unless_that_is_the_collections_topic() -> None:
     """Test t007: "Für wie lange soll Rutte das Amt … ausüben?" was answered by quoting a sentence about
     Stoltenberg's ten years. Mutants: qa.answer.fallback.extractive_answer (the people the question names, known

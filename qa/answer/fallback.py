@@ -40,7 +40,7 @@ from qa.answer.evidence import (
 )
 from qa.answer.key_items import find_full_names
 from qa.answer.prompts import QUOTE
-from qa.answer.support import content_words_both
+from qa.answer.support import content_words_both, is_echo
 from qa.text.markers import strip_markers
 from qa.types import Citation, Passage, SentenceCheck
 
@@ -153,6 +153,8 @@ def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozens
     holds an item of the asked kind and names a person the question names."""
     if sentence.lstrip(" \"'„“”‚‘’»«([")[:1].islower():
         return False  # a fragment (after a formula the text lost, or a split list), no statement to quote
+    if is_echo(sentence, asked.text, language):
+        return False  # it only repeats the question's words: "The Pleistocene (P) epoch." (a heading) answers nothing
     if asked.counted and not asked.counted & content_words_both(sentence, language):
         # "how old": a quote that speaks of no age does not answer it; "Wie viele Arten …?" is not answered
         # by a sentence on the animals' size
