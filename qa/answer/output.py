@@ -121,26 +121,13 @@ def localise_countries(text: str, language: str, evidence: Sequence[str]) -> str
     if language not in ("de", "en"):
         return text
     pattern, own = _foreign_country_names()[language]
-    countries = {match.group(1) for passage in evidence for match in _alone(pattern, passage)}
-    if not countries:
-        return text
-    return "".join(own[part] if index % 2 and part in countries else part
-                   for index, part in enumerate(_split_alone(pattern, text)))
+    countries = {match.group(1) for passage in evidence for match in pattern.finditer(passage)
+                 if _stands_alone(match, passage)}
+    return pattern.sub(lambda match: own[match.group(1)] if match.group(1) in countries and _stands_alone(match, text)
+                       else match.group(0), text)
 
 
-def _alone(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """The matches of `pattern` in `text` that stand alone: no capitalised word right before them."""
-    def alone(match: re.Match[str]) -> bool:
-        before = _WORD_BEFORE.search(text[:match.start()])
-        return before is None or not before.group(1)[:1].isupper() or before.group(1)[-1] in ".:!?"
-
-    return [match for match in pattern.finditer(text) if alone(match)]
-
-
-def _split_alone(pattern: re.Pattern[str], text: str) -> list[str]:
-    """`text` split around its matches that stand alone: text, match, text, match, …, text."""
-    parts, end = [], 0
-    for match in _alone(pattern, text):
-        parts += [text[end:match.start()], match.group(1)]
-        end = match.end()
-    return [*parts, text[end:]]
+def _stands_alone(match: re.Match[str], text: str) -> bool:
+    """The matched name has no capitalised word right before it (a sentence's end aside): not "Corps Italy"."""
+    before = _WORD_BEFORE.search(text[:match.start()])
+    return before is None or not before.group(1)[:1].isupper() or before.group(1)[-1] in ".:!?"
