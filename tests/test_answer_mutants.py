@@ -807,6 +807,58 @@ def test_the_cited_sentence_must_be_about_what_the_question_asks(question: str, 
         assert support.reason == OFF_TOPIC and support.score < 0.35, support
 
 
+ALUMNI = {
+    "de": "Zu den Alumni der Universität zählen Microsofts CEO Satya Nadella, der Gründer der Oracle Corporation Larry "
+          "Ellison, der CEO von Goldman Sachs Jon Corzine, der Gründer von McKinsey & Company James McKinsey und der "
+          "Autor Daniel Doctoroff.",
+    "en": "Notable alumni of the university include Microsoft CEO Satya Nadella, Oracle Corporation founder Larry "
+          "Ellison, Goldman Sachs CEO Jon Corzine, McKinsey & Company founder James McKinsey, and author Daniel "
+          "Doctoroff.",
+}
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "backed"), [
+    ("Which Goldman Sachs CEO studied at the university?", "Larry Ellison studied at the university.", "en", False),
+    ("Which Goldman Sachs CEO studied at the university?", "Satya Nadella studied there.", "en", False),
+    ("Which Goldman Sachs CEO studied at the university?", "Jon Corzine studied at the university.", "en", True),
+    # the list's frame ("alumni of the university") describes every member alike
+    ("Who studied at the university?", "Daniel Doctoroff studied there.", "en", True),
+    ("Welcher CEO von Goldman Sachs studierte an der Universität?", "Larry Ellison studierte an der Universität.",
+     "de", False),
+    ("Welcher CEO von Goldman Sachs studierte an der Universität?", "Jon Corzine studierte an der Universität.",
+     "de", True),
+])
+def test_a_list_member_is_the_one_the_question_describes(question: str, claim: str, language: str,
+                                                         backed: bool) -> None:
+    """Session 32 (unseen-45 xq-02: "What Goldman Sachs CEO is also an alumni …?" was answered "Larry Ellison" from a
+    German list of alumni, each with his own description). Mutants: qa.answer.evidence._another_member_described
+    (members by comma-separated parts, the words that set one part apart, the list's frame)."""
+    support = support_of(question, claim, [ALUMNI[language]], language, UNRELATED)
+    assert (support.window == (0,)) is backed, support
+
+
+@pytest.mark.parametrize(("question", "claim", "sentences", "language"), [
+    ("Which graduate is known for his work on portfolio theory?",
+     "The graduate known for portfolio theory is Thomas Sowell.",
+     ["The author Thomas Sowell is also a graduate of the university.",
+      "Eugene Fama, known for his work on portfolio theory, is a graduate of the university."], "en"),
+    ("Welcher Absolvent ist für seine Arbeit zur Portfoliotheorie bekannt?", "Der Absolvent ist Thomas Sowell.",
+     ["Der Autor Thomas Sowell ist ebenfalls ein Absolvent der Universität.",
+      "Eugene Fama, bekannt für seine Arbeit zur Portfoliotheorie, ist ein Absolvent der Universität."], "de"),
+])
+def test_a_person_answering_which_x_stands_in_the_sentence_that_describes_x_best(question: str, claim: str,
+                                                                                 sentences: list[str],
+                                                                                 language: str) -> None:
+    """Like "who": a "which X" answer that names a person must cite a sentence sharing as many of the question's
+    focus words as the best one of the passages (unseen-45 xq-23 "What two bodies …?", dev q81). Mutants:
+    qa.answer.evidence.claim_support (the person named by a "which X" answer, best_focus)."""
+    assert support_of(question, claim, sentences[:1], language, UNRELATED, similarity=0.9).window == (0,)
+    support = support_of(question, claim, sentences, language, UNRELATED, similarity=0.9)
+    assert support.window == () and "another sentence" in support.reason, support
+    right = claim.replace("Thomas Sowell", "Eugene Fama")
+    assert support_of(question, right, sentences, language, UNRELATED, similarity=0.9).window == (1,)
+
+
 def test_the_questions_german_wording_finds_the_topic_of_a_german_sentence() -> None:
     """Mutants: qa.answer.evidence._on_topic (the question's wordings in the evidence's language)."""
     question = "How many people worked in the International Secretariat in 2023?"
@@ -1379,6 +1431,10 @@ def test_a_question_in_another_language_is_read_with_the_english_question_words(
     ("Was geschah, als der Damm brach?", "de", ()),
     ("Wer weiß, wann die Brücke eröffnet wurde?", "de", ("date",)),
     ("Wann trat Rutte sein Amt an?", "de", ("date",)),
+    # a clause it opens, followed by the question's own question word (unseen-57 xq-18)
+    ("When many people are arrested, what is a common tactic?", "en", ()),
+    ("When the dam broke, how many people died?", "en", ("number",)),
+    ("When did the war end, and who won it?", "en", ("date", "person")),
 ])
 def test_a_when_that_joins_a_clause_after_another_question_word_asks_for_no_date(
         question: str, language: str, kinds: tuple[str, ...]) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -168,10 +169,15 @@ def _clause_patterns() -> dict[str, tuple[frozenset[str], re.Pattern[str] | None
 
 
 def _joins_a_clause(match: re.Match[str], question: str, language: str) -> bool:
-    """Whether the matched question word only joins a clause: "when" after "What happened" or "Who was"."""
+    """Whether the matched question word only joins a clause: "when" after "What happened" or "Who was", or
+    opening a clause that a comma and the question's own question word follow ("When many people are arrested,
+    what is a common tactic?"; not "When did it end, and who won?")."""
     joining, asking = _clause_patterns().get(language, (frozenset(), None))
-    return (match.group(0).lower() in joining and asking is not None
-            and asking.search(question[:match.start()]) is not None)
+    if match.group(0).lower() not in joining or asking is None:
+        return False
+    comma = question.find(",", match.end())
+    return (asking.search(question[:match.start()]) is not None
+            or (comma >= 0 and asking.match(question[comma + 1:].lstrip()) is not None))
 
 
 def _kind_matches(question: str, language: str) -> Iterator[tuple[str, re.Match[str]]]:
@@ -666,6 +672,48 @@ def _year_as_count(claim: str, added: _NewItems, question: QuestionFacts, text: 
     return not any(asked.counted & words for asked in question.wordings_for(language))
 
 
+def _another_member_described(added: _NewItems, text: str, language: str, question: QuestionFacts,
+                               names: PromptNames) -> bool:
+    """A list sentence ("… Satya Nadella, der Gründer der Oracle Corporation … Larry Ellison, der CEO von Goldman
+    Sachs … Jon Corzine, …") describes each member in its own comma-separated part. When the question asks for one
+    member (a person, or "which X") and the answer's name stands in a part that shares none of the question's words
+    that set one part apart (its focus words and names, found in one part only) while another member's part shares
+    some, the answer took the wrong member ("What Goldman Sachs CEO is also an alumnus?" is not answered by Larry
+    Ellison). Parts without a name belong to the member before them; the words before the first member's name are
+    the list's frame ("Zu den Alumni zählen …"). Four members at least: fewer are no list."""
+    if not added.names or not (question.kind == "person" or _asked_class(question.text, question.language)):
+        return False
+    members: list[list[str]] = []  # [names, text] of each member
+    frame = ""
+    for number, part in enumerate(re.split(r"[,;]", text)):
+        # in German, where every noun is capitalised, a member is named by a run of names ("Larry Ellison")
+        found = ({name for run in find_full_names(part, language) for name in run} if language == "de"
+                 else find_names(part if number == 0 else "x " + part, language))
+        if found and not members:  # the words before the first member's name are the list's frame
+            start = next((match.start() for match in re.finditer(r"[^\W\d_][\w'’-]*", part)
+                          if name_stems(match.group(0)) & name_stems(" ".join(found))), 0)
+            frame, part = frame + " " + part[:start], part[start:]
+        if found:
+            members.append([" ".join(found), part])
+        elif members:
+            members[-1][1] += " " + part
+        else:
+            frame += " " + part
+    if len(members) < 4:
+        return False
+    answer_stems = {_stem(name) for name in added.names}
+    holding = [member for member in members if answer_stems & name_stems(member[0])]
+    if len(holding) != 1:
+        return False
+    asked = {word for wording in question.wordings_for(language) for word in wording.focus
+             if not names.topical(_stem(fold(word)))} | _asked_names(question)
+    shared = [asked & content_words_both(part, language) for _, part in members]
+    counts = Counter(word for words in shared for word in words)
+    distinct = [{word for word in words if counts[word] == 1} - content_words_both(frame, language) for words in shared]
+    own = distinct[members.index(holding[0])]
+    return not own and any(distinct)
+
+
 def _is_year(readings: frozenset) -> bool:
     return any(value == int(value) and 1000 <= value <= 2100 for value in readings)
 
@@ -723,6 +771,13 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             problem = "the cited sentence negates what the answer affirms"
         if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
+        if (problem is None and len(window) == 1
+                and _another_member_described(added, stated_text, stated.language, question, names)):
+            problem = "the cited sentence lists several, and the question describes another one than the answer's"
+        if (problem is None and question.kind is None and added.full_names
+                and _asked_class(question.text, question.language)
+                and _focus_hits(text, evidence.language, question, names) < names.best_focus):
+            problem = "the cited sentence says less of the one the question describes than another sentence does"
         if problem is None and not _reference_on_question(window, evidence, question):
             problem = "the cited sentence refers to a work and says nothing of what the question asks"
         if problem is None and not (asked_slot or from_source or (nationality and given)
