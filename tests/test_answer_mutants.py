@@ -845,13 +845,18 @@ def test_a_list_member_is_the_one_the_question_describes(question: str, claim: s
     ("Welcher Absolvent ist für seine Arbeit zur Portfoliotheorie bekannt?", "Der Absolvent ist Thomas Sowell.",
      ["Der Autor Thomas Sowell ist ebenfalls ein Absolvent der Universität.",
       "Eugene Fama, bekannt für seine Arbeit zur Portfoliotheorie, ist ein Absolvent der Universität."], "de"),
+    # a full name that opens the answer is a full name too (unseen-47 xq-09)
+    ("Which graduate is known for his work on portfolio theory?",
+     "Thomas Sowell is the graduate known for portfolio theory.",
+     ["The author Thomas Sowell is also a graduate of the university.",
+      "Eugene Fama, known for his work on portfolio theory, is a graduate of the university."], "en"),
 ])
 def test_a_person_answering_which_x_stands_in_the_sentence_that_describes_x_best(question: str, claim: str,
                                                                                  sentences: list[str],
                                                                                  language: str) -> None:
     """Like "who": a "which X" answer that names a person must cite a sentence sharing as many of the question's
-    focus words as the best one of the passages (unseen-45 xq-23 "What two bodies …?", dev q81). Mutants:
-    qa.answer.evidence.claim_support (the person named by a "which X" answer, best_focus)."""
+    focus words as the best one of the passages (unseen-47 xq-23 "What two bodies …?", dev q81). Mutants:
+    qa.answer.evidence.claim_support (the person named by a "which X" answer, best_focus), _claim_full_names."""
     assert support_of(question, claim, sentences[:1], language, UNRELATED, similarity=0.9).window == (0,)
     support = support_of(question, claim, sentences, language, UNRELATED, similarity=0.9)
     assert support.window == () and "another sentence" in support.reason, support

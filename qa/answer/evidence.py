@@ -388,9 +388,25 @@ def new_items(claim: str, language: str, question: QuestionFacts) -> _NewItems:
         countries=frozenset(items.countries - question.items.countries - find_countries(question.text)
                             - appositive_countries(claim)),
         names=frozenset(name for name in items.names if not _names_question_name(name, question_names)),
-        full_names=tuple(run for run in find_full_names(claim, language)
+        full_names=tuple(run for run in _claim_full_names(claim, language, items.names)
                          if not all(_names_question_name(name, question_names) for name in run)),
     )
+
+
+def _claim_full_names(claim: str, language: str, names: frozenset[str]) -> list[tuple[str, ...]]:
+    """The claim's full names (find_full_names), with a name that opens it: every sentence starts with a capital, so
+    its first word counts as a name only where a name follows it and it is no function word of either language
+    ("Thomas Sowell is known …", not "The Sowell papers …" or "Der Generalsekretär …")."""
+    runs = find_full_names(claim, language)
+    words = re.findall(r"[^\W\d_][\w'’-]*", claim)
+    if len(words) < 2 or not words[0][:1].isupper() or fold(words[1]) not in names:
+        return runs
+    if not content_words_both(words[0], language) or (language == "de" and not find_full_names(
+            "x " + " ".join(words[:2]), language)):
+        return runs
+    first, second = fold(words[0]), fold(words[1])
+    rest = next((run for run in runs if run[0] == second), None)
+    return [(first, *rest) if run is rest else run for run in runs] if rest else [(first, second), *runs]
 
 
 def _names_question_name(name: str, question_names: set[str]) -> bool:
