@@ -837,6 +837,26 @@ def test_a_list_member_is_the_one_the_question_describes(question: str, claim: s
     assert (support.window == (0,)) is backed, support
 
 
+AIRPORTS = ("Southern California is home to Los Angeles International Airport, the second-busiest airport in the "
+            "United States; San Diego International Airport, the busiest single runway airport in the world; Van Nuys "
+            "Airport, the world's busiest general aviation airport; and major commercial airports at Orange County, "
+            "Bakersfield, Ontario and Burbank, and numerous smaller general aviation airports.")
+
+
+@pytest.mark.parametrize(("claim", "backed"), [
+    ("San Diego International Airport is the busiest general aviation airport in the world.", False),
+    ("Van Nuys Airport is the busiest general aviation airport in the world.", True),
+])
+def test_a_list_member_described_by_fewer_of_the_questions_words_is_not_the_one_asked(claim: str,
+                                                                                       backed: bool) -> None:
+    """Unseen-51 xq-34 ("Was ist der verkehrsreichste Flughafen der Welt für die allgemeine Luftfahrt?" answered
+    "San Diego International Airport"). Mutants: qa.answer.evidence._another_member_described (another member's
+    part sharing every question word the answer's part shares, and more)."""
+    support = support_of("What is the busiest general aviation airport in the world?", claim, [AIRPORTS], "en",
+                         UNRELATED)
+    assert (support.window == (0,)) is backed, support
+
+
 @pytest.mark.parametrize(("question", "claim", "sentences", "language"), [
     ("Which graduate is known for his work on portfolio theory?",
      "The graduate known for portfolio theory is Thomas Sowell.",

@@ -692,12 +692,15 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
                                names: PromptNames) -> bool:
     """A list sentence ("… Satya Nadella, der Gründer der Oracle Corporation … Larry Ellison, der CEO von Goldman
     Sachs … Jon Corzine, …") describes each member in its own comma-separated part. When the question asks for one
-    member (a person, or "which X") and the answer's name stands in a part that shares none of the question's words
+    member, the answer took the wrong one when its name stands in a part that shares none of the question's words
     that set one part apart (its focus words and names, found in one part only) while another member's part shares
-    some, the answer took the wrong member ("What Goldman Sachs CEO is also an alumnus?" is not answered by Larry
-    Ellison). Parts without a name belong to the member before them; the words before the first member's name are
-    the list's frame ("Zu den Alumni zählen …"). Four members at least: fewer are no list."""
-    if not added.names or not (question.kind == "person" or _asked_class(question.text, question.language)):
+    some ("What Goldman Sachs CEO is also an alumnus?" is not answered by Larry Ellison), or when another member's
+    part shares every question word the answer's part shares, and more ("San Diego International Airport, the
+    busiest single runway airport in the world; Van Nuys Airport, the world's busiest general aviation airport": the
+    busiest general aviation airport is not San Diego's). Parts without a name belong to the member before them;
+    the words before the first member's name are the list's frame ("Zu den Alumni zählen …"). Four members at least:
+    fewer are no list; the answer's name must stand whole in one member's part."""
+    if not added.names:
         return False
     members: list[list[str]] = []  # [names, text] of each member
     frame = ""
@@ -718,7 +721,7 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
     if len(members) < 4:
         return False
     answer_stems = {_stem(name) for name in added.names}
-    holding = [member for member in members if answer_stems & name_stems(member[0])]
+    holding = [member for member in members if answer_stems <= name_stems(member[0])]
     if len(holding) != 1:
         return False
     asked = {word for wording in question.wordings_for(language) for word in wording.focus
@@ -727,7 +730,8 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
     counts = Counter(word for words in shared for word in words)
     distinct = [{word for word in words if counts[word] == 1} - content_words_both(frame, language) for words in shared]
     own = distinct[members.index(holding[0])]
-    return not own and any(distinct)
+    held = shared[members.index(holding[0])]
+    return (not own and any(distinct)) or any(held < words for words in shared)
 
 
 def _is_year(readings: frozenset) -> bool:
