@@ -401,6 +401,8 @@ def _claim_full_names(claim: str, language: str, names: frozenset[str]) -> list[
     words = re.findall(r"[^\W\d_][\w'’-]*", claim)
     if len(words) < 2 or not words[0][:1].isupper() or fold(words[1]) not in names:
         return runs
+    # in German, where nouns are capitalised too, the two words must read as a full name inside a sentence
+    # ("Generalsekretär Rutte" does not)
     if not content_words_both(words[0], language) or (language == "de" and not find_full_names(
             "x " + " ".join(words[:2]), language)):
         return runs
@@ -691,8 +693,8 @@ def _year_as_count(claim: str, added: _NewItems, question: QuestionFacts, text: 
 def _another_member_described(added: _NewItems, text: str, language: str, question: QuestionFacts,
                                names: PromptNames) -> bool:
     """A list sentence ("… Satya Nadella, der Gründer der Oracle Corporation … Larry Ellison, der CEO von Goldman
-    Sachs … Jon Corzine, …") describes each member in its own comma-separated part. When the question asks for one
-    member, the answer took the wrong one when its name stands in a part that shares none of the question's words
+    Sachs … Jon Corzine, …") describes each member in its own comma-separated part. An answer that names one member
+    took the wrong one when its name stands in a part that shares none of the question's words
     that set one part apart (its focus words and names, found in one part only) while another member's part shares
     some ("What Goldman Sachs CEO is also an alumnus?" is not answered by Larry Ellison), or when another member's
     part shares every question word the answer's part shares, and more ("San Diego International Airport, the
