@@ -685,8 +685,8 @@ def test_a_how_old_question_wants_a_sentence_about_an_age(question: str, claim: 
 def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similarity() -> None:
     """Mutants: qa.answer.evidence._tied (one focus word suffices where the topic test wants two; without a
     shared word, a similarity of FOCUS_COSINE itself ties a window in another language, one below does not; within
-    one language a date needs SAME_LANGUAGE_FOCUS_COSINE, the topic test's bar: unseen-5 xq-none-1 was tied to
-    "… the network was first demonstrated in December 1971" through the model's German translation)."""
+    one language a date or a figure needs SAME_LANGUAGE_FOCUS_COSINE, the topic test's bar: unseen-5 xq-none-1 was
+    tied to "… the network was first demonstrated in December 1971" through the model's German translation)."""
     from qa.answer.evidence import FOCUS_COSINE, SAME_LANGUAGE_FOCUS_COSINE
 
     question = "Wann wurde das Bündnis in der Hauptstadt Washington offiziell gegründet?"
@@ -703,6 +703,12 @@ def test_the_asked_year_is_tied_to_the_question_by_one_focus_word_or_by_similari
     assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de", similarity=FOCUS_COSINE).reason == OFF_TOPIC
     assert support_of(question, claim, ["Im Jahr 1949 regnete es."], "de",
                       similarity=SAME_LANGUAGE_FOCUS_COSINE).window == (0,)
+    # so does an asked figure (unseen-59 nm-12: a period of the last ice age for one of an electric charge)
+    question = "Wie lange dauert die Änderung der elektrischen Ladung?"
+    claim = "Die Änderung der elektrischen Ladung dauert 74.000 Jahre."
+    sentence = ["Die letzte Eiszeitphase erstreckte sich über 74.000 Jahre."]
+    assert support_of(question, claim, sentence, "de", similarity=FOCUS_COSINE).reason == OFF_TOPIC
+    assert support_of(question, claim, sentence, "de", similarity=SAME_LANGUAGE_FOCUS_COSINE).window == (0,)
 
 
 def test_a_date_is_tied_to_the_question_by_every_name_the_question_asks_about() -> None:

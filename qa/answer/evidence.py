@@ -1095,9 +1095,11 @@ def _tied(text: str, window: tuple[int, ...], evidence: PassageEvidence, questio
     if question.vector is None or evidence.vectors is None:
         # without vectors only words can tell, and across languages (no translation) they cannot
         return question.in_language(evidence.language).language != evidence.language
-    # a date is the most common item of all: within one language (also through a translation) it needs the topic
-    # test's same-language bar
-    same_language = question.kind == "date" and evidence.language == question.language
+    # within one language (also through a translation) an asked date or figure needs the topic test's same-language
+    # bar: "Wie hoch ist die Zeitspanne der Änderung der elektrischen Ladung?" is not tied to "Die letzte Eiszeitphase
+    # erstreckte sich von ~74.000 BP bis …" by a similarity only the cross-language bar allows (unseen-59 nm-12); an
+    # age keeps the lower bar, since the window must name the measure anyway (_names_measure)
+    same_language = evidence.language == question.language and (question.kind == "date" or not asks_measure(question))
     return _similarity(question.vector, evidence.vectors, window) >= (
         SAME_LANGUAGE_FOCUS_COSINE if same_language else FOCUS_COSINE)
 
