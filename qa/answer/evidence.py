@@ -704,36 +704,34 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
     fewer are no list; the answer's name must stand whole in one member's part."""
     if not added.names:
         return False
-    members: list[list[str]] = []  # [names, text] of each member
+    members: list[tuple[set[str], str]] = []  # (name stems, text) of each member
     frame = ""
     for number, part in enumerate(re.split(r"[,;]", text)):
         # in German, where every noun is capitalised, a member is named by a run of names ("Larry Ellison")
-        found = ({name for run in find_full_names(part, language) for name in run} if language == "de"
-                 else find_names(part if number == 0 else "x " + part, language))
-        if found and not members:  # the words before the first member's name are the list's frame
+        found = name_stems(" ".join({name for run in find_full_names(part, language) for name in run}
+                                    if language == "de" else find_names(part if number == 0 else "x " + part, language)))
+        if not found:
+            if members:
+                members[-1] = (members[-1][0], members[-1][1] + " " + part)
+            else:
+                frame += " " + part
+            continue
+        if not members:  # the words before the first member's name are the list's frame
             start = next((match.start() for match in re.finditer(r"[^\W\d_][\w'’-]*", part)
-                          if name_stems(match.group(0)) & name_stems(" ".join(found))), 0)
+                          if name_stems(match.group(0)) & found), 0)
             frame, part = frame + " " + part[:start], part[start:]
-        if found:
-            members.append([" ".join(found), part])
-        elif members:
-            members[-1][1] += " " + part
-        else:
-            frame += " " + part
-    if len(members) < 4:
-        return False
+        members.append((found, part))
     answer_stems = {_stem(name) for name in added.names}
-    holding = [member for member in members if answer_stems <= name_stems(member[0])]
-    if len(holding) != 1:
+    holding = [index for index, (stems, _) in enumerate(members) if answer_stems <= stems]
+    if len(members) < 4 or len(holding) != 1:
         return False
     asked = {word for wording in question.wordings_for(language) for word in wording.focus
              if not names.topical(_stem(fold(word)))} | _asked_names(question)
     shared = [asked & content_words_both(part, language) for _, part in members]
     counts = Counter(word for words in shared for word in words)
     distinct = [{word for word in words if counts[word] == 1} - content_words_both(frame, language) for words in shared]
-    own = distinct[members.index(holding[0])]
-    held = shared[members.index(holding[0])]
-    return (not own and any(distinct)) or any(held < words for words in shared)
+    (index,) = holding
+    return (not distinct[index] and any(distinct)) or any(shared[index] < words for words in shared)
 
 
 def _is_year(readings: frozenset) -> bool:
