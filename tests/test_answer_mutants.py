@@ -622,6 +622,48 @@ def test_a_year_is_no_count_of_what_the_question_counts(claim: str, sentence: st
     assert (support.score >= 0.35) is backed, support
 
 
+CERTIFICATE = {
+    "de": "Das Lehrzertifikat gilt in der Regel für drei Jahre, aber Lehrkräfte können Zertifikate mit einer Dauer von "
+          "bis zu zehn Jahren erhalten.",
+    "en": "A teaching certificate is usually good for three years, but teachers can get certificates lasting up to ten "
+          "years.",
+}
+
+
+@pytest.mark.parametrize(("question", "claim", "language", "backed"), [
+    ("What is the longest time that a teaching certificate is good for?",
+     "The longest time a teaching certificate is good for is three years.", "en", False),
+    ("What is the longest time that a teaching certificate is good for?",
+     "A teaching certificate is good for up to ten years.", "en", True),
+    ("Was ist die längstmögliche Gültigkeitsdauer für ein Lehrzertifikat?",
+     "Das Lehrzertifikat gilt in der Regel für drei Jahre.", "de", False),
+    ("Was ist die längstmögliche Gültigkeitsdauer für ein Lehrzertifikat?",
+     "Ein Lehrzertifikat gilt bis zu zehn Jahre.", "de", True),
+    ("What is the shortest time that a teaching certificate is good for?",
+     "A teaching certificate is good for ten years at most.", "en", False),
+    ("What is the shortest time that a teaching certificate is good for?",
+     "A teaching certificate is usually good for three years.", "en", True),
+    # no extreme asked: either figure is the cited sentence's
+    ("How long is a teaching certificate good for?", "A teaching certificate is good for three years.", "en", True),
+])
+def test_a_question_for_the_largest_figure_is_not_answered_by_a_smaller_one_of_the_same_thing(
+        question: str, claim: str, language: str, backed: bool) -> None:
+    """Unseen-51 xq-32 and unseen-53 xq-02 ("longest time … good for" answered "three years" from a sentence that goes
+    on "up to ten years"). Mutants: qa.answer.evidence._not_the_extreme (the direction, the word after each figure,
+    years left out); asked_precision.toml's [largest] and [smallest]."""
+    support = support_of(question, claim, [CERTIFICATE[language]], language, UNRELATED, similarity=0.9)
+    assert backed or support.reason.endswith("asks for the smallest" if "shortest" in question else "asks for the largest")
+    assert (support.window == (0,)) is backed, support
+
+
+def test_figures_of_other_things_or_years_are_not_compared() -> None:
+    """A larger figure that counts something else, or a year, leaves the answer's figure the largest of its kind."""
+    sentence = "In 2019 the oldest tree was 300 years old and 4000 visitors came to see it."
+    support = support_of("What was the highest age of a tree in 2019?", "The oldest tree was 300 years old.",
+                         [sentence], "en", UNRELATED, similarity=0.9)
+    assert support.window == (0,), support
+
+
 REFERENCE = "the cited sentence refers to a work and says nothing of what the question asks"
 
 

@@ -29,9 +29,17 @@ QUESTION = "In which year was the alliance founded in Washington?"
     ("Wann?", None),  # far too short
     ("In welchem Jahr wurde das Bündnis gegründet, " * 6 + "?", None),  # far too long
     ("", None),
+    ("Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?", None),  # the worked example, repeated
 ])
 def test_only_a_plausible_translation_is_used(output: str, expected: str | None) -> None:
     assert clean_translation(QUESTION, output, "de") == expected
+
+
+def test_the_worked_example_is_a_translation_only_of_itself() -> None:
+    example = "When did the new bridge open, and who built it?"
+    assert clean_translation(example, "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?", "de") is not None
+    assert clean_translation("What university won the award?", "<q>When did the new bridge open, and who built it?</q>",
+                             "de") is None
 
 
 def test_translation_targets_are_the_collections_other_languages() -> None:

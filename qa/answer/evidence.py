@@ -44,6 +44,7 @@ from qa.answer.key_items import (
     appositive_countries,
     counts_back_in_time,
     dates_agree,
+    figures_and_next_words,
     find_countries,
     find_full_names,
     find_names,
@@ -734,6 +735,28 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
     return (not distinct[index] and any(distinct)) or any(shared[index] < words for words in shared)
 
 
+def _not_the_extreme(added: _NewItems, text: str, language: str, question: QuestionFacts) -> str | None:
+    """Why the claim's figure is not the one a question for the largest or smallest asks (asked_precision.toml:
+    "längstmögliche", "at least"), or None: `text` gives another figure of the same thing (the same word after
+    it) beyond it. "Das Lehrzertifikat gilt in der Regel für drei Jahre, aber … bis zu zehn Jahren" does not back
+    "three years" as the longest time a certificate is good for. Years are no figures here."""
+    largest = _asks_precisely("largest", question.text, question.language)
+    if not largest and not _asks_precisely("smallest", question.text, question.language):
+        return None
+    figures = [(readings, content_words_both(word, language)) for readings, word in figures_and_next_words(text, language)
+               if not _is_year(readings)]
+    for claimed in added.numbers:
+        units = [unit for readings, unit in figures if readings & claimed and unit]
+        beyond = [readings for readings, unit in figures
+                  if not readings & claimed and any(unit & own for own in units)
+                  and (min(readings) > max(claimed) if largest else max(readings) < min(claimed))]
+        if beyond:
+            return ("the cited sentence gives a larger figure of the same thing, and the question asks for the largest"
+                    if largest else
+                    "the cited sentence gives a smaller figure of the same thing, and the question asks for the smallest")
+    return None
+
+
 def _is_year(readings: frozenset) -> bool:
     return any(value == int(value) and 1000 <= value <= 2100 for value in readings)
 
@@ -791,6 +814,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
             problem = "the cited sentence negates what the answer affirms"
         if problem is None and _year_as_count(claim, added, question, text, evidence.language):
             problem = "the figure reads as a year there, not as a count of what the question counts"
+        if problem is None and added.numbers:
+            problem = _not_the_extreme(added, stated_text, stated.language, question)
         if (problem is None and len(window) == 1
                 and _another_member_described(added, stated_text, stated.language, question, names)):
             problem = "the cited sentence lists several, and the question describes another one than the answer's"

@@ -267,6 +267,31 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
     return found
 
 
+def figures_and_next_words(text: str, language: str) -> list[tuple[frozenset[Decimal], str]]:
+    """Each figure of `text` (a numeral or a number word, with a magnitude word applied) and the folded word after
+    it, which tells what it counts or measures: "drei Jahre … bis zu zehn Jahren" gives ({3}, "jahre") and
+    ({10}, "jahren"). Ordinals are no figures here."""
+    scale = {**magnitudes()["en" if language == "de" else "de"], **magnitudes()[language]}
+    tokens = [(match.group(0), match.start(), match.end())
+              for match in re.finditer(rf"{_NUMERAL.pattern}|[^\W\d_][\w'’-]*", text)]
+    found: list[tuple[frozenset[Decimal], str]] = []
+    for index, (token, _, _) in enumerate(tokens):
+        if token[:1].isdigit():
+            readings = _readings(token, language)
+        else:
+            value = number_words().get(fold(token))
+            if not value:
+                continue
+            readings = {Decimal(value)}
+        following = [fold(word) for word, _, _ in tokens[index + 1:index + 3]]
+        if following and following[0].rstrip(".") in scale:
+            readings = {value * (Decimal(10) ** scale[following[0].rstrip(".")]) for value in readings}
+            following = following[1:]
+        if readings:
+            found.append((frozenset(value.normalize() for value in readings), following[0] if following else ""))
+    return found
+
+
 # --- countries and names -----------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from qa.answer.prompts import sentence_translate_messages, translate_messages
+from qa.answer.prompts import TRANSLATE_EXAMPLE, sentence_translate_messages, translate_messages
 from qa.models.generator import Generator, text_of
 from qa.text.language import SUPPORTED, detect_language
 
@@ -64,7 +64,21 @@ def clean_translation(question: str, output: str, target: str) -> str | None:
     text = plausible_translation(question, output, target, MIN_LENGTH_RATIO, MAX_LENGTH_RATIO)
     if text is not None and question.rstrip().endswith("?") and not text.endswith("?"):
         return None  # the model answered instead of translating
+    if text is not None and _copies_example(text, question):
+        # the model repeated its worked example ("What university won the award for Most IT enabled organisation?"
+        # came back as "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?"), which would find passages
+        # about a bridge and back an answer on topic with those
+        return None
     return text
+
+
+def _copies_example(text: str, question: str) -> bool:
+    """Whether `text` is a worked example's question or translation (in any language) that `question` is not."""
+    def plain(words: str) -> str:
+        return " ".join(_TAGS.sub("", words).split()).casefold()
+
+    examples = {plain(part) for pair in TRANSLATE_EXAMPLE.values() for part in pair}
+    return plain(text) in examples and plain(question) not in examples
 
 
 def translate_question(generator: Generator, question: str, target: str) -> str | None:
