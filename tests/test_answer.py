@@ -642,6 +642,21 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
     assert missing_kind(claim, "en", question) == "number"
 
 
+def test_a_word_of_how_often_answers_how_often_where_the_cited_sentence_says_it_too() -> None:
+    """Unseen-60 xq-01: "Wie oft reist Doctor Who alleine?" drafted "Der Doktor reist selten allein" from "… reist
+    selten allein" and was refused as giving no number. A word of how often answers "how often" where a cited sentence
+    gives one of the same meaning, in either language ("selten" = "rarely"); "often" against "rarely" does not, nor
+    does the word answer "how many"."""
+    from qa.answer.evidence import missing_kind, question_facts
+
+    question = question_facts("Wie oft reist der Doktor allein?", "de", None)
+    assert missing_kind(["Der Doktor reist selten allein."], "de", question, cited=["The Doctor rarely travels alone."]) is None
+    assert missing_kind(["Der Doktor reist oft allein."], "de", question, cited=["The Doctor rarely travels alone."]) == "number"
+    assert missing_kind(["Der Doktor reist selten allein."], "de", question) == "number"
+    many = question_facts("Wie viele Begleiter hat der Doktor?", "de", None)
+    assert missing_kind(["Der Doktor hat selten Begleiter."], "de", many, cited=["Der Doktor hat selten Begleiter."]) == "number"
+
+
 @pytest.mark.parametrize(("question", "best", "cited", "short"), [
     # the best sentence shares three focus words (steel, arch, forged): one is too few, two are nearly as many
     ("Where was the steel arch of the Northern Bridge forged?",

@@ -587,7 +587,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
         return (any(not _is_year(r) for r in figures) or (len(figures) > 1 if distinct else bool(figures))
                 or any(_counts_none(claim, language) for claim in claims)
                 or (any(_counts_vaguely(claim, (language,)) for claim in claims)
-                    and any(_counts_vaguely(text, ("de", "en")) for text in cited)))
+                    and any(_counts_vaguely(text, ("de", "en")) for text in cited))
+                or (_asks_precisely("frequency", question.text, question.language)
+                    and bool(_frequencies(claims) & _frequencies(cited))))
     if kind == "date" and _asks_day(question.text, question.language):
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
@@ -661,6 +663,13 @@ def _counts_none(claim: str, language: str) -> bool:
     """The claim opens with a count of zero ("Keiner der Verträge …", "None of the treaties …"; function_words.toml)."""
     opening = " ".join(claim.casefold().split()[:2])
     return opening in load_table("function_words.toml")["zero_counts"].get(language, ())
+
+
+def _frequencies(texts: Sequence[str]) -> set[int]:
+    """The groups of the words of how often that `texts` hold ("selten" and "rarely" are one; function_words.toml)."""
+    words = {word.casefold() for text in texts for word in re.findall(r"\w+", text)}
+    groups = load_table("function_words.toml")["frequencies"]["groups"]
+    return {number for number, group in enumerate(groups) if words & set(group)}
 
 
 def _counts_vaguely(text: str, languages: Sequence[str]) -> bool:
