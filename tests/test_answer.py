@@ -653,6 +653,10 @@ def test_a_word_of_how_often_answers_how_often_where_the_cited_sentence_says_it_
     assert missing_kind(["Der Doktor reist selten allein."], "de", question, cited=["The Doctor rarely travels alone."]) is None
     assert missing_kind(["Der Doktor reist oft allein."], "de", question, cited=["The Doctor rarely travels alone."]) == "number"
     assert missing_kind(["Der Doktor reist selten allein."], "de", question) == "number"
+    english = question_facts("How often does the Doctor travel alone?", "en", None)
+    assert missing_kind(["The Doctor rarely travels alone."], "en", english, cited=["Der Doktor reist selten allein."]) is None
+    often = question_facts("Wie häufig reist der Doktor allein?", "de", None)
+    assert missing_kind(["Der Doktor reist selten allein."], "de", often, cited=["Der Doktor reist selten allein."]) is None
     many = question_facts("Wie viele Begleiter hat der Doktor?", "de", None)
     assert missing_kind(["Der Doktor hat selten Begleiter."], "de", many, cited=["Der Doktor hat selten Begleiter."]) == "number"
 

@@ -747,23 +747,28 @@ def _another_member_described(added: _NewItems, text: str, language: str, questi
 def _not_the_extreme(added: _NewItems, text: str, language: str, question: QuestionFacts) -> str | None:
     """Why the claim's figure is not the one a question for the largest or smallest asks (asked_precision.toml:
     "längstmögliche", "at least"), or None: `text` gives another figure of the same thing (the same word after
-    it) beyond it. "Das Lehrzertifikat gilt in der Regel für drei Jahre, aber … bis zu zehn Jahren" does not back
-    "three years" as the longest time a certificate is good for. Years are no figures here."""
-    largest = _asks_precisely("largest", question.text, question.language)
-    if not largest and not _asks_precisely("smallest", question.text, question.language):
+    it, stemmed) beyond it. "Das Lehrzertifikat gilt in der Regel für drei Jahre, aber … bis zu zehn Jahren" does
+    not back "three years" as the longest time a certificate is good for. Plain years, ordinals and figures of other
+    things are not compared (figures_and_next_words). A superlative that describes another noun counts too ("the
+    population of the largest city"), where the cited sentence gives two populations."""
+    extreme = _asks_extreme(question.text, question.language)
+    if extreme is None:
         return None
-    figures = [(readings, content_words_both(word, language)) for readings, word in figures_and_next_words(text, language)
-               if not _is_year(readings)]
+    figures = [(readings, content_words_both(word, language)) for readings, word in figures_and_next_words(text, language)]
     for claimed in added.numbers:
         units = [unit for readings, unit in figures if readings & claimed and unit]
-        beyond = [readings for readings, unit in figures
-                  if not readings & claimed and any(unit & own for own in units)
-                  and (min(readings) > max(claimed) if largest else max(readings) < min(claimed))]
-        if beyond:
-            return ("the cited sentence gives a larger figure of the same thing, and the question asks for the largest"
-                    if largest else
-                    "the cited sentence gives a smaller figure of the same thing, and the question asks for the smallest")
+        if any(not readings & claimed and any(unit & own for own in units)
+               and (min(readings) > max(claimed) if extreme == "largest" else max(readings) < min(claimed))
+               for readings, unit in figures):
+            bound = "larger" if extreme == "largest" else "smaller"
+            return f"the cited sentence gives a {bound} figure of the same thing, and the question asks for the {extreme}"
     return None
+
+
+@lru_cache(maxsize=256)
+def _asks_extreme(question: str, language: str) -> str | None:
+    """"largest" or "smallest" when the question asks for that of several figures (asked_precision.toml), else None."""
+    return next((extreme for extreme in ("largest", "smallest") if _asks_precisely(extreme, question, language)), None)
 
 
 def _is_year(readings: frozenset) -> bool:

@@ -267,28 +267,38 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
     return found
 
 
+_FIGURE_OR_WORD = re.compile(rf"{_NUMERAL.pattern}|[^\W\d_][\w'’-]*")
+
+
 def figures_and_next_words(text: str, language: str) -> list[tuple[frozenset[Decimal], str]]:
-    """Each figure of `text` (a numeral or a number word, with a magnitude word applied) and the folded word after
-    it, which tells what it counts or measures: "drei Jahre … bis zu zehn Jahren" gives ({3}, "jahre") and
-    ({10}, "jahren"). Ordinals are no figures here."""
+    """Each figure of `text` (a numeral, with a magnitude word applied, or a number word) and the folded word right
+    after it, which tells what it counts or measures: "drei Jahre … bis zu zehn Jahren" gives ({3}, "jahre") and
+    ({10}, "jahren"). A word across a full stop, colon or semicolon is none. No figures here: a plain four-digit
+    year ("In 2019 …"), a numeral joined to letters or a full stop ("19th", "3. Mai", a list's "2."); a number word
+    keeps its own value before a magnitude, as key_items reads it ("drei Millionen" is 3)."""
     scale = {**magnitudes()["en" if language == "de" else "de"], **magnitudes()[language]}
-    tokens = [(match.group(0), match.start(), match.end())
-              for match in re.finditer(rf"{_NUMERAL.pattern}|[^\W\d_][\w'’-]*", text)]
+    tokens = list(_FIGURE_OR_WORD.finditer(text))
     found: list[tuple[frozenset[Decimal], str]] = []
-    for index, (token, _, _) in enumerate(tokens):
+    for index, match in enumerate(tokens):
+        token = match.group(0)
+        following = [found_word for found_word in tokens[index + 1:index + 3]
+                     if not re.search(r"[.;:]", text[match.end():found_word.start()])]
         if token[:1].isdigit():
-            readings = _readings(token, language)
-        else:
-            value = number_words().get(fold(token))
-            if not value:
+            if text[match.end():match.end() + 1].isalpha() or text[match.end():match.end() + 1] == ".":
                 continue
+            if re.fullmatch(r"\d{4}", token) and 1000 <= int(token) <= 2100:
+                continue
+            readings = _readings(token, language)
+            if following and fold(following[0].group(0)) in scale:
+                readings = {value * (Decimal(10) ** scale[fold(following[0].group(0))]) for value in readings}
+                following = following[1:]
+        elif value := number_words().get(fold(token)):
             readings = {Decimal(value)}
-        following = [fold(word) for word, _, _ in tokens[index + 1:index + 3]]
-        if following and following[0].rstrip(".") in scale:
-            readings = {value * (Decimal(10) ** scale[following[0].rstrip(".")]) for value in readings}
-            following = following[1:]
+        else:
+            continue
         if readings:
-            found.append((frozenset(value.normalize() for value in readings), following[0] if following else ""))
+            found.append((frozenset(value.normalize() for value in readings),
+                          fold(following[0].group(0)) if following else ""))
     return found
 
 

@@ -73,9 +73,10 @@ def clean_translation(question: str, output: str, target: str) -> str | None:
 
 
 def _copies_example(text: str, question: str) -> bool:
-    """Whether `text` is a worked example's question or translation (in any language) that `question` is not."""
-    def plain(words: str) -> str:
-        return " ".join(_TAGS.sub("", words).split()).casefold()
+    """Whether `text` is a worked example's question or translation (in either language, word for word) that
+    `question` is not."""
+    def plain(words: str) -> tuple[str, ...]:  # its words only: "gebaut?" and "gebaut ?" are one
+        return tuple(_WORD.findall(_TAGS.sub("", words).casefold()))
 
     examples = {plain(part) for pair in TRANSLATE_EXAMPLE.values() for part in pair}
     return plain(text) in examples and plain(question) not in examples
