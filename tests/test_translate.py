@@ -41,6 +41,10 @@ def test_the_worked_example_is_a_translation_only_of_itself() -> None:
     assert clean_translation("Welche Universität gewann den Preis?", "<q>When did the new bridge open and who built it?</q>",
                              "en") is None  # without its comma too
     assert clean_translation("Welche Universität gewann den Preis?", "Which university won the prize?", "en") is not None
+    # a passage sentence's translation repeating its own worked example is dropped too
+    from qa.answer.translate import translated_sentence
+    assert translated_sentence("Der Rat tagte am Montag in Wien.",
+                               "The new bridge opened on 3 May 2021; it was built by a company from Linz.", "en") is None
 
 
 def test_translation_targets_are_the_collections_other_languages() -> None:

@@ -588,7 +588,7 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                 or any(_counts_none(claim, language) for claim in claims)
                 or (any(_counts_vaguely(claim, (language,)) for claim in claims)
                     and any(_counts_vaguely(text, ("de", "en")) for text in cited))
-                or (_asks_precisely("frequency", question.text, question.language)
+                or (_asks_frequency(question.text, question.language)
                     and bool(_frequencies(claims) & _frequencies(cited))))
     if kind == "date" and _asks_day(question.text, question.language):
         # "On what date …?": a month or a year is not the day asked for
@@ -663,6 +663,12 @@ def _counts_none(claim: str, language: str) -> bool:
     """The claim opens with a count of zero ("Keiner der Verträge …", "None of the treaties …"; function_words.toml)."""
     opening = " ".join(claim.casefold().split()[:2])
     return opening in load_table("function_words.toml")["zero_counts"].get(language, ())
+
+
+@lru_cache(maxsize=256)
+def _asks_frequency(question: str, language: str) -> bool:
+    """The number question asks how often (asked_precision.toml), which a word of how often answers too."""
+    return _asks_precisely("frequency", question, language)
 
 
 def _frequencies(texts: Sequence[str]) -> set[int]:

@@ -289,8 +289,8 @@ def figures_and_next_words(text: str, language: str) -> list[tuple[frozenset[Dec
             if re.fullmatch(r"\d{4}", token) and 1000 <= int(token) <= 2100:
                 continue
             readings = _readings(token, language)
-            if following and fold(following[0].group(0)) in scale:
-                readings = {value * (Decimal(10) ** scale[fold(following[0].group(0))]) for value in readings}
+            if following and (power := scale.get(fold(following[0].group(0)))):
+                readings = {value * (Decimal(10) ** power) for value in readings}
                 following = following[1:]
         elif value := number_words().get(fold(token)):
             readings = {Decimal(value)}

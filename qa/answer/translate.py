@@ -25,7 +25,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from qa.answer.prompts import TRANSLATE_EXAMPLE, sentence_translate_messages, translate_messages
+from qa.answer.prompts import (
+    SENTENCE_TRANSLATE_EXAMPLE,
+    TRANSLATE_EXAMPLE,
+    sentence_translate_messages,
+    translate_messages,
+)
 from qa.models.generator import Generator, text_of
 from qa.text.language import SUPPORTED, detect_language
 
@@ -46,14 +51,15 @@ def target_languages(question_language: str, document_languages: Collection[str]
 def plausible_translation(source: str, output: str, target: str, min_ratio: float, max_ratio: float,
                           joined_lines: int = 1, any_language: bool = False) -> str | None:
     """The model's translation of `source` into `target` from its raw `output` (tags removed; up to
-    `joined_lines` lines joined, else the first), or None when it is empty, `source` itself, in another
-    language (not checked with `any_language`: the caller judges it), or outside `min_ratio`..`max_ratio`
-    times the source's length."""
+    `joined_lines` lines joined, else the first), or None when it is empty, `source` itself, a worked example
+    of the translation prompts repeated (`_copies_example`), in another language (not checked with
+    `any_language`: the caller judges it), or outside `min_ratio`..`max_ratio` times the source's length."""
     lines = [line.strip() for line in _TAGS.sub("", output).strip().splitlines() if line.strip()]
     if not lines:
         return None
     text = " ".join(lines) if len(lines) <= joined_lines else lines[0]
-    if text == source.strip() or (not any_language and detect_language(text, default="") != target):
+    if text == source.strip() or _copies_example(text, source) or (
+            not any_language and detect_language(text, default="") != target):
         return None
     ratio = len(text) / max(1, len(source.strip()))
     return text if min_ratio <= ratio <= max_ratio else None
@@ -64,22 +70,22 @@ def clean_translation(question: str, output: str, target: str) -> str | None:
     text = plausible_translation(question, output, target, MIN_LENGTH_RATIO, MAX_LENGTH_RATIO)
     if text is not None and question.rstrip().endswith("?") and not text.endswith("?"):
         return None  # the model answered instead of translating
-    if text is not None and _copies_example(text, question):
-        # the model repeated its worked example ("What university won the award for Most IT enabled organisation?"
-        # came back as "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?"), which would find passages
-        # about a bridge and back an answer on topic with those
-        return None
     return text
 
 
-def _copies_example(text: str, question: str) -> bool:
-    """Whether `text` is a worked example's question or translation (in either language, word for word) that
-    `question` is not."""
-    def plain(words: str) -> tuple[str, ...]:  # its words only: "gebaut?" and "gebaut ?" are one
-        return tuple(_WORD.findall(_TAGS.sub("", words).casefold()))
+def _copies_example(text: str, source: str) -> bool:
+    """Whether `text` is a worked example of the translation prompts (a question's or a sentence's, either side, word
+    for word) that `source` is not: the model repeated its example ("What university won the award for Most IT
+    enabled organisation?" came back as "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?", which found
+    passages about a bridge and backed an answer on topic with those)."""
+    examples = {_plain(part) for table in (TRANSLATE_EXAMPLE, SENTENCE_TRANSLATE_EXAMPLE)
+                for pair in table.values() for part in pair}
+    return _plain(text) in examples and _plain(source) not in examples
 
-    examples = {plain(part) for pair in TRANSLATE_EXAMPLE.values() for part in pair}
-    return plain(text) in examples and plain(question) not in examples
+
+def _plain(text: str) -> tuple[str, ...]:
+    """The words of `text` without tags, case folded: "gebaut?" and "gebaut ?" are one."""
+    return tuple(_WORD.findall(_TAGS.sub("", text).casefold()))
 
 
 def translate_question(generator: Generator, question: str, target: str) -> str | None:
