@@ -263,6 +263,17 @@ def test_a_country_is_named_in_the_answers_language(answer: str, language: str, 
     assert localise_countries(answer, language, evidence) == shown
 
 
+def test_a_country_name_inside_a_quoted_title_is_left_as_written() -> None:
+    """Session 34 (unseen-65 xq-09): "Fantasy Island" in an English answer became "Fantasy Iceland", since the
+    German passage also writes "Island" (Iceland) alone and the opening quotation mark hid the title's capital."""
+    evidence = ["Erfolge von „Happy Days“ und „Fantasy Island“ trieben das Netzwerk an.", "Er reiste nach Island."]
+    assert localise_countries('The spinoff was "Fantasy Island" [1].', "en", evidence) == (
+        'The spinoff was "Fantasy Island" [1].')
+    assert localise_countries("Die Serie hieß „Fantasy Island“ [1].", "de", evidence) == (
+        "Die Serie hieß „Fantasy Island“ [1].")
+    assert localise_countries('He travelled to "Island" [1].', "en", evidence) == 'He travelled to "Iceland" [1].'
+
+
 def test_a_country_the_cited_passages_do_not_write_is_left_as_written() -> None:
     assert localise_countries("Kenia konkurriert mit Morocco [1].", "de", ["Kenia läuft gegen Äthiopien."]) == (
         "Kenia konkurriert mit Morocco [1].")

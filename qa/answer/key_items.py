@@ -29,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from qa.answer.data import load_table
 
@@ -644,3 +644,33 @@ def key_items(text: str, language: str) -> KeyItems:
     dates, rest = _find_dates(text)
     return KeyItems(tuple(_find_numbers(rest, language)), tuple(dates), frozenset(find_countries(text)),
                     frozenset(find_names(text, language)))
+
+
+_ACRONYM = re.compile(r"((?:[^\W\d_][\w'’.&-]*\s+){1,10})\(([^\W\d_][\w&]{1,9})\)")
+
+
+@lru_cache(maxsize=1024)
+def acronyms(text: str) -> tuple[tuple[str, str], ...]:
+    """The abbreviations `text` spells out, as (abbreviation, long form) pairs: "Corruption Perception Index (CPI)",
+    "General Pharmaceutical Council (GPhC)", "Engineering News-Record (ENR)" - an abbreviation of two or more
+    capitals in brackets right after capitalised words whose initials are its capitals (small words between them,
+    "of", "für", may stand there)."""
+    found = []
+    for match in _ACRONYM.finditer(text):
+        abbreviation = match.group(2)
+        capitals = [letter for letter in abbreviation if letter.isupper()]
+        if len(capitals) < 2:
+            continue
+        parts = [part for word in match.group(1).split() for part in word.split("-") if part]
+        initials: list[str] = []
+        for part in reversed(parts):
+            if len(initials) == len(capitals):
+                break
+            if part[0].isupper():
+                initials.insert(0, part)
+            elif initials and len(part) > 4:
+                break  # a content word between: no long form
+        if len(initials) == len(capitals) and all(
+                word[0].casefold() == letter.casefold() for word, letter in zip(initials, capitals)):
+            found.append((abbreviation, " ".join(initials)))
+    return tuple(found)

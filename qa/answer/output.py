@@ -111,6 +111,7 @@ def _foreign_country_names() -> dict[str, tuple[re.Pattern[str], dict[str, str]]
 
 
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
+_OPENING_PUNCTUATION = "\"'„“‚‘«»‹›([{"
 
 
 def localise_countries(text: str, language: str, evidence: Sequence[str]) -> str:
@@ -128,6 +129,10 @@ def localise_countries(text: str, language: str, evidence: Sequence[str]) -> str
 
 
 def _stands_alone(match: re.Match[str], text: str) -> bool:
-    """The matched name has no capitalised word right before it (a sentence's end aside): not "Corps Italy"."""
+    """The matched name has no capitalised word right before it (a sentence's end aside): not "Corps Italy", nor
+    a title's "„Fantasy Island“" (an opening quotation mark before the word does not hide its capital)."""
     before = _WORD_BEFORE.search(text[:match.start()])
-    return before is None or not before.group(1)[:1].isupper() or before.group(1)[-1] in ".:!?"
+    if before is None:
+        return True
+    word = before.group(1).lstrip(_OPENING_PUNCTUATION)
+    return not word[:1].isupper() or word[-1] in ".:!?"

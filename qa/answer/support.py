@@ -27,6 +27,9 @@ _COSINE_LOW, _COSINE_HIGH = 0.80, 0.90
 _NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'’-]+)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
 # A capitalised word with the word before it ("for Stoltenberg" gives it alone, "Mitchell Tower" does not).
 _NAME_PAIR_IN_QUESTION = re.compile(r"([\w'’-]*)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
+# shortest stem read as a shorter form of a question word's stem (_stem_of_asked)
+STEM_FAMILY_LENGTH = 6
+STEM_FAMILY_SUFFIX = 2
 _YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b(?:or|oder)\b", re.I)
 
@@ -85,12 +88,21 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     for first, last in _NAME_PAIR.findall(claim):
         if POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
             asked |= set(tokenize(first, language, own_stopwords=True))
-    adds_words = set(tokenize(claim, language, own_stopwords=True)) - function_words() - naming_words() - asked
+    adds_words = {word for word in set(tokenize(claim, language, own_stopwords=True)) - function_words() - naming_words()
+                  - asked if not _stem_of_asked(word, asked)}
     adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
     # "yes", "no", "not" are news only when the question does not say them itself: "because he was not seeking
     # another term" answers "Why did he stay, although he was not seeking another term?" with nothing
     adds_negation = {word.lower() for word in _YES_NO.findall(claim)} - {word.lower() for word in _YES_NO.findall(question)}
     return not (adds_words or adds_numbers or adds_negation or _chooses(claim, question, language))
+
+
+def _stem_of_asked(word: str, asked: set[str]) -> bool:
+    """`word` and a question word's stem are of one family the stemmer cut apart ("multipl" of "multiplication",
+    "multipli" of "multiplied"): one is the other with at most STEM_FAMILY_SUFFIX more letters, and long enough to
+    be no other word ("Vegetationsränder" is more than "Vegetation")."""
+    return any(min(len(word), len(other)) >= STEM_FAMILY_LENGTH and abs(len(word) - len(other)) <= STEM_FAMILY_SUFFIX
+               and (word.startswith(other) or other.startswith(word)) for other in asked)
 
 
 def _chooses(claim: str, question: str, language: str) -> bool:
