@@ -26,7 +26,6 @@ topic tests); splitting them would export those helpers.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -42,7 +41,6 @@ from qa.answer.gate import centuries, plain_years
 from qa.answer.key_items import (
     POSSESSIVE,
     KeyItems,
-    acronyms,
     appositive_countries,
     counts_back_in_time,
     dates_agree,
@@ -54,6 +52,7 @@ from qa.answer.key_items import (
     key_items,
     names_continent,
     number_words,
+    spelled_out_abbreviations,
     without_ordinals,
 )
 from qa.answer.prompts import WEB_ADDRESS
@@ -1003,7 +1002,7 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     # the source line's names (authors, publisher) back only questions about the document itself
     present = name_stems(text + " " + evidence.source_line if source_names else text)
-    present |= _spelled_out(present, evidence.sentences)
+    present |= _spelled_out(text, evidence.sentences)
     given = _given_names_of_window(added, present, evidence)
     for name in added.names:
         stem = _stem(name)
@@ -1025,12 +1024,12 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     return None
 
 
-def _spelled_out(present: set[str], sentences: tuple[str, ...]) -> set[str]:
-    """The name stems of what an abbreviation in the window stands for where the passage spells it out: "Corruption
+def _spelled_out(text: str, sentences: tuple[str, ...]) -> set[str]:
+    """The name stems of what an abbreviation in `text` stands for where the passage spells it out: "Corruption
     Perception Index" for a window that writes "placed 139th … in the CPI" after "… Corruption Perception Index
-    (CPI)". (An abbreviation in a claim is no name to look for: key_items reads no all-capital word as one.)"""
-    return {stem for abbreviation, long_form in acronyms(" ".join(sentences))
-            if _stem(fold(abbreviation)) in present for stem in name_stems(long_form)}
+    (CPI)". The abbreviation is matched as written: the pronoun "who" stands for no "World Health Organization"."""
+    return {stem for abbreviation, long_form in spelled_out_abbreviations(" ".join(sentences))
+            if re.search(rf"(?<!\w){re.escape(abbreviation)}(?!\w)", text) for stem in name_stems(long_form)}
 
 
 def _given_names_of_window(added: _NewItems, present: set[str], evidence: PassageEvidence) -> frozenset[str]:
@@ -1332,13 +1331,9 @@ def _on_topic(text: str, window: tuple[int, ...], evidence: PassageEvidence, que
     where words rarely match, a clear similarity to the question counts too, and a slightly lower one where the
     window is anchored to the question (_anchored). With a translation of the question into the evidence's
     language, that wording is tried as well."""
-    if (question.kind == "person" and _focus_hits(text, evidence.language, question, names) < names.best_focus
-            and not _names_in_full(text, question, names)):
+    if question.kind == "person" and _focus_hits(text, evidence.language, question, names) < names.best_focus:
         # "Who is the new Secretary General?": a sentence about the Secretary General who leaves shares
-        # fewer of the question's words than the one about the new one; the person asked for is there. A sentence
-        # that names in full a name of several words the question gives is about it ("Who played the companion named
-        # Donna Noble?": "… und Donna Noble (Catherine Tate)"), however few of its other words it shares; not a part
-        # of one ("Secretary General" in "Generalsekretär"), a setting ("in a Super Bowl") or a year ("in 1756").
+        # fewer of the question's words than the one about the new one; the person asked for is there.
         return False
     return any(_on_topic_as(text, window, evidence, asked, names) for asked in question.wordings_for(evidence.language))
 
@@ -1420,15 +1415,6 @@ def _anchored(text: str, language: str, question: QuestionFacts, names: PromptNa
     return bool(asked & name_stems(text)) or bool(_figures(question.items) & _figures(_items(text, language)))
 
 
-def _names_in_full(text: str, question: QuestionFacts, names: PromptNames) -> bool:
-    """`text` writes every word of a name of several words that the question gives ("Donna Noble") and no other
-    passage of the prompt names, and not as the setting (after a locative: "in a Super Bowl")."""
-    setting = _setting_names(question.text, question.language)
-    present = name_stems(text)
-    return any(stems <= present and not stems & setting and all(names.counts.get(stem, 0) == 1 for stem in stems)
-               for stems in ({_stem(word) for word in run} for run in name_runs(question.text)))
-
-
 def _asked_class(text: str, language: str) -> frozenset[str]:
     """The stems of the noun a "which X"/"welches X" question asks for one of ("enemy" of "What enemy of …?", "team"
     of "Welches Team gewann …?"; function_words.toml's interrogative determiners); none for "What is …?"."""
@@ -1437,20 +1423,8 @@ def _asked_class(text: str, language: str) -> frozenset[str]:
 
 
 def _setting_names(text: str, language: str) -> frozenset[str]:
-    """The stems of the words of `text` right after a locative preposition (function_words.toml's locatives) or
-    its article, with the capitalised words that follow as one name ("in a Super Bowl", "in der Schweiz")."""
-    table = load_table("function_words.toml")
-    articles = {word for kind in ("definite", "indefinite") for word in table["articles"][kind].get(language, ())}
-    locatives = set(table["locatives"].get(language, ()))
-    words = [word for word in re.findall(r"[^\W\d_][\w'’-]*", text) if word.casefold() not in articles]
-    found: set[str] = set()
-    for before, start in zip(words, range(1, len(words))):
-        if before.casefold() not in locatives:
-            continue
-        found.add(_stem(fold(words[start])))
-        for word in itertools.takewhile(lambda word: word[:1].isupper(), words[start + 1:]):
-            found.add(_stem(fold(word)))
-    return frozenset(found)
+    """The stems of the words of `text` right after a locative preposition (function_words.toml's locatives)."""
+    return frozenset(_stem(fold(word)) for word in _words_after(text, language, "locatives"))
 
 
 @lru_cache(maxsize=1024)

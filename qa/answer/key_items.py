@@ -646,17 +646,19 @@ def key_items(text: str, language: str) -> KeyItems:
                     frozenset(find_names(text, language)))
 
 
-_ACRONYM = re.compile(r"((?:[^\W\d_][\w'’.&-]*\s+){1,10})\(([^\W\d_][\w&]{1,9})\)")
+# the longest lower-case word that may stand between the words an abbreviation abbreviates ("of", "für", "and")
+SMALL_WORD_LENGTH = 4
+_SPELLED_OUT = re.compile(r"(?<![\w'’.&-])((?:[^\W\d_][\w'’.&-]*\s+){1,10})\(([^\W\d_][\w&]{1,9})\)")
 
 
 @lru_cache(maxsize=1024)
-def acronyms(text: str) -> tuple[tuple[str, str], ...]:
+def spelled_out_abbreviations(text: str) -> tuple[tuple[str, str], ...]:
     """The abbreviations `text` spells out, as (abbreviation, long form) pairs: "Corruption Perception Index (CPI)",
     "General Pharmaceutical Council (GPhC)", "Engineering News-Record (ENR)" - an abbreviation of two or more
     capitals in brackets right after capitalised words whose initials are its capitals (small words between them,
-    "of", "für", may stand there)."""
+    "of", "für", may stand there; "Human Rights Watch annual report (HRW)" spells out nothing)."""
     found = []
-    for match in _ACRONYM.finditer(text):
+    for match in _SPELLED_OUT.finditer(text):
         abbreviation = match.group(2)
         capitals = [letter for letter in abbreviation if letter.isupper()]
         if len(capitals) < 2:
@@ -668,8 +670,8 @@ def acronyms(text: str) -> tuple[tuple[str, str], ...]:
                 break
             if part[0].isupper():
                 initials.insert(0, part)
-            elif initials and len(part) > 4:
-                break  # a content word between: no long form
+            elif not initials or len(part) > SMALL_WORD_LENGTH:
+                break  # a lower-case word before the bracket, or a content word between: no long form
         if len(initials) == len(capitals) and all(
                 word[0].casefold() == letter.casefold() for word, letter in zip(initials, capitals)):
             found.append((abbreviation, " ".join(initials)))
