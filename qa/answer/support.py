@@ -27,11 +27,9 @@ _COSINE_LOW, _COSINE_HIGH = 0.80, 0.90
 _NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][\w'’-]+)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
 # A capitalised word with the word before it ("for Stoltenberg" gives it alone, "Mitchell Tower" does not).
 _NAME_PAIR_IN_QUESTION = re.compile(r"([\w'’-]*)\s+(?=([A-ZÄÖÜ][\w'’-]+))")
-# a claim's stem is of a question word's family (_stem_of_asked) when both are at least this long and
-_STEM_FAMILY_LENGTH = 6
-# one is the other with at most this many letters more
-_STEM_FAMILY_SUFFIX = 2
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A claim's stem is of a question word's family (_stem_of_asked) when both have at least _STEM_FAMILY_LENGTH letters
+# and one is the other with at most _STEM_FAMILY_SUFFIX more.
+_STEM_FAMILY_LENGTH, _STEM_FAMILY_SUFFIX = 6, 2
 _YES_NO = re.compile(r"\b(ja|nein|yes|no|doch|nicht|not|never|nie)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b(?:or|oder)\b", re.I)
 
@@ -90,12 +88,12 @@ def is_echo(sentence: str, question: str, language: str) -> bool:
     for first, last in _NAME_PAIR.findall(claim):
         if POSSESSIVE.sub("", last) in alone and set(tokenize(last, language, own_stopwords=True)) & asked:
             asked |= set(tokenize(first, language, own_stopwords=True))
-    # a name is news however like a question word it is ("Martina" for "Martin")
-    named = {word for token in _WORD.findall(claim)[1:] if token[:1].isupper()
-             for word in tokenize(token, language, own_stopwords=True)}
+    items = key_items(claim, language)
+    # a name (key_items') is news however like a question word it is ("Martina" for "Martin")
+    named = {word for name in items.names for word in tokenize(name, language, own_stopwords=True)}
     adds_words = {word for word in set(tokenize(claim, language, own_stopwords=True)) - function_words() - naming_words()
                   - asked if word in named or not _stem_of_asked(word, asked)}
-    adds_numbers = key_items(claim, language).number_values() - key_items(question, language).number_values()
+    adds_numbers = items.number_values() - key_items(question, language).number_values()
     # "yes", "no", "not" are news only when the question does not say them itself: "because he was not seeking
     # another term" answers "Why did he stay, although he was not seeking another term?" with nothing
     adds_negation = {word.lower() for word in _YES_NO.findall(claim)} - {word.lower() for word in _YES_NO.findall(question)}
