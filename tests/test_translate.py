@@ -140,3 +140,59 @@ def test_translation_prompt_shows_a_worked_example_into_the_target_language(targ
     assert all(detect_language(m.content.removeprefix("<q>").removesuffix("</q>")) != target for m in asked)
     assert messages[-1] == Message("user", f"<q>{QUESTION}</q>")
     assert translation_request(messages) == QUESTION
+
+
+class Borrowing:
+    """Answers a translation request by the worked example it shows: with the bridge example the translation
+    carries the bridge in (`borrowed`), with any other example it is `clean`."""
+
+    name = "borrowing"
+
+    def __init__(self, borrowed: str, clean: str) -> None:
+        self.borrowed, self.clean = borrowed, clean
+        self.examples: list[str] = []
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = ()) -> Stream:
+        example = messages[2].content
+        self.examples.append(example)
+        yield self.borrowed if ("Brücke" in example or "bridge" in example) else self.clean
+        yield Usage(0, 1, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(("question", "borrowed", "clean"), [
+    ("When were the first undersea cables laid?", "Wann wurden die ersten Unterseebrücken verlegt?",
+     "Wann wurden die ersten Unterseekabel verlegt?"),
+    ("Wie viele Schmalspurbahnen befanden sich früher in Staatsbesitz?",
+     "How many narrow bridges were there in state ownership before?",
+     "How many narrow-gauge railways were formerly state-owned?"),
+    ("How many voters would need to back it in the referendum?",
+     "Wie viele Wähler müssten im Referendum zustimmen, um die neue Brücke zu eröffnen?",
+     "Wie viele Wähler müssten im Referendum zustimmen?"),
+])
+def test_a_translation_that_borrows_the_examples_subject_is_asked_again(question: str, borrowed: str,
+                                                                        clean: str) -> None:
+    from qa.answer.translate import translate_question
+
+    target = "en" if question.startswith("Wie") else "de"
+    generator = Borrowing(borrowed, clean)
+    assert translate_question(generator, question, target) == clean
+    assert len(generator.examples) == 2 and generator.examples[0] != generator.examples[1]
+
+
+def test_a_question_on_a_bridge_keeps_its_bridge_and_a_second_borrowing_gives_no_translation() -> None:
+    from qa.answer.translate import translate_question
+
+    generator = Borrowing("Wann wurde die Glienicker Brücke gesperrt?", "unused")
+    assert translate_question(generator, "When was the Glienicke Bridge closed?", "de") == \
+        "Wann wurde die Glienicker Brücke gesperrt?"
+    assert len(generator.examples) == 1  # asked once: the question names the bridge itself
+    # every example's subject borrowed: no translation (the question is searched as asked)
+    generator = Borrowing("Wann wurden die ersten Unterseebrücken verlegt?",
+                          "Wann wurden die ersten Museumskabel verlegt?")
+    assert translate_question(generator, "When were the first undersea cables laid?", "de") is None

@@ -156,11 +156,24 @@ TRANSLATE_EXAMPLE = {
     "en": ("<q>Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?</q>",
            "When did the new bridge open, and who built it?"),
 }
+# The small model sometimes carries the example's subject into a translation: "undersea cables" came back as
+# "Unterseebrücken", "Schmalspurbahnen" as "narrow bridges", and "… um die neue Brücke zu eröffnen" was appended
+# to a question on a referendum (13 of 1,591 questions over 50 sets). A translation that names the example's
+# subject (in either language, also inside a compound) while the question does not is asked again with the next
+# example, whose subject is another (qa.answer.translate.translate_question).
+TRANSLATE_EXAMPLES = (
+    (TRANSLATE_EXAMPLE, ("brücke", "bridge")),
+    ({"de": ("<q>How long has the museum been closed, and why?</q>",
+             "Wie lange ist das Museum schon geschlossen, und warum?"),
+      "en": ("<q>Wie lange ist das Museum schon geschlossen, und warum?</q>",
+             "How long has the museum been closed, and why?")}, ("museum",)),
+)
 
 
-def translate_messages(question: str, target: str) -> list[Message]:
-    """Messages that ask the model to translate `question` into `target` ("de"/"en")."""
-    return _translation_messages(TRANSLATE_SYSTEM[target], TRANSLATE_EXAMPLE[target], question)
+def translate_messages(question: str, target: str, example: int = 0) -> list[Message]:
+    """Messages that ask the model to translate `question` into `target` ("de"/"en"), with worked example
+    `example` of TRANSLATE_EXAMPLES."""
+    return _translation_messages(TRANSLATE_SYSTEM[target], TRANSLATE_EXAMPLES[example][0][target], question)
 
 
 def _translation_messages(system: str, example: tuple[str, str], text: str) -> list[Message]:

@@ -9,7 +9,9 @@ and choosing passages only: the model answers the question as it was asked.
 
 A translation the small model garbled (an answer instead of a translation,
 the wrong language, a text far longer or shorter than the question) is
-dropped, and the question is searched as before.
+dropped, and the question is searched as before. One that carries the worked
+example's subject into the question ("narrow bridges" for "Schmalspurbahnen")
+is asked again with another example.
 
 The same model also translates single sentences: a passage sentence that a
 claim across languages is checked against once more (qa.answer.evidence's
@@ -27,7 +29,7 @@ from collections.abc import Collection
 
 from qa.answer.prompts import (
     SENTENCE_TRANSLATE_EXAMPLE,
-    TRANSLATE_EXAMPLE,
+    TRANSLATE_EXAMPLES,
     sentence_translate_messages,
     translate_messages,
 )
@@ -78,8 +80,8 @@ def _copies_example(text: str, source: str) -> bool:
     for word) that `source` is not: the model repeated its example ("What university won the award for Most IT
     enabled organisation?" came back as "Wann wurde die neue Brücke eröffnet, und wer hat sie gebaut?", which found
     passages about a bridge and backed an answer on topic with those)."""
-    examples = {_plain(part) for table in (TRANSLATE_EXAMPLE, SENTENCE_TRANSLATE_EXAMPLE)
-                for pair in table.values() for part in pair}
+    tables = (*(table for table, _ in TRANSLATE_EXAMPLES), SENTENCE_TRANSLATE_EXAMPLE)
+    examples = {_plain(part) for table in tables for pair in table.values() for part in pair}
     return _plain(text) in examples and _plain(source) not in examples
 
 
@@ -89,9 +91,24 @@ def _plain(text: str) -> tuple[str, ...]:
 
 
 def translate_question(generator: Generator, question: str, target: str) -> str | None:
-    """`question` translated into `target` ("de"/"en") by the answer model, or None when that failed."""
-    output, _ = text_of(generator.stream(translate_messages(question, target), max_tokens=MAX_TOKENS))
-    return clean_translation(question, output, target)
+    """`question` translated into `target` ("de"/"en") by the answer model, or None when that failed. A translation
+    that carries its worked example's subject into the question (_borrows_subject) is asked again with the next
+    example; when every example's is borrowed, or the translation is garbled, there is none."""
+    for example, (_, subject) in enumerate(TRANSLATE_EXAMPLES):
+        output, _ = text_of(generator.stream(translate_messages(question, target, example), max_tokens=MAX_TOKENS))
+        text = clean_translation(question, output, target)
+        if text is None or not _borrows_subject(text, question, subject):
+            return text
+    return None
+
+
+def _borrows_subject(text: str, question: str, subject: tuple[str, ...]) -> bool:
+    """Whether the translation `text` names a worked example's `subject` (its words in both languages, also inside a
+    compound: "Unterseebrücken", "Rheinbrücke") while the `question` names it in neither language."""
+    def names(words: str) -> bool:
+        folded = words.casefold()
+        return any(word in folded for word in subject)
+    return names(text) and not names(question)
 
 
 def translated_sentence(sentence: str, output: str, target: str) -> str | None:
