@@ -576,7 +576,7 @@ UNRELATED = ("Die Alte Brücke ist 210 Meter lang.", "The harbour handled 12,000
 
 def support_of(question: str, claim: str, sentences: list[str], language: str, other_passages: tuple[str, ...] = (),
                translations: tuple[tuple[str, str, np.ndarray | None], ...] = (), evidence_language: str | None = None,
-               source_line: str = "", similarity: float | None = None) -> ClaimSupport:
+               source_line: str = "", similarity: float | None = None, title: str = "") -> ClaimSupport:
     """claim_support of a claim against one passage among `other_passages`, as check_citations judges it.
 
     Without `similarity` words alone decide (no vectors); with it, the question, the claim and every sentence
@@ -588,7 +588,7 @@ def support_of(question: str, claim: str, sentences: list[str], language: str, o
         vectors = np.array([[similarity, (1 - similarity**2) ** 0.5]] * len(sentences))
     facts = question_facts(question, language, question_vector, translations)
     evidence = PassageEvidence(tuple(sentences), vectors, evidence_language or ("de" if translations else language),
-                               source_line)
+                               source_line, title)
     names = with_best_focus(PromptNames.of([" ".join(sentences), *other_passages]), [evidence], facts)
     return claim_support(claim, language, evidence, facts, names, claim_vector)
 
@@ -715,6 +715,33 @@ def test_an_abbreviation_is_found_after_the_capitalised_words_it_abbreviates() -
     # no long form: a year, a single capital, initials that do not match, a content word in between or before it
     assert spelled_out_abbreviations("in the year (2012), the Test (T), the Peace Index (CPI), the Corruption index of "
                                      "Peru (CP), the Human Rights Watch annual report (HRW)") == ()
+
+
+@pytest.mark.parametrize(("question", "claim", "sentence", "title", "backed"), [
+    # "the country" of the sentence is the one the document's title names; the answer (a person) stands in it
+    ("Who decided not to visit the country in 2013?", "President Anna Berg decided not to visit Chile in 2013.",
+     "In 2013 President Anna Berg decided not to visit the country during her tour.", "Chile (paragraph 3)", True),
+    ("Wer entschied 2013, das Land nicht zu besuchen?", "Präsidentin Anna Berg entschied 2013, Chile nicht zu besuchen.",
+     "2013 entschied Präsidentin Anna Berg, das Land während ihrer Reise nicht zu besuchen.", "Chile (Absatz 3)", True),
+    # no title, or a title naming no country or two: the sentence does not name Chile
+    ("Who decided not to visit the country in 2013?", "President Anna Berg decided not to visit Chile in 2013.",
+     "In 2013 President Anna Berg decided not to visit the country during her tour.", "", False),
+    ("Who decided not to visit the country in 2013?", "President Anna Berg decided not to visit Chile in 2013.",
+     "In 2013 President Anna Berg decided not to visit the country during her tour.", "Chile and Peru", False),
+    # a sentence that does not refer to a country says nothing of one
+    ("Who decided not to travel in 2013?", "President Anna Berg decided not to travel to Chile in 2013.",
+     "In 2013 President Anna Berg decided not to travel during her tour.", "Chile (paragraph 3)", False),
+    # the country is the answer itself: it must stand in the sentence
+    ("Which country did Anna Berg decide not to visit in 2013?", "Anna Berg decided not to visit Chile in 2013.",
+     "In 2013 Anna Berg decided not to visit the country during her tour.", "Chile (paragraph 3)", False),
+])
+def test_the_country_a_sentence_refers_to_is_the_one_its_documents_title_names(question: str, claim: str,
+                                                                                sentence: str, title: str,
+                                                                                backed: bool) -> None:
+    """Mutants: qa.answer.evidence._key_item_failure (the title's country, its conditions), _refers_to_country."""
+    language = "de" if "Absatz" in title else "en"
+    support = support_of(question, claim, [sentence], language, UNRELATED, similarity=0.9, title=title)
+    assert (support.score >= 0.35) == backed, support
 
 
 REFERENCE = "the cited sentence refers to a work and says nothing of what the question asks"

@@ -480,10 +480,11 @@ class Answerer:
             texts = tuple(document.text[self.index.sentences[r].start:self.index.sentences[r].end] for r in rows)
             opens = self.index.sentences[rows[0]].start == passage.chunk.start
             return PassageEvidence(_unmarked(texts, passage.chunk.is_footnote and opens), vectors[rows],
-                                   passage.chunk.language, source)
+                                   passage.chunk.language, source, document.title)
         texts = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language)) or (passage.text,)
         return PassageEvidence(_unmarked(texts, passage.chunk.is_footnote and passage.start == passage.chunk.start),
-                               self.embedder.embed_passages(list(texts)), passage.chunk.language, source)
+                               self.embedder.embed_passages(list(texts)), passage.chunk.language, source,
+                               document.title)
 
     def _reread(self, evidence: PassageEvidence, language: str, claim: np.ndarray | None) -> PassageEvidence | None:
         """The passage translated into `language` by the model for checking a claim across languages: the sentence
@@ -507,7 +508,8 @@ class Answerer:
         if not any(translated):
             return None
         sentences = tuple(text or original for text, original in zip(translated, evidence.sentences))
-        return PassageEvidence(sentences, self.embedder.embed_passages(list(sentences)), language, evidence.source_line)
+        return PassageEvidence(sentences, self.embedder.embed_passages(list(sentences)), language, evidence.source_line,
+                               evidence.title)
 
     def _context(self, chunk: Chunk) -> list[str]:
         """The texts of `chunk` and its neighbours in the same document (what a reader sees around a citation)."""

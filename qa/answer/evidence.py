@@ -90,6 +90,9 @@ class PassageEvidence:
     vectors: np.ndarray | None
     language: str
     source_line: str = ""
+    # the document's title: a country it names is the one a sentence refers to as "the country" ("… entschied sich
+    # US-Präsident Barack Obama, das Land … nicht zu besuchen" in the article "Kenya"), never an answer of its own
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -998,10 +1001,17 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
         if not any(dates_agree(date, d) for d in dates) or (date[0] is not None and date[0] not in figures):
             return "the date is not in the cited sentence"
     countries = window.countries | (source.countries if source else frozenset())
-    if added.countries - countries:
-        return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     # the source line's names (authors, publisher) back only questions about the document itself
     present = name_stems(text + " " + evidence.source_line if source_names else text)
+    if (added.countries - countries and evidence.title and _refers_to_country(text, evidence.language)
+            and (added.numbers or added.dates or any(_stem(name) in present for name in added.names))):
+        # "das Land" of the window is the country the document's title names, when that is the only one it names; the
+        # claim's answer (a figure, date or name) must still stand in the window, the country is its context
+        titled = _items(evidence.title, evidence.language).countries | _items(evidence.title, language).countries
+        if len(titled) == 1:
+            countries |= titled
+    if added.countries - countries:
+        return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     present |= _spelled_out(text, evidence.sentences)
     given = _given_names_of_window(added, present, evidence)
     for name in added.names:
@@ -1022,6 +1032,17 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
                    for part in parts):
             return f"{' '.join(run)} appears in no passage"
     return None
+
+
+def _refers_to_country(text: str, language: str) -> bool:
+    """Whether `text` refers to a country without naming it (function_words.toml's country_references: "das Land")."""
+    return bool(_country_references(language).search(text.casefold()))
+
+
+@lru_cache(maxsize=4)
+def _country_references(language: str) -> re.Pattern[str]:
+    phrases = load_table("function_words.toml")["country_references"].get(language, ())
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)" if phrases else r"(?!)")
 
 
 def _spelled_out(text: str, sentences: tuple[str, ...]) -> set[str]:
@@ -1064,7 +1085,7 @@ def states_claim_items(claim: str, language: str, question: QuestionFacts, evide
     claim = strip_markers(claim)
     added = new_items(claim, language, question)
     sentence = evidence.sentences[position]
-    if _key_item_failure(added, sentence, replace(evidence, source_line=""), language, names,
+    if _key_item_failure(added, sentence, replace(evidence, source_line="", title=""), language, names,
                          source_names=False) is not None:
         return False
     if asks_nationality(question) and not added.countries <= nationalities(
