@@ -458,6 +458,27 @@ def test_a_fragment_that_opens_in_lower_case_is_not_quoted() -> None:
     assert quoted([offered({fragment: 0.875, statement: 0.8125})]) == statement
 
 
+def test_a_quote_states_a_figure_the_question_writes_in_digits() -> None:
+    """"Wer spielte … in den 70ern?" is not answered by a sentence on the late 1980s; a question that writes its
+    number in words ("zwei") asks for no figure in the quote.
+
+    Mutants: qa.answer.evidence.states_question_figures (any of the figures, digits only), its use in
+    qa.answer.fallback._quotable.
+    """
+    seventies = question_facts("Wer spielte den Detektiv auf der Bühne in den 70ern?", "de", QUESTION_VECTOR)
+    eighties = "In den späten 80ern spielten Anna Berg und Paul Kern den Detektiv auf der Bühne."
+    seventies_sentence = "In den 70ern spielte Anna Berg den Detektiv auf der Bühne."
+    assert quote_for([offered({eighties: 0.875})], facts=seventies) is None
+    quote = quote_for([offered({eighties: 0.875, seventies_sentence: 0.8125})], facts=seventies)
+    assert quote is not None and quote.citation.evidence == seventies_sentence  # type: ignore[attr-defined]
+    # "in 2013 or 2014": one of them is enough
+    either = question_facts("Wer leitete 2013 oder 2014 das Sekretariat?", "de", QUESTION_VECTOR)
+    quote = quote_for([offered({"Anna Berg leitete 2014 das Sekretariat.": 0.875})], facts=either)
+    assert quote is not None
+    words = question_facts("Wer leitete zwei Jahre lang das Sekretariat?", "de", QUESTION_VECTOR)
+    assert quote_for([offered({"Anna Berg leitete das Sekretariat.": 0.875})], facts=words) is not None
+
+
 def test_below_the_focus_similarity_only_a_sentence_about_the_question_is_quoted() -> None:
     """Between the quote threshold (0.75 here) and FOCUS_COSINE (0.81) a sentence must share a focus word of the
     question, found through German stemming ("Internationalen" ~ "Internationale"); above both it need not.

@@ -1138,6 +1138,15 @@ def _figures(items: KeyItems) -> frozenset:
                      | {Decimal(date[0]) for date in items.dates if date[0] is not None})
 
 
+def states_question_figures(sentence: str, language: str, question: QuestionFacts) -> bool:
+    """Whether `sentence` (in `language`) states one of the figures the question writes in digits, where it writes
+    any ("in den 70ern", "in 2013", "565 °C"): a sentence on the late 1980s does not answer a question about the 70s.
+    A number written in words is no such anchor ("zwei ganze Zahlen")."""
+    digits = " ".join(re.findall(r"\S*\d\S*", question.text))
+    asked = _figures(_items(digits, question.language)) if digits else frozenset()
+    return not asked or bool(asked & _figures(_items(sentence, language)))
+
+
 def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "", language: str = "en") -> bool:
     """For "how much"/"when" questions: the claim's figure or date (already found in the window) is the answer
     slot itself, so the window is on topic; for "how old", when the window also speaks of an age

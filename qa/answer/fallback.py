@@ -36,6 +36,7 @@ from qa.answer.evidence import (
     prompt_names,
     quote_outshone,
     states_claim_items,
+    states_question_figures,
     talks_about_question,
 )
 from qa.answer.key_items import find_full_names
@@ -161,6 +162,8 @@ def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozens
         return False
     if not answers_kind([sentence], language, asked, known, common):
         return False
+    if not states_question_figures(sentence, language, asked):
+        return False  # "In den späten 1980ern spielten …" does not answer "Wer spielte … in den 70ern?"
     # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
     return not asked_names or bool(asked_names & name_stems(sentence))
 
