@@ -22,6 +22,7 @@ def values(text: str, language: str) -> set[Decimal]:
     ("Das Modell sieht 800.000 Soldaten vor.", "The model foresees 800, 000 soldiers."),
     ("Nach einem zweitägigen Treffen.", "After a two-day meeting."),
     ("Eine vierjährige Amtszeit.", "A term of 4 years."),
+    ("Sie gewannen den Pokal zweimal.", "They won the cup twice."),
 ])
 def test_numbers_in_both_languages_read_the_same(german: str, english: str) -> None:
     assert values(german, "de") == values(english, "en")
@@ -49,6 +50,7 @@ def test_an_ambiguous_separator_keeps_both_readings() -> None:
 
 def test_one_and_ein_are_not_figures() -> None:
     assert values("Er ist ein Politiker, one of them.", "de") == set()
+    assert values("Once the war ended, the once great city was rebuilt.", "en") == set()  # "formerly", "as soon as"
 
 
 @pytest.mark.parametrize("text", ["am 1. Oktober 2024", "on 1 October 2024", "on October 1, 2024", "Stand: 01.10.2024",

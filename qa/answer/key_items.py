@@ -135,14 +135,17 @@ def dates_agree(claim: Date, evidence: Date) -> bool:
 
 @cache
 def number_words() -> dict[str, int]:
-    """Folded German and English number words 2..100 (num2words) -> value. "ein"/"one" are left out:
-    they are articles and pronouns far more often than figures."""
+    """Folded German and English number words 2..100 (num2words) and adverbs of repetition ("twice",
+    number_compounds.toml) -> value. "ein"/"one" are left out: they are articles and pronouns far more often than
+    figures."""
     from num2words import num2words
 
     words: dict[str, int] = {}
     for language in LANGUAGES:
         for value in range(2, 101):
             words[fold(num2words(value, lang=language))] = value
+    for table in load_table("number_compounds.toml")["multiplicatives"].values():
+        words.update({fold(word): int(value) for word, value in table.items()})
     return words
 
 
