@@ -458,16 +458,15 @@ def test_a_fragment_that_opens_in_lower_case_is_not_quoted() -> None:
     assert quoted([offered({fragment: 0.875, statement: 0.8125})]) == statement
 
 
-def test_a_quote_states_a_figure_the_question_writes_in_digits() -> None:
-    """"Wer spielte … in den 70ern?" is not answered by a sentence on the late 1980s; a question that writes its
-    number in words ("zwei") asks for no figure in the quote.
+def test_a_quote_names_a_year_the_question_names() -> None:
+    """"Wer spielte … in den 70ern?" is not answered by a sentence on the late 1980s, but by one on the early 1970s;
+    a question that names no year ("zwei Jahre lang", "am 3. Mai") asks for none in the quote.
 
-    Mutants: qa.answer.evidence.states_question_figures (any of the figures, digits only), its use in
-    qa.answer.fallback._quotable.
+    Mutants: qa.answer.fallback._names_asked_year (one of the years, decades), its use in _quotable.
     """
     seventies = question_facts("Wer spielte den Detektiv auf der Bühne in den 70ern?", "de", QUESTION_VECTOR)
-    eighties = "In den späten 80ern spielten Anna Berg und Paul Kern den Detektiv auf der Bühne."
-    seventies_sentence = "In den 70ern spielte Anna Berg den Detektiv auf der Bühne."
+    eighties = "In den späten 1980ern spielten Anna Berg und Paul Kern den Detektiv auf der Bühne."
+    seventies_sentence = "In den frühen 1970ern spielte Anna Berg den Detektiv auf der Bühne."
     assert quote_for([offered({eighties: 0.875})], facts=seventies) is None
     quote = quote_for([offered({eighties: 0.875, seventies_sentence: 0.8125})], facts=seventies)
     assert quote is not None and quote.citation.evidence == seventies_sentence  # type: ignore[attr-defined]
@@ -475,8 +474,9 @@ def test_a_quote_states_a_figure_the_question_writes_in_digits() -> None:
     either = question_facts("Wer leitete 2013 oder 2014 das Sekretariat?", "de", QUESTION_VECTOR)
     quote = quote_for([offered({"Anna Berg leitete 2014 das Sekretariat.": 0.875})], facts=either)
     assert quote is not None
-    words = question_facts("Wer leitete zwei Jahre lang das Sekretariat?", "de", QUESTION_VECTOR)
-    assert quote_for([offered({"Anna Berg leitete das Sekretariat.": 0.875})], facts=words) is not None
+    for question in ("Wer leitete zwei Jahre lang das Sekretariat?", "Wer leitete am 3. Mai das Sekretariat?"):
+        words = question_facts(question, "de", QUESTION_VECTOR)
+        assert quote_for([offered({"Anna Berg leitete das Sekretariat.": 0.875})], facts=words) is not None
 
 
 def test_below_the_focus_similarity_only_a_sentence_about_the_question_is_quoted() -> None:
@@ -752,9 +752,16 @@ def test_an_abbreviation_is_found_after_the_capitalised_words_it_abbreviates() -
     # a sentence that does not refer to a country says nothing of one
     ("Who decided not to travel in 2013?", "President Anna Berg decided not to travel to Chile in 2013.",
      "In 2013 President Anna Berg decided not to travel during her tour.", "Chile (paragraph 3)", False),
-    # the country is the answer itself: it must stand in the sentence
+    # the country is the answer itself: it must stand in the sentence, whatever else the claim adds
     ("Which country did Anna Berg decide not to visit in 2013?", "Anna Berg decided not to visit Chile in 2013.",
      "In 2013 Anna Berg decided not to visit the country during her tour.", "Chile (paragraph 3)", False),
+    ("Which country did the president decide not to visit in 2013?",
+     "President Anna Berg decided not to visit Chile in 2013.",
+     "In 2013 President Anna Berg decided not to visit the country during her tour.", "Chile (paragraph 3)", False),
+    # "the country" of a sentence that names another one is that one
+    ("Who decided not to visit the country again in 2013?", "President Anna Berg decided not to visit Chile again.",
+     "President Anna Berg toured Peru; in 2013 she decided not to visit the country again.", "Chile (paragraph 3)",
+     False),
 ])
 def test_the_country_a_sentence_refers_to_is_the_one_its_documents_title_names(question: str, claim: str,
                                                                                 sentence: str, title: str,
@@ -763,6 +770,19 @@ def test_the_country_a_sentence_refers_to_is_the_one_its_documents_title_names(q
     language = "de" if "Absatz" in title else "en"
     support = support_of(question, claim, [sentence], language, UNRELATED, similarity=0.9, title=title)
     assert (support.score >= 0.35) == backed, support
+
+
+def test_a_date_only_the_source_line_gives_does_not_bring_in_the_titles_country() -> None:
+    """The claim's answer must stand in the sentence itself for the title's country to count: a news item's date
+    backs a date, but then the sentence states nothing of the claim. Mutant: _title_country_stands's dates."""
+    support = support_of("When was the visit to the country cancelled?", "The visit to Chile was cancelled on 3 May 2013.",
+                         ["The visit to the country was cancelled."], "en", UNRELATED, similarity=0.9,
+                         source_line="Daily News, 3 May 2013", title="Chile (paragraph 3)")
+    assert support.score < 0.35 and "CL" in support.reason, support
+    dated = support_of("When was the visit to the country cancelled?", "The visit to Chile was cancelled on 3 May 2013.",
+                       ["The visit to the country was cancelled on 3 May 2013."], "en", UNRELATED, similarity=0.9,
+                       title="Chile (paragraph 3)")
+    assert dated.score >= 0.35, dated
 
 
 REFERENCE = "the cited sentence refers to a work and says nothing of what the question asks"

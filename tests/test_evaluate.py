@@ -80,6 +80,7 @@ from qa.types import Answer
         ("Es spielten 11 Teams.", "zwei", False),
         ("It happened in 2012.", "twelve", False),
         ("Am 6. Oktober 1973 begann er.", "sechs", False),
+        ("Polonia hat den Pokal zweimal gewonnen [1].", "twice", True),  # an adverb of repetition (unseen-67 xq-29)
         # an alternative in another inflection of its words (unseen-18 xq-01, unseen-25 xq-34), every word in a row
         ("Sie führen zu zusätzlichen Erwärmungen der Erdoberfläche [1].", "zusätzlichen Erwärmung der Erdoberfläche",
          True),

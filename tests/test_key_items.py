@@ -53,6 +53,12 @@ def test_one_and_ein_are_not_figures() -> None:
     assert values("Once the war ended, the once great city was rebuilt.", "en") == set()  # "formerly", "as soon as"
 
 
+def test_twice_is_a_count_but_twice_as_many_is_a_ratio() -> None:
+    assert values("They won the cup twice, in 1946 and 1952.", "en") == {2, 1946, 1952}
+    assert values("They won the championship in 1946, and won the cup twice as well.", "en") == {1946, 2}
+    assert values("The club has twice as many members and twice the budget of its rival.", "en") == set()
+
+
 @pytest.mark.parametrize("text", ["am 1. Oktober 2024", "on 1 October 2024", "on October 1, 2024", "Stand: 01.10.2024",
                                   "2024-10-01", "am 1. Okt. 2024"])
 def test_dates_in_every_common_form_read_the_same(text: str) -> None:

@@ -144,7 +144,7 @@ def _reread_cited(sentences: Sequence[str], claims: Sequence[str], language: str
 def passage_evidence(passage: Passage) -> PassageEvidence:
     """A passage's sentences as evidence, without vectors (for callers that have no index at hand)."""
     sentences = tuple(s.text for s in split_sentences(passage.text, passage.chunk.language) if s.text != "…")
-    return PassageEvidence(sentences or (passage.text,), None, passage.chunk.language)
+    return PassageEvidence(sentences or (passage.text,), None, passage.chunk.language, title=passage.title)
 
 
 def _verdicts(sentences: Sequence[str], passages: Sequence[Passage], scores: np.ndarray,

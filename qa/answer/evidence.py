@@ -91,7 +91,7 @@ class PassageEvidence:
     language: str
     source_line: str = ""
     # the document's title: a country it names is the one a sentence refers to as "the country" ("… entschied sich
-    # US-Präsident Barack Obama, das Land … nicht zu besuchen" in the article "Kenya"), never an answer of its own
+    # US-Präsident Barack Obama, das Land … nicht zu besuchen" in the article "Kenya"; _title_country_stands)
     title: str = ""
 
 
@@ -817,6 +817,10 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
     source_names = asks_about_source(question)
     nationality = asks_nationality(question)
     asked_persons = {_stem(name) for name in question.items.names} if nationality else set()
+    if nationality or question.kind == "place" or _asks_country(question.text, question.language):
+        # a country the question asks for is the answer: it must stand in the cited sentence, not only in the title
+        evidence = replace(evidence, title="")
+        items_from = replace(items_from, title="") if items_from is not None else None
     windows = _windows(len(evidence.sentences), pairs=not added.count())
     if added.count():  # a sentence that continues its predecessor ("Dem kam … nach.") is read with it
         windows += [(i - 1, i) for i in range(1, len(evidence.sentences))
@@ -1003,13 +1007,8 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     countries = window.countries | (source.countries if source else frozenset())
     # the source line's names (authors, publisher) back only questions about the document itself
     present = name_stems(text + " " + evidence.source_line if source_names else text)
-    if (added.countries - countries and evidence.title and _refers_to_country(text, evidence.language)
-            and (added.numbers or added.dates or any(_stem(name) in present for name in added.names))):
-        # "das Land" of the window is the country the document's title names, when that is the only one it names; the
-        # claim's answer (a figure, date or name) must still stand in the window, the country is its context
-        titled = _items(evidence.title, evidence.language).countries | _items(evidence.title, language).countries
-        if len(titled) == 1:
-            countries |= titled
+    if added.countries - countries and _title_country_stands(added, text, window, evidence):
+        countries |= find_countries(evidence.title, nouns_only=True)
     if added.countries - countries:
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     present |= _spelled_out(text, evidence.sentences)
@@ -1034,15 +1033,28 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     return None
 
 
-def _refers_to_country(text: str, language: str) -> bool:
-    """Whether `text` refers to a country without naming it (function_words.toml's country_references: "das Land")."""
-    return bool(_country_references(language).search(text.casefold()))
+def _title_country_stands(added: _NewItems, text: str, window: KeyItems, evidence: PassageEvidence) -> bool:
+    """Whether "the country" of the window `text` ("… entschied sich US-Präsident Barack Obama, das Land … nicht zu
+    besuchen") is the one country its document's title names (the article "Kenya"), for a claim that adds that
+    country as context: the window refers to a country without naming it (function_words.toml's
+    country_references), names no country the claim does not, and itself states the claim's answer, a figure, date
+    or name. The caller leaves the title out where the question asks for a country (claim_support)."""
+    if not evidence.title or len(find_countries(evidence.title, nouns_only=True)) != 1:
+        return False
+    references = _country_references().get(evidence.language)
+    if window.countries - added.countries or references is None or not references.search(text.casefold()):
+        return False  # "Berg toured Peru; … not to visit the country again" refers to Peru
+    figures, named = _figures(window), name_stems(text)
+    return (any(readings & figures for readings in added.numbers)
+            or any(dates_agree(date, other) for date in added.dates for other in window.dates)
+            or any(_stem(name) in named for name in added.names))
 
 
-@lru_cache(maxsize=4)
-def _country_references(language: str) -> re.Pattern[str]:
-    phrases = load_table("function_words.toml")["country_references"].get(language, ())
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)" if phrases else r"(?!)")
+@cache
+def _country_references() -> dict[str, re.Pattern[str]]:
+    table = load_table("function_words.toml")["country_references"]
+    return {language: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+            for language, phrases in table.items()}
 
 
 def _spelled_out(text: str, sentences: tuple[str, ...]) -> set[str]:
@@ -1136,15 +1148,6 @@ def _figures(items: KeyItems) -> frozenset:
     """The readings of the numbers and of the dates' years: what a figure of an answer may stand for."""
     return frozenset({value for readings in items.numbers for value in readings}
                      | {Decimal(date[0]) for date in items.dates if date[0] is not None})
-
-
-def states_question_figures(sentence: str, language: str, question: QuestionFacts) -> bool:
-    """Whether `sentence` (in `language`) states one of the figures the question writes in digits, where it writes
-    any ("in den 70ern", "in 2013", "565 °C"): a sentence on the late 1980s does not answer a question about the 70s.
-    A number written in words is no such anchor ("zwei ganze Zahlen")."""
-    digits = " ".join(re.findall(r"\S*\d\S*", question.text))
-    asked = _figures(_items(digits, question.language)) if digits else frozenset()
-    return not asked or bool(asked & _figures(_items(sentence, language)))
 
 
 def _holds_asked_item(added: _NewItems, question: QuestionFacts, text: str = "", language: str = "en") -> bool:

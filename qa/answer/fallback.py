@@ -36,9 +36,9 @@ from qa.answer.evidence import (
     prompt_names,
     quote_outshone,
     states_claim_items,
-    states_question_figures,
     talks_about_question,
 )
+from qa.answer.gate import missing_years, year_spans, years
 from qa.answer.key_items import find_full_names
 from qa.answer.prompts import QUOTE
 from qa.answer.support import content_words_both, is_echo
@@ -162,10 +162,17 @@ def _quotable(sentence: str, language: str, asked: QuestionFacts, known: frozens
         return False
     if not answers_kind([sentence], language, asked, known, common):
         return False
-    if not states_question_figures(sentence, language, asked):
+    if not _names_asked_year(sentence, language, asked):
         return False  # "In den späten 1980ern spielten …" does not answer "Wer spielte … in den 70ern?"
     # "Für wie lange soll Rutte …?" is not answered by a sentence about Stoltenberg
     return not asked_names or bool(asked_names & name_stems(sentence))
+
+
+def _names_asked_year(sentence: str, language: str, asked: QuestionFacts) -> bool:
+    """Whether `sentence` names one of the years the question names, where it names any (a decade or century by a
+    year in it, as the gate reads them: "In den frühen 1970ern" for "in den 70ern")."""
+    named = years(asked.text, asked.language) | set(year_spans(asked.text))
+    return not named or missing_years(asked.text, asked.language, [(sentence, language)]) != named
 
 
 def _quote(language: str, passage: Passage, sentence: str, similarity: float) -> Quote:

@@ -135,18 +135,37 @@ def dates_agree(claim: Date, evidence: Date) -> bool:
 
 @cache
 def number_words() -> dict[str, int]:
-    """Folded German and English number words 2..100 (num2words) and adverbs of repetition ("twice",
-    number_compounds.toml) -> value. "ein"/"one" are left out: they are articles and pronouns far more often than
-    figures."""
+    """Folded German and English number words 2..100 (num2words) -> value. "ein"/"one" are left out:
+    they are articles and pronouns far more often than figures."""
     from num2words import num2words
 
     words: dict[str, int] = {}
     for language in LANGUAGES:
         for value in range(2, 101):
             words[fold(num2words(value, lang=language))] = value
-    for table in load_table("number_compounds.toml")["multiplicatives"].values():
-        words.update({fold(word): int(value) for word, value in table.items()})
     return words
+
+
+@cache
+def multiplicative_words() -> dict[str, int]:
+    """Adverbs of repetition that are a count ("twice" -> 2; number_compounds.toml)."""
+    table = load_table("number_compounds.toml")["multiplicatives"]
+    return {fold(word): int(value) for language in LANGUAGES for word, value in table.get(language, {}).items()}
+
+
+def _is_ratio(following: str) -> bool:
+    """Whether an adverb of repetition before the (folded) words `following` is a ratio ("twice as many", "twice the
+    size"), not a count ("twice as well"; number_compounds.toml)."""
+    ratio, count = _ratio_phrases()
+    return bool(ratio.match(following)) and not count.match(following)
+
+
+@cache
+def _ratio_phrases() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    table = load_table("number_compounds.toml")["multiplicatives"]
+    ratio, count = (re.compile("(?:" + "|".join(map(re.escape, table[key])) + r")(?!\w)")
+                    for key in ("ratio_before", "count_before"))
+    return ratio, count
 
 
 @cache
@@ -258,12 +277,16 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
         if power:
             readings = {value * (Decimal(10) ** power) for value in readings}
         found.append(frozenset(value.normalize() for value in readings))
-    for word in _WORD.findall(text):
+    words = _WORD.findall(text)
+    for position, word in enumerate(words):
         parts = fold(word).split("-")
         value = (number_words().get(fold(word)) or ordinal_words().get(fold(word))
                  or (number_words().get(parts[0]) if len(parts) > 1 else None))
         compound = _compound_number().fullmatch(fold(word)) if not value and language == "de" else None
         value = value or (number_words()[compound.group(1)] if compound else None)
+        if not value and fold(word) in multiplicative_words():
+            value = None if _is_ratio(" ".join(map(fold, words[position + 1:position + 3]))) else (
+                multiplicative_words()[fold(word)])
         if value:
             found.append(frozenset({Decimal(value)}))
     found.extend(frozenset({Decimal(1)}) for _ in _one_time_unit()[language].finditer(fold(text)))

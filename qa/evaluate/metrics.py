@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from qa.answer.data import load_table
-from qa.answer.key_items import Date, fold, key_items, month_names, number_words
+from qa.answer.key_items import Date, fold, key_items, month_names, multiplicative_words, number_words
 from qa.evaluate.questions import Question
 from qa.evaluate.records import ResultRecord
 from qa.text.markers import strip_markers
@@ -128,11 +128,11 @@ def _same_count(alternative: str, text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _count(alternative: str) -> int | None:
-    """The count 2..100 that `alternative` consists of ("six", "sechs", "6"), or None."""
+    """The count 2..100 that `alternative` consists of ("six", "sechs", "6", "twice"), or None."""
     body = fold(alternative.strip(_EDGE_PUNCTUATION))
     if body.isdigit():
         return int(body) if 2 <= int(body) <= 100 else None
-    return number_words().get(body)
+    return number_words().get(body) or multiplicative_words().get(body)
 
 
 def _same_date(alternative: str, text: str) -> bool:
