@@ -92,6 +92,10 @@ def test_a_date_is_not_cut_at_the_ordinal_full_stop() -> None:
     # CLDR's English "alt variant" names, which Babel does not load
     ("Turkey cleared the way", {"TR"}),
     ("the Czech Republic", {"CZ"}),
+    # demonyms neither CLDR nor a derivation gives (country_aliases.toml; session 35: unseen-68 xq-17)
+    ("a leader of the Swiss Reformation", {"CH"}),
+    ("die schweizerische Regierung und die indischen Truppen", {"CH", "IN"}),
+    ("Mexican, Brazilian and Egyptian delegates", {"MX", "BR", "EG"}),
 ])
 def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> None:
     assert find_countries(text) == codes
