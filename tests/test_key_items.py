@@ -96,6 +96,9 @@ def test_a_date_is_not_cut_at_the_ordinal_full_stop() -> None:
     ("a leader of the Swiss Reformation", {"CH"}),
     ("die schweizerische Regierung und die indischen Truppen", {"CH", "IN"}),
     ("Mexican, Brazilian and Egyptian delegates", {"MX", "BR", "EG"}),
+    # a German name's adjectives declined after an article (unseen-68 xq-09)
+    ("des Generalsekretärs der Vereinten Nationen", {"UN"}),
+    ("in der Dominikanischen Republik und der Zentralafrikanischen Republik", {"DO", "CF"}),
 ])
 def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> None:
     assert find_countries(text) == codes

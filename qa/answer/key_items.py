@@ -394,6 +394,8 @@ def country_names() -> dict[str, str]:
         for code, name in Locale(language).territories.items():
             if len(code) == 2 and code.isalpha():
                 names[fold(name)] = code
+                if language == "de" and code != "ZZ":  # ZZ: CLDR's "Unbekannte Region", no country
+                    names.setdefault(fold(_declined(name)), code)
     likely = get_global("likely_subtags")
     for language in LANGUAGES:
         for code, name in Locale(language).languages.items():
@@ -416,6 +418,15 @@ def country_names() -> dict[str, str]:
             if not alias.replace(".", "").isupper():  # "USA", "UK": only written in capitals, see below
                 names[fold(alias)] = code.upper()
     return names
+
+
+def _declined(name: str) -> str:
+    """A German name of several words with its adjectives declined after an article ("Vereinte Nationen" -> "Vereinten
+    Nationen", "Vereinigtes Königreich" -> "Vereinigten Königreich"): "der Vereinten Nationen", "in der
+    Dominikanischen Republik"."""
+    words = name.split(" ")
+    return " ".join(re.sub(r"(?<=[a-zäöüß])es?$", "en", word) if index < len(words) - 1 else word
+                    for index, word in enumerate(words))
 
 
 @cache
