@@ -99,6 +99,9 @@ def test_a_date_is_not_cut_at_the_ordinal_full_stop() -> None:
     # a German name's adjectives declined after an article (unseen-68 xq-09)
     ("des Generalsekretärs der Vereinten Nationen", {"UN"}),
     ("in der Dominikanischen Republik und der Zentralafrikanischen Republik", {"DO", "CF"}),
+    # a language's adjective names the country named like it, not where most of its speakers live
+    ("the Portuguese navy and die portugiesische Marine", {"PT"}),
+    ("the French army, the Korean peninsula, the Polish border", {"FR", "KR", "PL"}),
 ])
 def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> None:
     assert find_countries(text) == codes
@@ -107,7 +110,9 @@ def test_countries_by_name_adjective_and_alias(text: str, codes: set[str]) -> No
 @pytest.mark.parametrize("text", ["Antworte auf Deutsch.", "Russell said so.", "She told us.", "polish the text",
                                   "Die Farbe war türkis.",
                                   # "Seri" is a minority language of Mexico, not its official one
-                                  'the study series "Die Zukunft der NATO"', "eine technische Frage"])
+                                  'the study series "Die Zukunft der NATO"', "eine technische Frage",
+                                  # a language official in many countries, none named like it (not the US, Egypt)
+                                  "the English army", "die englische Übersetzung", "arabische Länder", "Arabic script"])
 def test_words_that_only_look_like_countries_are_not_countries(text: str) -> None:
     assert find_countries(text) == set()
 

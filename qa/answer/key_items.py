@@ -386,8 +386,6 @@ def country_names() -> dict[str, str]:
     from the country's own name by the usual derivation rules (see _derived_adjectives).
     """
     from babel import Locale
-    from babel.core import get_global
-    from babel.languages import get_official_languages
 
     names: dict[str, str] = {}
     for language in LANGUAGES:
@@ -396,12 +394,11 @@ def country_names() -> dict[str, str]:
                 names[fold(name)] = code
                 if language == "de" and code != "ZZ":  # ZZ: CLDR's "Unbekannte Region", no country
                     names.setdefault(fold(_declined(name)), code)
-    likely = get_global("likely_subtags")
+    homes = _language_homes()
     for language in LANGUAGES:
         for code, name in Locale(language).languages.items():
-            territory = str(likely.get(code, "")).split("_")[-1]
-            if ("_" not in code and len(territory) == 2 and territory.isalpha() and " " not in name
-                    and code in get_official_languages(territory, de_facto=True)):
+            territory = homes.get(code)
+            if territory and " " not in name:
                 adjective = fold(name)
                 # English adjectives count only when capitalised ("Polish", not "polish"): see find_countries
                 names.setdefault(adjective + ("@" if language == "en" else "e"), territory)
@@ -418,6 +415,48 @@ def country_names() -> dict[str, str]:
             if not alias.replace(".", "").isupper():  # "USA", "UK": only written in capitals, see below
                 names[fold(alias)] = code.upper()
     return names
+
+
+# A language official in more countries than this, none of which it is named after ("English", "Arabic"), is the
+# adjective of none of them; CLDR's likely territory (the US, Egypt) is only where most of its speakers live.
+MAX_OFFICIAL_WITHOUT_NAMESAKE = 10
+
+
+@cache
+def _language_homes() -> dict[str, str]:
+    """Language code -> the country its name stands for as an adjective: CLDR's likely territory where the language is
+    official there and the territory is named like it or no official one is ("Französisch" ~ "Frankreich", "Polish"
+    -> Poland, "Hindi" -> India); else the one country named like it where it is official ("Portugiesisch" ~
+    "Portugal", not Brazil); none for a language official in many countries none of which is named like it
+    ("English"), or in several named like it but not its likely one ("Arabic": Saudi Arabia, the United Arab
+    Emirates; not Egypt)."""
+    from babel import Locale
+    from babel.core import get_global
+    from babel.languages import get_official_languages
+
+    territories: dict[str, set[str]] = {}
+    for language in LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                territories.setdefault(code, set()).add(fold(name))
+    official: dict[str, set[str]] = {}
+    for territory in territories:
+        for code in get_official_languages(territory, de_facto=True):
+            official.setdefault(code, set()).add(territory)
+    likely = get_global("likely_subtags")
+    homes: dict[str, str] = {}
+    for code in map(str, Locale("en").languages):
+        territory = str(likely.get(code, "")).split("_")[-1]
+        if "_" in code or territory not in official.get(code, ()):
+            continue
+        names = {fold(Locale(language).languages[code]) for language in LANGUAGES if code in Locale(language).languages}
+        namesakes = {other for other in official[code] for name in names for country in territories[other]
+                     if len(name) >= 4 and (country.startswith(name[:4]) or name[:5] in country)}
+        if territory in namesakes or (not namesakes and len(official[code]) <= MAX_OFFICIAL_WITHOUT_NAMESAKE):
+            homes[code] = territory
+        elif len(namesakes) == 1:
+            homes[code] = namesakes.pop()
+    return homes
 
 
 def _declined(name: str) -> str:
