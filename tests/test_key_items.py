@@ -117,6 +117,14 @@ def test_words_that_only_look_like_countries_are_not_countries(text: str) -> Non
     assert find_countries(text) == set()
 
 
+def test_a_demonym_is_an_adjective_written_with_its_capital() -> None:
+    """country_aliases.toml's adjectives: English ones only when capitalised, and none of them a noun."""
+    assert find_countries("the Swiss Reformation") == {"CH"} and find_countries("swiss chard") == set()
+    assert find_countries("die schweizerische Regierung") == {"CH"}
+    assert find_countries("the Swiss Reformation, die schweizerische Regierung", nouns_only=True) == set()
+    assert find_countries("der Vereinten Nationen", nouns_only=True) == {"UN"}  # a declined name is a noun
+
+
 def test_names_are_capitalised_words_inside_a_sentence() -> None:
     assert find_names("Mark Rutte succeeded Jens Stoltenberg in October.") == {"rutte", "jens", "stoltenberg"}
     # an acronym is a name also where it opens the sentence (unseen "HIV uses antigenic variation …" was read as
@@ -161,7 +169,9 @@ def test_the_key_item_data_files_have_their_shape() -> None:
     magnitudes = load_table("magnitudes.toml")
     assert set(magnitudes) == {"de", "en"} and all(power.isdigit() for table in magnitudes.values() for power in table)
     aliases = load_table("country_aliases.toml")
-    assert all(len(code) == 2 and all(isinstance(alias, str) for alias in names) for code, names in aliases.items())
+    adjectives = aliases.pop("adjectives")
+    for table in (aliases, adjectives):
+        assert all(len(code) == 2 and all(isinstance(alias, str) for alias in names) for code, names in table.items())
     kinds = load_table("question_kinds.toml")
     assert set(kinds) == {"number", "date", "place", "person", "name"}
     assert all(set(table) == {"de", "en"} and table["de"] and table["en"] for table in kinds.values())

@@ -410,15 +410,24 @@ def country_names() -> dict[str, str]:
             if len(code) == 2 and code.isalpha():
                 for adjective in _derived_adjectives(fold(name), language):
                     names.setdefault(adjective, code)
-    for code, aliases in load_table("country_aliases.toml").items():
+    for code, aliases in _aliases().items():
         for alias in aliases:
             if not alias.replace(".", "").isupper():  # "USA", "UK": only written in capitals, see below
                 names[fold(alias)] = code.upper()
+    for code, adjectives in load_table("country_aliases.toml")["adjectives"].items():
+        for adjective in adjectives:
+            # an English demonym counts only when capitalised, as the ones derived above ("swiss chard" is none)
+            names.setdefault(fold(adjective) + ("@" if adjective[:1].isupper() else ""), code.upper())
     return names
 
 
-# A language official in more countries than this, none of which it is named after ("English", "Arabic"), is the
-# adjective of none of them; CLDR's likely territory (the US, Egypt) is only where most of its speakers live.
+def _aliases() -> dict[str, list[str]]:
+    """country_aliases.toml's names by ISO code, without its table of adjectives."""
+    return {code: aliases for code, aliases in load_table("country_aliases.toml").items() if code != "adjectives"}
+
+
+# A language official in more countries than this, none of which it is named after ("English": 91), is the adjective
+# of none of them; CLDR's likely territory (the US) is only where most of its speakers live.
 MAX_OFFICIAL_WITHOUT_NAMESAKE = 10
 
 
@@ -464,7 +473,7 @@ def _declined(name: str) -> str:
     Nationen", "Vereinigtes Königreich" -> "Vereinigten Königreich"): "der Vereinten Nationen", "in der
     Dominikanischen Republik"."""
     words = name.split(" ")
-    return " ".join(re.sub(r"(?<=[a-zäöüß])es?$", "en", word) if index < len(words) - 1 else word
+    return " ".join(re.sub(r"(isch|lich|[bcdfghklmnpqrsvwxzß]t)es?$", r"\1en", word) if index < len(words) - 1 else word
                     for index, word in enumerate(words))
 
 
@@ -491,8 +500,7 @@ def same_language_names(word: str) -> frozenset[str]:
 @cache
 def _acronyms() -> dict[str, str]:
     """Country aliases written in capitals ("US", "UK"), matched only in capitals: "us" is a pronoun."""
-    table = load_table("country_aliases.toml")
-    return {alias.replace(".", ""): code.upper() for code, aliases in table.items() for alias in aliases
+    return {alias.replace(".", ""): code.upper() for code, aliases in _aliases().items() for alias in aliases
             if alias.replace(".", "").isupper()}
 
 
@@ -515,7 +523,9 @@ def _country_nouns() -> dict[str, str]:
 
     nouns = {fold(name) for language in LANGUAGES for code, name in Locale(language).territories.items()
              if len(code) == 2 and code.isalpha()}
-    nouns |= {fold(alias) for aliases in load_table("country_aliases.toml").values() for alias in aliases}
+    nouns |= {fold(_declined(name)) for code, name in Locale("de").territories.items()
+              if len(code) == 2 and code.isalpha()}
+    nouns |= {fold(alias) for aliases in _aliases().values() for alias in aliases}
     return {noun: country_names()[noun] for noun in nouns if noun in country_names()}
 
 
