@@ -766,7 +766,7 @@ def test_an_abbreviation_is_found_after_the_capitalised_words_it_abbreviates() -
 def test_the_country_a_sentence_refers_to_is_the_one_its_documents_title_names(question: str, claim: str,
                                                                                 sentence: str, title: str,
                                                                                 backed: bool) -> None:
-    """Mutants: qa.answer.evidence._key_item_failure (the title's country, its conditions), _refers_to_country."""
+    """Mutants: qa.answer.evidence._title_country (its conditions), its use in _key_item_failure and claim_support."""
     language = "de" if "Absatz" in title else "en"
     support = support_of(question, claim, [sentence], language, UNRELATED, similarity=0.9, title=title)
     assert (support.score >= 0.35) == backed, support
@@ -774,7 +774,7 @@ def test_the_country_a_sentence_refers_to_is_the_one_its_documents_title_names(q
 
 def test_a_date_only_the_source_line_gives_does_not_bring_in_the_titles_country() -> None:
     """The claim's answer must stand in the sentence itself for the title's country to count: a news item's date
-    backs a date, but then the sentence states nothing of the claim. Mutant: _title_country_stands's dates."""
+    backs a date, but then the sentence states nothing of the claim. Mutant: _title_country's dates."""
     support = support_of("When was the visit to the country cancelled?", "The visit to Chile was cancelled on 3 May 2013.",
                          ["The visit to the country was cancelled."], "en", UNRELATED, similarity=0.9,
                          source_line="Daily News, 3 May 2013", title="Chile (paragraph 3)")

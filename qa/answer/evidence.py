@@ -91,7 +91,7 @@ class PassageEvidence:
     language: str
     source_line: str = ""
     # the document's title: a country it names is the one a sentence refers to as "the country" ("… entschied sich
-    # US-Präsident Barack Obama, das Land … nicht zu besuchen" in the article "Kenya"; _title_country_stands)
+    # US-Präsident Barack Obama, das Land … nicht zu besuchen" in the article "Kenya"; _title_country)
     title: str = ""
 
 
@@ -1007,8 +1007,8 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     countries = window.countries | (source.countries if source else frozenset())
     # the source line's names (authors, publisher) back only questions about the document itself
     present = name_stems(text + " " + evidence.source_line if source_names else text)
-    if added.countries - countries and _title_country_stands(added, text, window, evidence):
-        countries |= find_countries(evidence.title, nouns_only=True)
+    if added.countries - countries:
+        countries |= _title_country(added, text, window, evidence)
     if added.countries - countries:
         return f"the cited sentence does not name {', '.join(sorted(added.countries - countries))}"
     present |= _spelled_out(text, evidence.sentences)
@@ -1033,21 +1033,22 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     return None
 
 
-def _title_country_stands(added: _NewItems, text: str, window: KeyItems, evidence: PassageEvidence) -> bool:
-    """Whether "the country" of the window `text` ("… entschied sich US-Präsident Barack Obama, das Land … nicht zu
-    besuchen") is the one country its document's title names (the article "Kenya"), for a claim that adds that
+def _title_country(added: _NewItems, text: str, window: KeyItems, evidence: PassageEvidence) -> frozenset[str]:
+    """The one country the document's title names (the article "Kenya"), where it is "the country" of the window
+    `text` ("… entschied sich US-Präsident Barack Obama, das Land … nicht zu besuchen") for a claim that adds that
     country as context: the window refers to a country without naming it (function_words.toml's
     country_references), names no country the claim does not, and itself states the claim's answer, a figure, date
-    or name. The caller leaves the title out where the question asks for a country (claim_support)."""
-    if not evidence.title or len(find_countries(evidence.title, nouns_only=True)) != 1:
-        return False
+    or name; else none. The caller leaves the title out where the question asks for a country (claim_support)."""
+    titled = frozenset(find_countries(evidence.title, nouns_only=True)) if evidence.title else frozenset()
     references = _country_references().get(evidence.language)
-    if window.countries - added.countries or references is None or not references.search(text.casefold()):
-        return False  # "Berg toured Peru; … not to visit the country again" refers to Peru
+    if len(titled) != 1 or window.countries - added.countries or references is None or not references.search(
+            text.casefold()):
+        return frozenset()  # "Berg toured Peru; … not to visit the country again" refers to Peru
     figures, named = _figures(window), name_stems(text)
-    return (any(readings & figures for readings in added.numbers)
-            or any(dates_agree(date, other) for date in added.dates for other in window.dates)
-            or any(_stem(name) in named for name in added.names))
+    answered = (any(readings & figures for readings in added.numbers)
+                or any(dates_agree(date, other) for date in added.dates for other in window.dates)
+                or any(_stem(name) in named for name in added.names))
+    return titled if answered else frozenset()
 
 
 @cache

@@ -428,7 +428,7 @@ def _aliases() -> dict[str, list[str]]:
 
 # A language official in more countries than this, none of which it is named after ("English": 91), is the adjective
 # of none of them; CLDR's likely territory (the US) is only where most of its speakers live.
-MAX_OFFICIAL_WITHOUT_NAMESAKE = 10
+_MAX_OFFICIAL_WITHOUT_NAMESAKE = 10
 
 
 @cache
@@ -461,7 +461,7 @@ def _language_homes() -> dict[str, str]:
         names = {fold(Locale(language).languages[code]) for language in LANGUAGES if code in Locale(language).languages}
         namesakes = {other for other in official[code] for name in names for country in territories[other]
                      if len(name) >= 4 and (country.startswith(name[:4]) or name[:5] in country)}
-        if territory in namesakes or (not namesakes and len(official[code]) <= MAX_OFFICIAL_WITHOUT_NAMESAKE):
+        if territory in namesakes or (not namesakes and len(official[code]) <= _MAX_OFFICIAL_WITHOUT_NAMESAKE):
             homes[code] = territory
         elif len(namesakes) == 1:
             homes[code] = namesakes.pop()
@@ -733,7 +733,7 @@ def key_items(text: str, language: str) -> KeyItems:
 
 
 # the longest lower-case word that may stand between the words an abbreviation abbreviates ("of", "für", "and")
-SMALL_WORD_LENGTH = 4
+_SMALL_WORD_LENGTH = 4
 _SPELLED_OUT = re.compile(r"(?<![\w'’.&-])((?:[^\W\d_][\w'’.&-]*\s+){1,10})\(([^\W\d_][\w&]{1,9})\)")
 
 
@@ -756,7 +756,7 @@ def spelled_out_abbreviations(text: str) -> tuple[tuple[str, str], ...]:
                 break
             if part[0].isupper():
                 initials.insert(0, part)
-            elif not initials or len(part) > SMALL_WORD_LENGTH:
+            elif not initials or len(part) > _SMALL_WORD_LENGTH:
                 break  # a lower-case word before the bracket, or a content word between: no long form
         if len(initials) == len(capitals) and all(
                 word[0].casefold() == letter.casefold() for word, letter in zip(initials, capitals)):

@@ -158,9 +158,9 @@ TRANSLATE_EXAMPLE = {
 }
 # The small model sometimes carries the example's subject into a translation: "undersea cables" came back as
 # "Unterseebrücken", "Schmalspurbahnen" as "narrow bridges", and "… um die neue Brücke zu eröffnen" was appended
-# to a question on a referendum (13 of 1,591 questions over 50 sets). A translation that names the example's
-# subject (in either language, also inside a compound) while the question does not is asked again with the next
-# example, whose subject is another (qa.answer.translate.translate_question).
+# to a question on a referendum (15 of 1,591 questions over 50 sets, session 35). A translation that names the
+# example's subject (in either language, also inside a compound) while the question does not is asked again with
+# the next example, whose subject is another (qa.answer.translate.translate_question).
 TRANSLATE_EXAMPLES = (
     (TRANSLATE_EXAMPLE, ("brücke", "bridge")),
     ({"de": ("<q>How long has the museum been closed, and why?</q>",
