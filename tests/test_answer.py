@@ -651,6 +651,18 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
     assert missing_kind(claim, "en", question) == "number"
 
 
+def test_hundreds_answers_how_many() -> None:
+    """Unseen-69 xq-14: "How many television and radio channels could the new digital service carry?" drafted "… could
+    carry hundreds of television and radio channels" from "… Hunderten von Fernseh- und Radiokanälen" and was refused as
+    giving no number. A plural magnitude ("hundreds", "Tausende") is a count (number_compounds.toml)."""
+    from qa.answer.evidence import missing_kind, question_facts
+
+    question = question_facts("How many channels could the new service carry?", "en", None)
+    claim = ["The new service could carry hundreds of channels."]
+    assert missing_kind(claim, "en", question, cited=["Der neue Dienst konnte Hunderte von Kanälen übertragen."]) is None
+    assert missing_kind(["The new service could carry many channels."], "en", question) == "number"
+
+
 def test_a_word_of_how_often_answers_how_often_where_the_cited_sentence_says_it_too() -> None:
     """Unseen-60 xq-01: "Wie oft reist Doctor Who alleine?" drafted "Der Doktor reist selten allein" from "… reist
     selten allein" and was refused as giving no number. A word of how often answers "how often" where a cited sentence

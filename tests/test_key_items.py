@@ -23,6 +23,7 @@ def values(text: str, language: str) -> set[Decimal]:
     ("Nach einem zweitägigen Treffen.", "After a two-day meeting."),
     ("Eine vierjährige Amtszeit.", "A term of 4 years."),
     ("Sie gewannen den Pokal zweimal.", "They won the cup twice."),
+    ("Der Dienst konnte Hunderte von Sendern übertragen.", "The service could carry hundreds of channels."),
 ])
 def test_numbers_in_both_languages_read_the_same(german: str, english: str) -> None:
     assert values(german, "de") == values(english, "en")
@@ -287,3 +288,10 @@ def test_measure_abbreviations_after_a_figure_are_no_names() -> None:
 def test_magnitude_words_of_either_language_scale_the_figure(text: str, language: str, value: int) -> None:
     """Mutants: qa.answer.key_items._find_numbers (the other language's table; the space before the word)."""
     assert key_items(text, language).numbers == (frozenset({Decimal(value)}),)
+
+
+def test_hundreds_and_thousands_without_a_numeral_are_counts() -> None:
+    """unseen-69 xq-14: "How many … channels could the new service carry?" answered "hundreds" is a number."""
+    assert values("Es kamen Tausende, später Dutzende.", "de") == {1000, 12}
+    assert values("Thousands came, and later dozens.", "en") == {1000, 12}
+    assert values("Es kamen 3 Millionen.", "de") == {Decimal("3E+6")}  # a magnitude after a numeral is read once

@@ -153,6 +153,14 @@ def multiplicative_words() -> dict[str, int]:
     return {fold(word): int(value) for language in LANGUAGES for word, value in table.get(language, {}).items()}
 
 
+@cache
+def plural_counts() -> dict[str, int]:
+    """Plural magnitude words that are a count without a numeral ("hundreds" -> 100, "Tausenden" -> 1000;
+    number_compounds.toml)."""
+    table = load_table("number_compounds.toml")["plural_counts"]
+    return {fold(word): int(value) for language in LANGUAGES for word, value in table.get(language, {}).items()}
+
+
 def _is_ratio(following: str) -> bool:
     """Whether an adverb of repetition before the (folded) words `following` is a ratio ("twice as many", "twice the
     size"), not a count ("twice as well"; number_compounds.toml)."""
@@ -287,6 +295,7 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
         if not value and fold(word) in multiplicative_words():
             value = None if _is_ratio(" ".join(map(fold, words[position + 1:position + 3]))) else (
                 multiplicative_words()[fold(word)])
+        value = value or plural_counts().get(fold(word))
         if value:
             found.append(frozenset({Decimal(value)}))
     found.extend(frozenset({Decimal(1)}) for _ in _one_time_unit()[language].finditer(fold(text)))
