@@ -137,3 +137,14 @@ def test_a_question_for_no_kind_of_item_gets_no_located_quote() -> None:
     when = "Wann endeten die Privilegien der Hugenotten?"
     ended = "Die Privilegien der Hugenotten endeten 1629 nach den Religionskriegen."
     assert located("Ihre Vorrechte fielen 1629 weg [1].", [offered({ended: 0.875})], when) == ended
+
+
+def test_a_sentence_with_only_the_surname_of_the_drafts_person_is_not_quoted_for_it() -> None:
+    """Unseen-70 xq-14: the failed draft "Ögedei Khan led the most rapid expansion of the Mongol Empire" was replaced
+    by the quote "Entgegen der landläufigen Meinung eroberte Dschingis Khan nicht alle Gebiete …", which holds only the
+    surname (a claim's opening word had not been read as a name). The whole name must stand in the sentence."""
+    question = "Wer führte die schnellste Expansion des Reiches an?"
+    other = offered({"Die schnellste Expansion des Reiches führte Dschingis Khan an.": 0.75})
+    right = offered({"Die schnellste Expansion des Reiches führte Ögedei Khan an.": 0.5})
+    assert located("Ögedei Khan führte die schnellste Expansion an [1].", [other], question) is None
+    assert located("Ögedei Khan führte die schnellste Expansion an [1].", [other, right], question) == right.sentences[0]

@@ -1104,8 +1104,14 @@ def states_claim_items(claim: str, language: str, question: QuestionFacts, evide
     if asks_nationality(question) and not added.countries <= nationalities(
             sentence, {_stem(name) for name in question.items.names}):
         return False  # "Stoltenberg is Dutch" is not stated by "Dutch Prime Minister Mark Rutte succeeding Stoltenberg"
+    present = name_stems(sentence)
+    given = _given_names_of_window(added, present, evidence)
+    if any(not {_stem(part) for part in run} <= present | given for run in added.full_names):
+        # the whole of a person's name, its opening given name too: "Ögedei Khan led …" is not stated by "…
+        # eroberte Dschingis Khan …", where only the surname stands
+        return False
     own = {_stem(name) for name in added.names} - _rest_of_asked_names([claim], language, name_stems(question.text))
-    return bool(added.numbers or added.dates or added.countries or name_stems(sentence) & own)
+    return bool(added.numbers or added.dates or added.countries or present & own)
 
 
 def figure_outshone(claim: str, language: str, question: QuestionFacts, evidence: PassageEvidence, position: int,
