@@ -1053,6 +1053,23 @@ def test_a_person_answering_which_x_stands_in_the_sentence_that_describes_x_best
     assert support_of(question, right, sentences, language, UNRELATED, similarity=0.9).window == (1,)
 
 
+@pytest.mark.parametrize(("title", "backed"), [
+    ("Black Death (Absatz 4)", True),
+    ("", False),
+    ("Death in Venice", False),  # one word of the name is not the title's name
+])
+def test_a_name_the_cited_documents_title_gives_is_not_invented(title: str, backed: bool) -> None:
+    """Unseen-72 xq-33: "The Black Death occurred 22 times in Venice between 1361 and 1528" was refused against "Die Pest
+    trat in Venedig 22-mal zwischen 1361 und 1528 auf." as a full name no passage gives, though the article is "Black
+    Death". Mutants: qa.answer.evidence._key_item_failure (the title's words for a full name)."""
+    support = support_of("How many times did the plague strike Venice?", "The Black Death struck Venice 22 times.",
+                         ["Die Pest trat in Venedig 22-mal zwischen 1361 und 1528 auf."], "en", UNRELATED,
+                         evidence_language="de", title=title, similarity=0.9)
+    assert (support.window == (0,)) is backed, support
+    if not backed:
+        assert "appears in no passage" in support.reason, support
+
+
 def test_the_questions_german_wording_finds_the_topic_of_a_german_sentence() -> None:
     """Mutants: qa.answer.evidence._on_topic (the question's wordings in the evidence's language)."""
     question = "How many people worked in the International Secretariat in 2023?"

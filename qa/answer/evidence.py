@@ -1024,11 +1024,14 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     # German capitalises nouns, so a single unknown capitalised word may be a paraphrase; a person's full
     # name that no passage mentions is invented (or the model's own memory), in any language.
     translated = name_stems(translation) if translation else set()
+    # the cited document's title names its subject: "the Black Death" of an answer about "der Schwarze Tod" in the
+    # article "Black Death" is the passage's own thing under another language's name, not an invented one
+    titled = content_words_both(evidence.title, evidence.language) if evidence.title else frozenset()
     for run in added.full_names:
         # parts of a hyphenated name count ("NATO-Ukraine Council" meets "NATO-Ukraine-Rat")
         parts = [part for name in run for part in (name, *name.split("-"))]
         if not any(_stem(part) in present or names.counts.get(_stem(part)) or _stem(part) in translated
-                   for part in parts):
+                   for part in parts) and not {_stem(part) for part in run} <= titled:
             return f"{' '.join(run)} appears in no passage"
     return None
 
