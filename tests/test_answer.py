@@ -654,13 +654,17 @@ def test_a_vague_count_answers_how_long_where_the_cited_sentence_gives_one_too()
 def test_hundreds_answers_how_many() -> None:
     """Unseen-69 xq-14: "How many television and radio channels could the new digital service carry?" drafted "… could
     carry hundreds of television and radio channels" from "… Hunderten von Fernseh- und Radiokanälen" and was refused as
-    giving no number. A plural magnitude ("hundreds", "Tausende") is a count (number_compounds.toml)."""
+    giving no number. A plural magnitude ("hundreds", "Tausende") is a vague count: it answers where a cited sentence gives
+    one of the same magnitude (number_compounds.toml), as "several" does; it is no figure."""
     from qa.answer.evidence import missing_kind, question_facts
 
     question = question_facts("How many channels could the new service carry?", "en", None)
     claim = ["The new service could carry hundreds of channels."]
     assert missing_kind(claim, "en", question, cited=["Der neue Dienst konnte Hunderte von Kanälen übertragen."]) is None
     assert missing_kind(["The new service could carry many channels."], "en", question) == "number"
+    assert missing_kind(claim, "en", question, cited=["Der neue Dienst konnte Tausende von Kanälen übertragen."]) == "number"
+    assert missing_kind(claim, "en", question, cited=["It carried hundreds of thousands of channels."]) == "number"
+    assert missing_kind(claim, "en", question) == "number"  # no cited sentence gives a vague count
 
 
 def test_a_word_of_how_often_answers_how_often_where_the_cited_sentence_says_it_too() -> None:

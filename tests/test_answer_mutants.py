@@ -1070,6 +1070,21 @@ def test_a_name_the_cited_documents_title_gives_is_not_invented(title: str, back
         assert "appears in no passage" in support.reason, support
 
 
+@pytest.mark.parametrize(("question", "backed"), [
+    ("When did the treaty take effect?", True),
+    ("Who signed the treaty?", False),  # the title names the article's subject, not the one who signed
+    ("What is the name of the man who signed the treaty?", False),
+])
+def test_a_title_vouches_for_a_name_that_is_context_not_for_the_answer_to_who(question: str, backed: bool) -> None:
+    """The review of session 36: "Mark Twain signed the treaty in 1891" passed against "Den Vertrag unterzeichnete 1891
+    sein Verleger." in the article "Mark Twain". Mutants: claim_support (titled_names), _key_item_failure (name_stems
+    of the title, which reads "Albert" as "alber" as the claim's name is read)."""
+    support = support_of(question, "Albert Einstein signed the treaty in 1891.",
+                         ["Den Vertrag unterzeichnete 1891 sein Verleger."], "en", UNRELATED,
+                         evidence_language="de", title="Albert Einstein", similarity=0.9)
+    assert (support.window == (0,)) is backed, support
+
+
 def test_the_questions_german_wording_finds_the_topic_of_a_german_sentence() -> None:
     """Mutants: qa.answer.evidence._on_topic (the question's wordings in the evidence's language)."""
     question = "How many people worked in the International Secretariat in 2023?"

@@ -148,3 +148,17 @@ def test_a_sentence_with_only_the_surname_of_the_drafts_person_is_not_quoted_for
     right = offered({"Die schnellste Expansion des Reiches führte Ögedei Khan an.": 0.5})
     assert located("Ögedei Khan führte die schnellste Expansion an [1].", [other], question) is None
     assert located("Ögedei Khan führte die schnellste Expansion an [1].", [other, right], question) == right.sentences[0]
+
+
+def test_a_name_in_another_languages_spelling_or_given_by_the_passage_is_the_drafts() -> None:
+    """The review of session 36: the whole-name rule must not cost the quote of a right draft that spells a name the
+    other language's way ("Vladimir Putin" for "Wladimir Putin"), nor of one whose given name the passage writes right
+    before the surname the sentence gives alone (_given_names_of_window)."""
+    question = "Wer unterzeichnete den Vertrag im Jahr 2001?"
+    spelled = offered({"Den Vertrag unterzeichnete Wladimir Putin im Jahr 2001.": 0.5})
+    assert located("Vladimir Putin unterzeichnete den Vertrag [1].", [spelled], question) == spelled.sentences[0]
+    other = offered({"Den Vertrag unterzeichnete Dmitri Putin im Jahr 2001.": 0.5})
+    assert located("Vladimir Putin unterzeichnete den Vertrag [1].", [other], question) is None
+    surname = offered({"Im Jahr 1999 wurde Wladimir Putin Premierminister.": 0.25,
+                       "Den Vertrag hat Putin im Jahr 2001 unterzeichnet.": 0.5})
+    assert located("Wladimir Putin unterzeichnete den Vertrag [1].", [surname], question) == surname.sentences[1]

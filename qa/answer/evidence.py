@@ -52,6 +52,7 @@ from qa.answer.key_items import (
     key_items,
     names_continent,
     number_words,
+    plural_magnitudes,
     spelled_out_abbreviations,
     without_ordinals,
 )
@@ -593,7 +594,9 @@ def _answers(kind: str, claims: Sequence[str], language: str, question: Question
                 or (any(_counts_vaguely(claim, (language,)) for claim in claims)
                     and any(_counts_vaguely(text, ("de", "en")) for text in cited))
                 or (_asks_frequency(question.text, question.language)
-                    and bool(_frequencies(claims) & _frequencies(cited))))
+                    and bool(_frequencies(claims) & _frequencies(cited)))
+                # "hundreds of channels" where a cited sentence says "Hunderten von Kanälen"
+                or bool(set().union(*map(plural_magnitudes, claims)) & set().union(*map(plural_magnitudes, cited))))
     if kind == "date" and _asks_day(question.text, question.language):
         # "On what date …?": a month or a year is not the day asked for
         return any(date[2] is not None for item in found for date in item.dates)
@@ -830,7 +833,8 @@ def claim_support(claim: str, language: str, evidence: PassageEvidence, question
         stated = evidence if items_from is None else items_from
         stated_text = " ".join(stated.sentences[i] for i in window)
         problem = _key_item_failure(added, stated_text, stated, language, names, source_names,
-                                    translation=text if items_from is not None else "")
+                                    translation=text if items_from is not None else "",
+                                    titled_names=question.kind not in ("person", "name"))
         asked_slot = (_holds_asked_item(added, question, text, evidence.language)
                       and _tied(text, window, evidence, question, names, _english_names(stated_text, stated.language)))
         # a question about the document itself is about its source line: the names it adds stand there
@@ -984,11 +988,13 @@ def nationalities(text: str, asked: set[str]) -> set[str]:
 
 
 def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, language: str,
-                      names: PromptNames, source_names: bool = True, translation: str = "") -> str | None:
+                      names: PromptNames, source_names: bool = True, translation: str = "",
+                      titled_names: bool = False) -> str | None:
     """Why the window (with the source line) lacks one of the claim's new key items; None when it has them all.
     `translation`: the window in the model's translation into the claim's language, where the claim is read through
     one; a name of several words the translation writes too ("Second World War" / "World War II" for "Zweiten
-    Weltkrieg") is the passage's own thing under a translated name, not an invented person."""
+    Weltkrieg") is the passage's own thing under a translated name, not an invented person. With `titled_names` (a
+    question that asks for no person or name), a name of several words the document's title gives is its subject."""
     window = _items(text, evidence.language)
     source = _items(evidence.source_line, evidence.language) if evidence.source_line else None
     if source is not None and not source_names:
@@ -1025,8 +1031,9 @@ def _key_item_failure(added: _NewItems, text: str, evidence: PassageEvidence, la
     # name that no passage mentions is invented (or the model's own memory), in any language.
     translated = name_stems(translation) if translation else set()
     # the cited document's title names its subject: "the Black Death" of an answer about "der Schwarze Tod" in the
-    # article "Black Death" is the passage's own thing under another language's name, not an invented one
-    titled = content_words_both(evidence.title, evidence.language) if evidence.title else frozenset()
+    # article "Black Death" is the passage's own thing under another language's name, not an invented one; not the
+    # answer to "who" ("Mark Twain signed the treaty" is not backed by "… unterzeichnete sein Verleger" in "Mark Twain")
+    titled = name_stems(evidence.title) if titled_names and evidence.title else set()
     for run in added.full_names:
         # parts of a hyphenated name count ("NATO-Ukraine Council" meets "NATO-Ukraine-Rat")
         parts = [part for name in run for part in (name, *name.split("-"))]
@@ -1109,12 +1116,23 @@ def states_claim_items(claim: str, language: str, question: QuestionFacts, evide
         return False  # "Stoltenberg is Dutch" is not stated by "Dutch Prime Minister Mark Rutte succeeding Stoltenberg"
     present = name_stems(sentence)
     given = _given_names_of_window(added, present, evidence)
-    if any(not {_stem(part) for part in run} <= present | given for run in added.full_names):
+    if any(not all(stem in present or stem in given or _spelled_alike(stem, present) for stem in map(_stem, run))
+           for run in added.full_names):
         # the whole of a person's name, its opening given name too: "Ögedei Khan led …" is not stated by "…
         # eroberte Dschingis Khan …", where only the surname stands
         return False
     own = {_stem(name) for name in added.names} - _rest_of_asked_names([claim], language, name_stems(question.text))
     return bool(added.numbers or added.dates or added.countries or present & own)
+
+
+_ALIKE_LENGTH = 4  # letters a name's key needs to be matched with one letter changed
+
+
+def _spelled_alike(stem: str, present: set[str]) -> bool:
+    """A name's key differs from one of `present` in one letter at most, at the same length: the same name in another
+    language's spelling ("Vladimir" / "Wladimir", "Mikhail" / "Michail"), not another name ("Ögedei" / "Dschingis")."""
+    return len(stem) >= _ALIKE_LENGTH and any(
+        len(other) == len(stem) and sum(a != b for a, b in zip(stem, other)) <= 1 for other in present)
 
 
 def figure_outshone(claim: str, language: str, question: QuestionFacts, evidence: PassageEvidence, position: int,

@@ -155,10 +155,22 @@ def multiplicative_words() -> dict[str, int]:
 
 @cache
 def plural_counts() -> dict[str, int]:
-    """Plural magnitude words that are a count without a numeral ("hundreds" -> 100, "Tausenden" -> 1000;
+    """Plural magnitude words that are a vague count without a numeral ("hundreds" -> 100, "Tausenden" -> 1000;
     number_compounds.toml)."""
     table = load_table("number_compounds.toml")["plural_counts"]
     return {fold(word): int(value) for language in LANGUAGES for word, value in table.get(language, {}).items()}
+
+
+def plural_magnitudes(text: str) -> set[int]:
+    """The magnitudes of the vague plural counts `text` gives, in either language ("hundreds of channels",
+    "Hunderten von Kanälen": {100}); none for one that only scales the next ("hundreds of thousands", "Hunderte von
+    Millionen"). No figure: "dozens" is not 12, and "thousands of years ago" no year."""
+    words = [fold(word) for word in _WORD.findall(text)]
+    scales = set(plural_counts()) | {word for table in magnitudes().values() for word in table}
+    linking = load_table("number_compounds.toml")["plural_counts"]["linking"]
+    return {plural_counts()[word] for position, word in enumerate(words) if word in plural_counts()
+            and not (words[position + 1:position + 2] and words[position + 1] in linking
+                     and words[position + 2:position + 3] and words[position + 2] in scales)}
 
 
 def _is_ratio(following: str) -> bool:
@@ -295,7 +307,6 @@ def _find_numbers(text: str, language: str) -> list[frozenset[Decimal]]:
         if not value and fold(word) in multiplicative_words():
             value = None if _is_ratio(" ".join(map(fold, words[position + 1:position + 3]))) else (
                 multiplicative_words()[fold(word)])
-        value = value or plural_counts().get(fold(word))
         if value:
             found.append(frozenset({Decimal(value)}))
     found.extend(frozenset({Decimal(1)}) for _ in _one_time_unit()[language].finditer(fold(text)))
