@@ -438,6 +438,23 @@ def test_a_country_does_not_answer_who(question: str, claim: str, language: str,
                         passage_names(evidence)) is expected
 
 
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Gandhi's acts have been described as revolutionary civil disobedience.", True),
+    ("Gandhi acted in protest against the law.", False),  # a first word alone may be any capitalised word
+    ("The acts of Gandhi have been described as revolutionary civil disobedience.", True),
+])
+def test_an_english_sentence_that_opens_with_a_possessive_opens_with_a_name(sentence: str, expected: bool) -> None:
+    """Unseen-73 xq-22: "… wurde am Beispiel von Gandhi hervorgehoben" was refused as giving no person, because the
+    English passage names Gandhi only as its sentence's first word ("Gandhi's acts …"), and a German claim's
+    capitalised word names someone only where the passages write it as a name. Mutants: passage_names."""
+    from qa.answer.evidence import PassageEvidence, answers_kind, passage_names, question_facts
+
+    evidence = [PassageEvidence((sentence,), None, "en")]
+    facts = question_facts("Am Beispiel von wem wird der revolutionäre zivile Ungehorsam hervorgehoben?", "de", None)
+    claim = "Der revolutionäre zivile Ungehorsam wurde am Beispiel von Gandhi hervorgehoben."
+    assert answers_kind([claim], "de", facts, passage_names(evidence)) is expected
+
+
 @pytest.mark.parametrize(("claim", "expected"), [
     # a noun right after a figure is what the figure counts, not a person (unseen-31 xq-25: "Jahren" passed as one)
     ("Die Wikinger-Siedler kamen in den 880er Jahren an.", False),

@@ -504,11 +504,18 @@ def _asked_kinds(question: QuestionFacts) -> list[tuple[str, bool]]:
 
 
 def passage_names(evidence: Sequence[PassageEvidence]) -> frozenset[str]:
-    """The name keys of the proper names inside the passages' sentences (a sentence's first word aside), and
-    their runs of two or more capitalised words, folded and joined by a space ("new holland": see name_runs)."""
+    """The name keys of the proper names inside the passages' sentences (a sentence's first word aside, unless it is
+    an English possessive: "Gandhi's acts …"), and their runs of two or more capitalised words, folded and joined by
+    a space ("new holland": see name_runs)."""
     return frozenset({_stem(name) for e in evidence for sentence in e.sentences
                       for name in find_names(sentence, e.language)}
-                     | {" ".join(run) for e in evidence for sentence in e.sentences for run in name_runs(sentence)})
+                     | {" ".join(run) for e in evidence for sentence in e.sentences for run in name_runs(sentence)}
+                     | {_stem(fold(POSSESSIVE.sub("", match.group(1)))) for e in evidence if e.language == "en"
+                        for sentence in e.sentences if (match := _OPENING_POSSESSIVE.match(sentence))})
+
+
+# an English sentence that opens with a possessive opens with a name: "Gandhi's acts have been described as …"
+_OPENING_POSSESSIVE = re.compile(r"^\W*([A-ZÄÖÜ][\w-]*['’]s)\b")
 
 
 def name_runs(sentence: str) -> list[tuple[str, ...]]:
