@@ -168,9 +168,12 @@ def plural_magnitudes(text: str) -> set[int]:
     words = [fold(word) for word in _WORD.findall(text)]
     scales = set(plural_counts()) | {word for table in magnitudes().values() for word in table}
     linking = load_table("number_compounds.toml")["plural_counts"]["linking"]
-    return {plural_counts()[word] for position, word in enumerate(words) if word in plural_counts()
-            and not (words[position + 1:position + 2] and words[position + 1] in linking
-                     and words[position + 2:position + 3] and words[position + 2] in scales)}
+    found: set[int] = set()
+    for position, word in enumerate(words):
+        link, scaled = (words[position + 1:position + 3] + ["", ""])[:2]
+        if word in plural_counts() and not (link in linking and scaled in scales):
+            found.add(plural_counts()[word])
+    return found
 
 
 def _is_ratio(following: str) -> bool:
